@@ -1,0 +1,120 @@
+package dev.headroom;
+
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * Where every byte of the container's working set goes, how much is left and how fast it is going.
+ * Immutable; a new one is made every sample.
+ *
+ * @param timeMillis            when it was sampled (epoch ms)
+ * @param cgroup                the memory cgroup readings
+ * @param jvm                   the JVM's own readings
+ * @param process               {@code /proc/self} readings
+ * @param components            the working set by component, largest first; they add up to
+ *                              {@code workingSetBytes} (the remainder is the {@code unattributed} component)
+ * @param workingSetBytes       the cgroup's working set; when there is no memory controller, this
+ *                              process's RSS
+ * @param limitBytes            effective hard limit; empty when unlimited
+ * @param headroomBytes         distance to the binding constraint (smallest {@code limit - usage} up
+ *                              the hierarchy); empty when unlimited
+ * @param growthBytesPerSecond  growth of the post-GC floor of the working set over the trend window;
+ *                              empty until the window has enough samples
+ * @param secondsToLimit        {@code headroom / growth}; empty when not growing or unlimited
+ * @param sizingCheck           can this JVM's configuration exceed the limit?
+ * @param recommendation        sizing advice from what has been observed
+ * @param governor              the governor's state
+ * @param errors                what could not be read, each naming the source
+ */
+public record Budget(
+        long timeMillis,
+        CgroupSnapshot cgroup,
+        JvmSnapshot jvm,
+        ProcessSnapshot process,
+        List<Component> components,
+        long workingSetBytes,
+        OptionalLong limitBytes,
+        OptionalLong headroomBytes,
+        OptionalDouble growthBytesPerSecond,
+        OptionalDouble secondsToLimit,
+        SizingCheck sizingCheck,
+        Recommendation recommendation,
+        GovernorState governor,
+        List<String> errors) {
+
+    public Budget {
+        components = List.copyOf(components);
+        errors = List.copyOf(errors);
+    }
+
+    /** The component with this name, if present. */
+    public java.util.Optional<Component> component(String name) {
+        for (Component c : components) {
+            if (c.name().equals(name)) {
+                return java.util.Optional.of(c);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * One slice of the working set.
+     *
+     * @param name      stable identifier: {@code heap}, {@code metaspace}, {@code code_cache},
+     *                  {@code thread_stacks}, {@code direct_buffers}, {@code mapped_buffers},
+     *                  {@code jvm_native}, {@code untracked_native}, {@code page_cache},
+     *                  {@code shmem}, {@code kernel}, {@code other_processes}, {@code unattributed}
+     * @param bytes     bytes of the working set
+     * @param source    where the figure comes from (e.g. {@code MemoryMXBean}, {@code NMT},
+     *                  {@code memory.stat:active_file})
+     * @param estimated true when derived rather than measured
+     */
+    public record Component(String name, long bytes, String source, boolean estimated) {
+    }
+
+    /**
+     * Can this JVM's configuration exceed the limit? The arithmetic is kept so it can be shown.
+     *
+     * @param evaluated          false when there is no limit to compare with
+     * @param fits               true when the worst case fits under the limit
+     * @param worstCaseBytes     sum of the terms
+     * @param limitBytes         the limit compared against (0 when not evaluated)
+     * @param terms              each addend: name, bytes, where it came from
+     */
+    public record SizingCheck(boolean evaluated, boolean fits, long worstCaseBytes, long limitBytes,
+                              List<Term> terms) {
+        public SizingCheck {
+            terms = List.copyOf(terms);
+        }
+
+        public record Term(String name, long bytes, String source) {
+        }
+    }
+
+    /**
+     * Sizing advice from observed peaks.
+     *
+     * @param available              false until enough has been observed
+     * @param basedOnSeconds         how much history it rests on
+     * @param samples                how many samples
+     * @param maxHeapBytes           suggested {@code -Xmx}
+     * @param maxRamPercentage       the same as {@code -XX:MaxRAMPercentage} of the suggested limit
+     * @param maxDirectMemoryBytes   suggested {@code -XX:MaxDirectMemorySize}
+     * @param containerRequestBytes  suggested container memory request
+     * @param containerLimitBytes    suggested container memory limit
+     * @param reasoning              one line per figure: how it was derived
+     */
+    public record Recommendation(boolean available, long basedOnSeconds, long samples,
+                                 long maxHeapBytes, double maxRamPercentage, long maxDirectMemoryBytes,
+                                 long containerRequestBytes, long containerLimitBytes,
+                                 List<String> reasoning) {
+        public Recommendation {
+            reasoning = List.copyOf(reasoning);
+        }
+
+        public static Recommendation notYet(long basedOnSeconds, long samples) {
+            return new Recommendation(false, basedOnSeconds, samples, 0, 0, 0, 0, 0, List.of());
+        }
+    }
+}
