@@ -716,7 +716,11 @@ public final class CgroupMonitor implements AutoCloseable {
         }
         long v = ByteParsing.singleValue(buffer.data, 0, n);
         if (v == ByteParsing.BAD) {
-            problems.add(f.name, n == 0 || isBlank(buffer.data, n) ? "empty" : "unparseable value", buffer.data, 0, n);
+            if (isBlank(buffer.data, n)) {
+                problems.add(f.name, "empty");
+            } else {
+                problems.add(f.name, "unparseable value", buffer.data, 0, n);
+            }
             return UNKNOWN;
         }
         return v;

@@ -46,6 +46,9 @@ final class Problems {
         where[count] = file;
         what[count] = problem;
         int n = 0;
+        while (d != null && to > from && ByteParsing.isSpace(d[to - 1])) {
+            to--;
+        }
         if (d != null && to >= from) {
             while (from < to && n < SNIPPET) {
                 byte b = d[from++];
