@@ -1,0 +1,158 @@
+package dev.headroom.agent.attach;
+
+import com.sun.tools.attach.AgentInitializationException;
+import com.sun.tools.attach.AgentLoadException;
+import com.sun.tools.attach.AttachNotSupportedException;
+import com.sun.tools.attach.VirtualMachine;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Properties;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+/**
+ * A connection to another JVM through the JDK's attach API ({@code jdk.attach}), with every failure
+ * turned into an {@link AttachFailure} that says what happened and what to do. Loading this class
+ * needs the {@code jdk.attach} module: call {@link #available()} first.
+ */
+public final class JvmConnection implements AutoCloseable {
+    /** The MXBean a running Headroom registers (the runtime's {@code dev.headroom:type=Headroom}). */
+    public static final String MXBEAN_NAME = "dev.headroom:type=Headroom";
+    /** The system property a running Headroom claims in its JVM (the runtime's JvmMarker). */
+    public static final String RUNNING_PROPERTY = "dev.headroom.running";
+
+    private final TargetProcess target;
+    private final VirtualMachine vm;
+
+    private JvmConnection(TargetProcess target, VirtualMachine vm) {
+        this.target = target;
+        this.vm = vm;
+    }
+
+    /** True when this Java runtime has the attach API (a JDK; a jlinked JRE may not). */
+    public static boolean available() {
+        return ModuleLayer.boot().findModule("jdk.attach").isPresent();
+    }
+
+    /** Why attaching cannot work from this Java runtime, for when {@link #available()} is false. */
+    public static String unavailableReason() {
+        return "this Java runtime (" + System.getProperty("java.home") + ") has no jdk.attach module, so it cannot attach"
+                + " to other JVMs; run this command with a JDK's java (17 or newer). The target JVM itself may be a JRE.";
+    }
+
+    /** Checks the target through {@code /proc} and attaches. */
+    public static JvmConnection open(long pid) throws AttachFailure {
+        TargetProcess target = TargetProcess.inspect(pid, Path.of("/proc"));
+        try {
+            return new JvmConnection(target, VirtualMachine.attach(Long.toString(pid)));
+        } catch (AttachNotSupportedException e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("does not support the attach mechanism")) {
+                throw new AttachFailure("JVM " + pid + " (" + target.command() + ") has attaching disabled"
+                        + " (-XX:+DisableAttachMechanism); start it with -javaagent:headroom-agent.jar instead", e);
+            }
+            if (m.contains("doesn't respond") || m.contains("not ready")) {
+                throw new AttachFailure("JVM " + pid + " (" + target.command() + ") did not answer the attach request: it may run with"
+                        + " -XX:+DisableAttachMechanism, be too busy or hung, or have a different /tmp than this command"
+                        + " can see (" + m + ")", e);
+            }
+            throw new AttachFailure("cannot attach to JVM " + pid + " (" + target.command() + "): " + m, e);
+        } catch (IOException e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("not secure") || m.contains("Permission denied") || m.contains("owned by")) {
+                throw new AttachFailure("not allowed to attach to JVM " + pid + " (uid " + target.effectiveUid()
+                        + "): run this as the JVM's user or as root (" + m + ")", e);
+            }
+            throw new AttachFailure("attaching to JVM " + pid + " failed: " + m, e);
+        } catch (RuntimeException e) {
+            throw new AttachFailure("attaching to JVM " + pid + " failed: " + e, e);
+        }
+    }
+
+    public TargetProcess target() {
+        return target;
+    }
+
+    /** The target's system properties (nothing is loaded into it to read them). */
+    public Properties systemProperties() throws AttachFailure {
+        try {
+            return vm.getSystemProperties();
+        } catch (IOException e) {
+            throw new AttachFailure("reading the system properties of JVM " + target.pid() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The target's Java feature release ({@code java.specification.version}), or -1 when unknown. */
+    public int javaFeatureVersion() throws AttachFailure {
+        String v = systemProperties().getProperty("java.specification.version", "");
+        try {
+            return v.startsWith("1.") ? Integer.parseInt(v.substring(2)) : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Fails unless the target runs Java 17 or newer (Headroom's classes need it). */
+    public void requireJava17() throws AttachFailure {
+        int feature = javaFeatureVersion();
+        if (feature >= 0 && feature < 17) {
+            throw new AttachFailure("JVM " + target.pid() + " runs Java " + feature + "; Headroom needs Java 17 or newer in the target");
+        }
+    }
+
+    /** Loads {@code jar} as an agent into the target: its {@code Agent-Class} runs {@code agentmain(args)}. */
+    public void loadAgent(Path jar, String args) throws AttachFailure {
+        try {
+            vm.loadAgent(jar.toAbsolutePath().toString(), args);
+        } catch (AgentInitializationException e) {
+            throw new AttachFailure("the agent failed inside JVM " + target.pid() + " (agentmain returned " + e.returnValue()
+                    + "); its stderr says why", e);
+        } catch (AgentLoadException e) {
+            throw new AttachFailure("JVM " + target.pid() + " could not load " + jar + ": " + e.getMessage()
+                    + " (is the file readable by the JVM's user, and its path valid inside the JVM's container?)", e);
+        } catch (IOException e) {
+            throw new AttachFailure("loading the agent into JVM " + target.pid() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The budget JSON of a Headroom already running in the target, read from its MXBean through the
+     * target's local JMX connector (started if needed; it accepts local connections only). Empty when
+     * no Headroom MXBean is registered there.
+     */
+    public Optional<String> runningHeadroomBudgetJson() throws AttachFailure {
+        String url;
+        try {
+            url = vm.startLocalManagementAgent();
+        } catch (IOException e) {
+            throw new AttachFailure("JVM " + target.pid() + " could not start its local JMX agent (no jdk.management.agent module?): "
+                    + e.getMessage(), e);
+        }
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(url))) {
+            MBeanServerConnection server = connector.getMBeanServerConnection();
+            ObjectName name = new ObjectName(MXBEAN_NAME);
+            if (!server.isRegistered(name)) {
+                return Optional.empty();
+            }
+            Object json = server.getAttribute(name, "BudgetJson");
+            return Optional.ofNullable(json == null ? null : json.toString());
+        } catch (Exception e) {
+            // JMX throws a zoo of checked exceptions (MBeanException, ReflectionException, ...): all mean "could not read".
+            throw new AttachFailure("reading " + MXBEAN_NAME + " in JVM " + target.pid() + " over local JMX failed: " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            vm.detach();
+        } catch (IOException ignored) {
+            // the target went away; nothing to release here
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.headroom.agent.cli;
+
+import dev.headroom.HeadroomConfig;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code help}: the subcommands, every option with its default, meaning, accepted forms and the
+ * names it has as a system property and an environment variable (all from
+ * {@link HeadroomConfig#options()}, so the text cannot drift from the parser), and the exit codes.
+ */
+public final class HelpCommand {
+    /** Exit status: the command did what was asked. */
+    public static final int OK = 0;
+    /** Exit status: it could not (no such pid, attach refused, unreadable report); the reason is on stderr. */
+    public static final int FAILED = 1;
+    /** Exit status: the command line was wrong; the usage is on stderr. */
+    public static final int USAGE = 2;
+
+    private static final int WIDTH = 100;
+
+    private HelpCommand() {
+    }
+
+    public static int run(String[] args, PrintStream out) {
+        out.print(text());
+        out.flush();
+        return OK;
+    }
+
+    /** The short usage printed after a usage error. */
+    public static String usage() {
+        return "usage:\n"
+                + "  java -jar headroom-agent.jar report [--json] [--root DIR]   the budget of this container and JVM\n"
+                + "  java -jar headroom-agent.jar report --pid PID [--json]      the budget of another running JVM\n"
+                + "  java -jar headroom-agent.jar attach PID [key=value ...]     start Headroom in a running JVM\n"
+                + "  java -jar headroom-agent.jar help                           every option, its default and meaning\n"
+                + "  java -javaagent:headroom-agent.jar[=key=value,...] ...      run an application with Headroom\n";
+    }
+
+    public static String text() {
+        StringBuilder sb = new StringBuilder(8192);
+        String version = HelpCommand.class.getPackage().getImplementationVersion();
+        sb.append("Headroom").append(version == null ? "" : " " + version)
+                .append(": one honest memory budget for a JVM in a container, acted on before the OOM killer.\n\n");
+        sb.append(usage()).append('\n');
+
+        sb.append("Subcommands:\n");
+        item(sb, "report [--json] [--root DIR]",
+                "Prints the memory budget of the current container and this JVM: effective limit, usage, working set"
+                        + " (usage minus inactive file cache, what Kubernetes judges), headroom to the binding cgroup, and"
+                        + " where the memory goes. --json prints one JSON object (keys cgroup.version, cgroup.memoryDir,"
+                        + " limitBytes, usageBytes, workingSetBytes, errors, ...). --root DIR reads every /proc and /sys"
+                        + " path under DIR (captured trees, test fixtures).");
+        item(sb, "report --pid PID [--json]",
+                "The budget of another running JVM (same user, or root). If Headroom already runs there, its budget"
+                        + " is read from the MXBean " + "dev.headroom:type=Headroom over the JVM's local JMX connector;"
+                        + " otherwise the agent is loaded into it once to write a report, starting no sampler and"
+                        + " changing nothing else. Needs a JDK (the jdk.attach module) to run this command.");
+        item(sb, "attach PID [key=value ...]",
+                "Starts Headroom (sampler, levels, event log, actions) in a running JVM, with the options given"
+                        + " (as separate words or one comma-separated list; checked here first). Does nothing but say so"
+                        + " when Headroom already runs there.");
+        item(sb, "help", "This text.");
+
+        sb.append("\nOptions (agent argument key=value; system property headroom.<key>; environment HEADROOM_<KEY>;\n"
+                + "highest first). Sizes: bytes with k/m/g suffixes, or a percentage of the effective container limit.\n"
+                + "A bad value is reported once on stderr, naming the key and the accepted forms; the application\n"
+                + "starts anyway with that key's default.\n\n");
+        for (HeadroomConfig.OptionDoc o : HeadroomConfig.options()) {
+            sb.append("  ").append(o.key()).append(" (default ").append(o.defaultValue()).append(")\n");
+            wrap(sb, o.meaning(), "      ");
+            wrap(sb, "Accepts " + o.forms() + ". Also -D" + o.systemProperty() + "=..., " + o.environmentVariable() + "=...", "      ");
+        }
+
+        sb.append("\nExit codes of this command:\n");
+        sb.append("  ").append(OK).append("  done\n");
+        sb.append("  ").append(FAILED).append("  could not do it (no such process, not a JVM, another user, attach disabled,"
+                + " report unreadable); why is on stderr\n");
+        sb.append("  ").append(USAGE).append("  wrong command line; the usage is on stderr\n");
+        sb.append("Exit code of an application stopped by exitAt: the exitCode option (default ")
+                .append(HeadroomConfig.defaults().exitCode())
+                .append("), distinct from 137 (SIGKILL, the OOM killer) and 143 (SIGTERM).\n");
+        return sb.toString();
+    }
+
+    private static void item(StringBuilder sb, String name, String meaning) {
+        sb.append("  ").append(name).append('\n');
+        wrap(sb, meaning, "      ");
+    }
+
+    /** Word-wraps {@code text} at {@link #WIDTH} columns with {@code indent} on every line. */
+    static void wrap(StringBuilder sb, String text, String indent) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder(indent);
+        for (String word : text.split(" ")) {
+            if (line.length() > indent.length() && line.length() + 1 + word.length() > WIDTH) {
+                lines.add(line.toString());
+                line = new StringBuilder(indent);
+            }
+            if (line.length() > indent.length()) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        lines.add(line.toString());
+        for (String l : lines) {
+            sb.append(l).append('\n');
+        }
+    }
+}
