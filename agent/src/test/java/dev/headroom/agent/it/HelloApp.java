@@ -1,0 +1,34 @@
+package dev.headroom.agent.it;
+
+import java.util.logging.Handler;
+import java.util.logging.Logger;
+
+/**
+ * The application the startup tests run under the agent. {@code hello}: prints two known lines (one
+ * of them through java.util.logging, whose set-up the agent must not disturb) and returns from main,
+ * so the JVM must end by itself (the agent's threads are daemons). {@code wait}: prints READY and
+ * stays up for attach tests.
+ */
+public final class HelloApp {
+    private HelloApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "hello";
+        if (mode.equals("wait")) {
+            System.out.println("READY " + ProcessHandle.current().pid());
+            System.out.flush();
+            Thread.sleep(Long.parseLong(args.length > 1 ? args[1] : "120000"));
+            return;
+        }
+        Logger root = Logger.getLogger("");
+        StringBuilder handlers = new StringBuilder();
+        for (Handler h : root.getHandlers()) {
+            handlers.append(h.getClass().getName()).append(' ');
+        }
+        System.out.println("hello from the app; root log handlers: " + handlers.toString().trim()
+                + "; logging manager: " + java.util.logging.LogManager.getLogManager().getClass().getName());
+        Logger.getLogger("app").info("an application log line");
+        System.out.println("goodbye from the app");
+    }
+}
