@@ -49,8 +49,8 @@ public final class ReportText {
             CgroupSnapshot.Binding binding = cg.binding();
             if (binding != null) {
                 row(out, "headroom", mib(binding.headroomBytes()) + " MiB",
-                        "to the tightest limit: " + binding.dir() + " (" + mib(binding.limitBytes()) + " limit, "
-                                + mib(binding.usageBytes()) + " used)");
+                        "to the tightest limit: " + binding.dir() + " (limit " + mib(binding.limitBytes()) + " MiB, used "
+                                + mib(binding.usageBytes()) + " MiB)");
             } else {
                 row(out, "headroom", cg.available() ? "unlimited" : "-", "");
             }
