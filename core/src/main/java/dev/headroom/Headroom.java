@@ -1,11 +1,14 @@
 package dev.headroom;
 
 import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.jmx.JmxEngine;
+import dev.headroom.internal.jmx.JmxPublisher;
 import dev.headroom.internal.runtime.Engine;
 import dev.headroom.internal.runtime.HeadroomRuntime;
 import dev.headroom.internal.runtime.JvmMarker;
 import dev.headroom.internal.runtime.OnDemandEngine;
 
+import javax.management.MBeanServer;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -56,12 +59,30 @@ public final class Headroom implements AutoCloseable {
             String owner = "pid " + ProcessHandle.current().pid() + ", " + Headroom.class.getClassLoader();
             Headroom h;
             if (JvmMarker.claim(owner)) {
-                h = new Headroom(HeadroomRuntime.start(config, parts), owner);
+                HeadroomRuntime runtime;
+                try {
+                    runtime = HeadroomRuntime.start(config, parts);
+                } catch (RuntimeException | Error e) {
+                    JvmMarker.release(owner);
+                    throw e;
+                }
+                MBeanServer server = parts.mbeanServerFor(config);
+                if (server != null) {
+                    JmxPublisher.register(runtime, server, owner);
+                }
+                h = new Headroom(runtime, owner);
             } else {
                 Diagnostics d = new Diagnostics(parts.err(), config.quiet());
-                d.line("already running in this JVM (" + System.getProperty(JvmMarker.PROPERTY)
-                        + "); this copy reads from it and starts no second sampler");
-                h = new Headroom(new OnDemandEngine(config, parts.sources().create(config, parts.ticker()), d), null);
+                MBeanServer server = parts.mbeanServerFor(config.toBuilder().jmx(true).build());
+                String running = System.getProperty(JvmMarker.PROPERTY);
+                if (JmxEngine.present(server)) {
+                    d.line("already running in this JVM (" + running + "); this copy reads its MXBean and starts no second sampler");
+                    h = new Headroom(new JmxEngine(config, server, d), null);
+                } else {
+                    d.line("already running in this JVM (" + running + ") without an MXBean; this copy samples only "
+                            + "when asked and starts no second sampler");
+                    h = new Headroom(new OnDemandEngine(config, parts.sources().create(config, parts.ticker()), d), null);
+                }
             }
             current = h;
             return h;
