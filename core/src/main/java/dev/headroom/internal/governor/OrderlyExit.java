@@ -119,6 +119,13 @@ public final class OrderlyExit {
         }, "headroom-exit-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
-        exiter.exit(code);
+        try {
+            exiter.exit(code);
+        } catch (RuntimeException e) {
+            // A SecurityManager that forbids exit: the application decided; do not halt behind its back.
+            diagnostics.failure("System.exit(" + code + ")", e);
+        }
+        // System.exit does not return; reaching here means the exit was refused (or a test exiter).
+        watchdog.interrupt();
     }
 }
