@@ -4,6 +4,7 @@ import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.jmx.JmxEngine;
 import dev.headroom.internal.jmx.JmxPublisher;
 import dev.headroom.internal.runtime.Engine;
+import dev.headroom.internal.runtime.HeadroomAccess;
 import dev.headroom.internal.runtime.HeadroomRuntime;
 import dev.headroom.internal.runtime.JvmMarker;
 import dev.headroom.internal.runtime.OnDemandEngine;
@@ -32,6 +33,10 @@ import java.util.Optional;
 public final class Headroom implements AutoCloseable {
     private static final Object LOCK = new Object();
     private static Headroom current;
+
+    static {
+        HeadroomAccess.setStarter(Headroom::start);
+    }
 
     private final Engine engine;
     private final String owner;
@@ -66,9 +71,15 @@ public final class Headroom implements AutoCloseable {
                     JvmMarker.release(owner);
                     throw e;
                 }
-                MBeanServer server = parts.mbeanServerFor(config);
-                if (server != null) {
-                    JmxPublisher.register(runtime, server, owner);
+                if (config.jmx()) {
+                    // The platform MBean server initialises java.util.logging; the agent may ask
+                    // for a delay so an application server can install its own LogManager first.
+                    runtime.runLater(() -> {
+                        MBeanServer server = parts.mbeanServerFor(config);
+                        if (server != null) {
+                            JmxPublisher.register(runtime, server, owner);
+                        }
+                    }, parts.jmxDelayNanos());
                 }
                 h = new Headroom(runtime, owner);
             } else {

@@ -91,11 +91,13 @@ class HeadroomTest {
                 twoChanges.countDown();
             }
         });
-        List<Notification> notifications = new CopyOnWriteArrayList<>();
-        ObjectName name = new ObjectName(JmxPublisher.OBJECT_NAME);
-        server.addNotificationListener(name, (n, hb) -> notifications.add(n), null, null);
-
         assertTrue(scheduler.runNext(), "the first sample runs at once");
+        ObjectName name = new ObjectName(JmxPublisher.OBJECT_NAME);
+        assertFalse(server.isRegistered(name));
+        assertTrue(scheduler.runNext(), "then the MXBean is registered, on the sampler thread");
+        assertTrue(server.isRegistered(name));
+        List<Notification> notifications = new CopyOnWriteArrayList<>();
+        server.addNotificationListener(name, (n, hb) -> notifications.add(n), null, null);
         assertEquals(1, scheduler.pending());
         assertEquals(TimeUnit.SECONDS.toNanos(1), scheduler.nextDelayNanos(), "at rest: the base interval");
 
@@ -160,6 +162,7 @@ class HeadroomTest {
         MBeanServer server = MBeanServerFactory.newMBeanServer();
         Headroom h = Headroom.start(HeadroomConfig.parse("jmxWritable=true"), parts(server));
         scheduler.runNext();
+        scheduler.runNext();
         ObjectName name = new ObjectName(JmxPublisher.OBJECT_NAME);
         server.invoke(name, "setThresholds", new Object[] {"40%", "60%"}, new String[] {"java.lang.String", "java.lang.String"});
         scheduler.runNext();
@@ -185,6 +188,11 @@ class HeadroomTest {
         Headroom first = Headroom.start(quiet, HeadroomRuntime.Parts.production()
                 .err(new PrintStream(errBytes, true, StandardCharsets.UTF_8)));
         Budget own = first.sampleNow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!ManagementFactory.getPlatformMBeanServer().isRegistered(new ObjectName(JmxPublisher.OBJECT_NAME))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         URL classes = Headroom.class.getProtectionDomain().getCodeSource().getLocation();
         try (URLClassLoader other = new URLClassLoader(new URL[] {classes}, ClassLoader.getPlatformClassLoader())) {
             Class<?> otherHeadroom = other.loadClass("dev.headroom.Headroom");

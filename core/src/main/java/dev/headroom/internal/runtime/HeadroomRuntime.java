@@ -69,6 +69,7 @@ public final class HeadroomRuntime implements Engine {
         long exitGraceMillis = OrderlyExit.DEFAULT_GRACE_MILLIS;
         MBeanServer mbeanServer;
         boolean mbeanServerSet;
+        long jmxDelayNanos;
 
         public static Parts production() {
             return new Parts();
@@ -119,6 +120,16 @@ public final class HeadroomRuntime implements Engine {
             this.mbeanServer = server;
             this.mbeanServerSet = true;
             return this;
+        }
+
+        /** Registers the MXBean this long after start, on the sampler thread (0: before the first sample). */
+        public Parts jmxDelay(long nanos) {
+            this.jmxDelayNanos = Math.max(0, nanos);
+            return this;
+        }
+
+        public long jmxDelayNanos() {
+            return jmxDelayNanos;
         }
 
         /** The MBean server to use for {@code config}, or null for none. */
@@ -353,6 +364,32 @@ public final class HeadroomRuntime implements Engine {
             m.append(" (percentages need a limit: levels stay OK)");
         }
         events.emit("start", f, m.toString());
+    }
+
+    /**
+     * Runs {@code task} once on the sampler thread after {@code delayNanos}; a failure is contained
+     * and reported once. Scheduled with no delay right after {@link #start}, it runs just after the
+     * first sample.
+     */
+    public void runLater(Runnable task, long delayNanos) {
+        if (closed) {
+            return;
+        }
+        Runnable contained = () -> {
+            if (closed) {
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                diagnostics.failure("sampler task", e);
+            }
+        };
+        try {
+            scheduler.schedule(contained, delayNanos);
+        } catch (RuntimeException e) {
+            diagnostics.failure("sampler scheduling", e);
+        }
     }
 
     private void schedule(long delayNanos) {

@@ -4,14 +4,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 
-/** Records scheduled tasks and their delays; runs them only when a test says so, on the test's thread. */
+/**
+ * Records scheduled tasks with their due times; runs them only when a test says so, on the test's
+ * thread, earliest due first (ties in scheduling order), moving the fake clock to the due time.
+ */
 public final class ManualScheduler implements Scheduler {
     private final FakeTicker ticker;
-    private final List<Runnable> pending = new ArrayList<>();
-    private final List<Long> delays = new ArrayList<>();
+    private final List<Task> pending = new ArrayList<>();
     private boolean running;
     private boolean shutdown;
+
+    private record Task(Runnable run, long dueNanos) {
+    }
 
     public ManualScheduler(FakeTicker ticker) {
         this.ticker = ticker;
@@ -20,38 +26,44 @@ public final class ManualScheduler implements Scheduler {
     @Override
     public synchronized Future<?> schedule(Runnable task, long delayNanos) {
         if (shutdown) {
-            throw new java.util.concurrent.RejectedExecutionException("shut down");
+            throw new RejectedExecutionException("shut down");
         }
         FutureTask<Void> f = new FutureTask<>(task, null);
-        pending.add(f);
-        delays.add(delayNanos);
+        pending.add(new Task(f, ticker.nanoTime() + Math.max(0, delayNanos)));
         return f;
     }
 
-    /** Advances the clock by the next task's delay and runs it; false when nothing is pending. */
+    /** Moves the clock to the earliest task's due time and runs it; false when nothing is pending. */
     public boolean runNext() {
-        Runnable task;
-        long delay;
+        Task next;
         synchronized (this) {
             if (pending.isEmpty()) {
                 return false;
             }
-            task = pending.remove(0);
-            delay = delays.remove(0);
+            next = pending.get(0);
+            for (Task t : pending) {
+                if (t.dueNanos < next.dueNanos) {
+                    next = t;
+                }
+            }
+            pending.remove(next);
         }
-        ticker.advanceNanos(delay);
+        long wait = next.dueNanos - ticker.nanoTime();
+        if (wait > 0) {
+            ticker.advanceNanos(wait);
+        }
         running = true;
         try {
-            task.run();
+            next.run.run();
         } finally {
             running = false;
         }
         return true;
     }
 
-    /** The delay of the task that would run next. */
+    /** How long until the earliest pending task is due; -1 when none. */
     public synchronized long nextDelayNanos() {
-        return delays.isEmpty() ? -1 : delays.get(0);
+        return pending.stream().mapToLong(t -> t.dueNanos - ticker.nanoTime()).min().orElse(-1);
     }
 
     public synchronized int pending() {
@@ -67,6 +79,5 @@ public final class ManualScheduler implements Scheduler {
     public synchronized void shutdown() {
         shutdown = true;
         pending.clear();
-        delays.clear();
     }
 }
