@@ -179,6 +179,7 @@ public final class HeadroomRuntime implements Engine {
         this.listeners = new ListenerDispatcher(diagnostics, "headroom-listeners");
         this.events = new EventBus(ticker, diagnostics,
                 config.eventLog().map(p -> new EventLog(p, diagnostics)).orElse(null), listeners);
+        this.events.recordFailures();
         this.source = parts.sources.create(config, ticker);
         boolean reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
         this.reclaimer = reclaimOn ? parts.reclaimers.create(config, events, diagnostics) : Reclaimer.NONE;
