@@ -139,7 +139,7 @@ public final class MeterCatalog {
                     b -> one(b.cgroup().swapUsageBytes())),
             gauge("headroom.memory.kernel", "bytes",
                     "Kernel memory charged to the cgroup (slab, page tables, stacks).",
-                    "memory.stat kernel / kmem usage",
+                    "memory.stat kernel / memory.kmem.usage_in_bytes",
                     b -> one(b.cgroup().stat().kernel())),
             gauge("headroom.memory.shmem", "bytes",
                     "Shared memory and tmpfs charged to the cgroup; counted in cache but not reclaimable.",
@@ -155,7 +155,7 @@ public final class MeterCatalog {
                     b -> event(b.cgroup(), "oom_kill")),
             counter("headroom.memory.pressure.stalled", "seconds", List.of("kind"),
                     "Time tasks of the cgroup stalled on memory (PSI): some = at least one task waiting, full = all tasks waiting.",
-                    "memory.pressure total=",
+                    "memory.pressure some/full total= (µs)",
                     MeterCatalog::stall),
             // ---- the budget
             gauge("headroom.memory.headroom", "bytes",
