@@ -85,6 +85,7 @@ public final class CgroupMonitor implements AutoCloseable {
     private final int[] typedIndex = new int[TYPED];
     private int typedVersion = -1;
     private int hierarchicalIndex = -1;
+    private int swapStatIndex = -1;
     private boolean ioFailed;
 
     private CgroupLocation location;
@@ -446,8 +447,13 @@ public final class CgroupMonitor implements AutoCloseable {
         } else {
             long memswUsage = value(swapUsageFile, false);
             long memswLimit = limitValue(swapLimitFile, false, -1);
-            // memsw counts memory + swap: swap is the difference.
-            s.swapUsage = memswUsage >= 0 && s.usage >= 0 ? Math.max(0, memswUsage - s.usage) : UNKNOWN;
+            if (swapStatIndex >= 0 && stat.present(swapStatIndex) && memswUsage >= 0) {
+                // memory.stat's swap comes from the same read as the rest: no race between two files.
+                s.swapUsage = stat.value(swapStatIndex);
+            } else {
+                // memsw counts memory + swap: swap is the difference (read a moment apart, so clamped).
+                s.swapUsage = memswUsage >= 0 && s.usage >= 0 ? Math.max(0, memswUsage - s.usage) : UNKNOWN;
+            }
             if (memswLimit == UNLIMITED) {
                 s.swapLimit = UNLIMITED;
             } else if (memswLimit >= 0 && n > 0 && chainLimit[0] >= 0 && chainLimit[0] != UNLIMITED) {
@@ -525,6 +531,10 @@ public final class CgroupMonitor implements AutoCloseable {
             }
         }
         hierarchicalIndex = stat.indexOf("hierarchical_memory_limit");
+        swapStatIndex = stat.indexOf("total_swap");
+        if (swapStatIndex < 0) {
+            swapStatIndex = stat.indexOf("swap");
+        }
         typedVersion = stat.version();
     }
 
