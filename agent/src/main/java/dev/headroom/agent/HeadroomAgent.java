@@ -1,6 +1,7 @@
 package dev.headroom.agent;
 
 import dev.headroom.HeadroomConfig;
+import dev.headroom.agent.attach.OneShotReport;
 import dev.headroom.internal.runtime.HeadroomAccess;
 import dev.headroom.internal.runtime.HeadroomRuntime;
 
@@ -49,6 +50,11 @@ public final class HeadroomAgent {
     /** Returns whether a start was handed off; never throws. */
     static boolean start(String args, PrintStream err) {
         try {
+            if (OneShotReport.handles(args)) {
+                // report --pid: write one report and return; no sampler, no governor, no marker.
+                OneShotReport.run(args);
+                return false;
+            }
             String version = String.valueOf(HeadroomAgent.class.getPackage().getImplementationVersion());
             String self = "agent " + version + " from " + location();
             if (!STARTED.compareAndSet(false, true)) {

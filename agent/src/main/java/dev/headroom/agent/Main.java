@@ -1,5 +1,7 @@
 package dev.headroom.agent;
 
+import dev.headroom.agent.cli.AttachCommand;
+import dev.headroom.agent.cli.HelpCommand;
 import dev.headroom.agent.cli.ReportCommand;
 
 import java.io.PrintStream;
@@ -37,8 +39,12 @@ public final class Main {
         switch (args[0]) {
             case "report":
                 return ReportCommand.run(rest, out, err);
-            // One case per further command ("help", "attach"), each delegating to its class in cli/,
-            // and one line for it in usage() below.
+            case "attach":
+                return AttachCommand.run(rest, out, err);
+            case "help":
+            case "--help":
+            case "-h":
+                return HelpCommand.run(rest, out);
             default:
                 err.println("headroom: unknown command '" + args[0] + "'");
                 usage(err);
@@ -47,7 +53,6 @@ public final class Main {
     }
 
     static void usage(PrintStream err) {
-        err.println("usage: java -jar headroom-agent.jar <command> [options]");
-        err.println("  report [--json] [--root DIR]   print the memory budget of this container and JVM");
+        err.print(HelpCommand.usage());
     }
 }

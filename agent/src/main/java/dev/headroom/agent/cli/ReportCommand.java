@@ -40,10 +40,14 @@ public final class ReportCommand {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         boolean json = false;
         Path root = Path.of("/");
+        String pid = null;
+        boolean rootGiven = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--json")) {
                 json = true;
+            } else if (a.equals("--pid") || a.startsWith("--pid=")) {
+                pid = a.startsWith("--pid=") ? a.substring("--pid=".length()) : i + 1 < args.length ? args[++i] : "";
             } else if (a.equals("--root") || a.startsWith("--root=")) {
                 String dir;
                 if (a.startsWith("--root=")) {
@@ -57,6 +61,7 @@ public final class ReportCommand {
                     return usageError(err, "--root needs a directory");
                 }
                 root = Path.of(dir);
+                rootGiven = true;
                 if (!Files.isDirectory(root)) {
                     return usageError(err, "--root " + dir + " is not a directory");
                 }
@@ -65,6 +70,16 @@ public final class ReportCommand {
                 return 0;
             } else {
                 return usageError(err, "unknown option '" + a + "'");
+            }
+        }
+        if (pid != null) {
+            if (rootGiven) {
+                return usageError(err, "--pid and --root cannot be combined (another JVM's budget is read as that JVM sees it)");
+            }
+            try {
+                return RemoteReportCommand.run(Long.parseLong(pid), json, out, err);
+            } catch (NumberFormatException e) {
+                return usageError(err, "--pid needs a process id (a whole number), not '" + pid + "'");
             }
         }
         Budget budget = collect(root);
@@ -225,8 +240,9 @@ public final class ReportCommand {
     }
 
     private static void usage(PrintStream s) {
-        s.println("usage: java -jar headroom-agent.jar report [--json] [--root DIR]");
+        s.println("usage: java -jar headroom-agent.jar report [--json] [--root DIR | --pid PID]");
         s.println("  --json       one JSON document instead of the table");
         s.println("  --root DIR   read every /proc and /sys path under DIR (a captured tree or a test fixture)");
+        s.println("  --pid PID    the budget of another running JVM (attaches to it; same user or root)");
     }
 }
