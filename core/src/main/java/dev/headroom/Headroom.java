@@ -3,6 +3,7 @@ package dev.headroom;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.jmx.JmxEngine;
 import dev.headroom.internal.jmx.JmxPublisher;
+import dev.headroom.internal.prometheus.PrometheusEndpoint;
 import dev.headroom.internal.runtime.Engine;
 import dev.headroom.internal.runtime.HeadroomAccess;
 import dev.headroom.internal.runtime.HeadroomRuntime;
@@ -85,6 +86,9 @@ public final class Headroom implements AutoCloseable {
                         }
                     }, parts.jmxDelayNanos());
                 }
+                // prometheus=host:port: served from the sampler's latest budget; closed with the runtime.
+                config.prometheus().ifPresent(address -> runtime.runLater(() -> PrometheusEndpoint
+                        .start(address, runtime::latest, runtime.diagnostics()).ifPresent(runtime::addPublisher), 0));
                 h = new Headroom(runtime, owner);
             } else {
                 h = new Headroom(secondCopy(config, parts), null);
