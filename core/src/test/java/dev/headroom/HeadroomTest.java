@@ -124,7 +124,7 @@ class HeadroomTest {
         assertEquals(LIMIT, server.getAttribute(name, "LimitBytes"));
         assertEquals(3L, server.getAttribute(name, "Samples"));
         String json = (String) server.getAttribute(name, "BudgetJson");
-        assertTrue(json.startsWith("{\"timeMillis\":") && json.contains("\"workingSetBytes\":" + 960 * MIB)
+        assertTrue(json.startsWith("{\"time\":") && json.contains("\"workingSetBytes\":" + 960 * MIB)
                 && json.contains("\"governor\":{\"level\":\"CRITICAL\""), json);
         assertEquals(0, server.getMBeanInfo(name).getOperations().length, "read-only by default");
 

@@ -5,6 +5,7 @@ import dev.headroom.HeadroomConfig;
 import dev.headroom.HeadroomEvent;
 import dev.headroom.PressureLevel;
 import dev.headroom.internal.runtime.HeadroomRuntime;
+import dev.headroom.internal.report.ReportJson;
 
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
@@ -253,7 +254,7 @@ public final class JmxPublisher extends NotificationBroadcasterSupport implement
     @Override
     public String getBudgetJson() {
         Budget b = current();
-        return b == null ? "null" : RecordJson.toJson(b);
+        return b == null ? "null" : ReportJson.toJson(b);
     }
 
     @Override
@@ -268,7 +269,7 @@ public final class JmxPublisher extends NotificationBroadcasterSupport implement
 
     @Override
     public String sampleNow() {
-        return RecordJson.toJson(runtime.sampleNow());
+        return ReportJson.toJson(runtime.sampleNow());
     }
 
     @Override
