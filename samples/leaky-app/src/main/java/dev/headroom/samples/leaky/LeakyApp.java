@@ -29,6 +29,8 @@ import java.util.zip.Deflater;
  *       parked thread per "MiB" step, {@code tmpfs} files written to {@code --dir} (/dev/shm).</li>
  *   <li>{@code --rate MIB_PER_SECOND} (default 10): how fast.</li>
  *   <li>{@code --max MIB} (default unlimited): stop leaking and idle when reached.</li>
+ *   <li>{@code --hold SECONDS} (default forever): after reaching {@code --max}, exit after this long
+ *       ({@code --max 0 --hold 0} is a hello world, used by the agent's start-up benchmark).</li>
  * </ul>
  * It prints one progress line a second and, from a shutdown hook, a last line saying how much it
  * had taken: that line appearing is how you see an orderly exit rather than a SIGKILL.
@@ -46,6 +48,7 @@ public final class LeakyApp {
         double rate = Double.parseDouble(option(args, "--rate", "LEAK_RATE_MIB", "10"));
         long max = Long.parseLong(option(args, "--max", "LEAK_MAX_MIB", "-1"));
         Path dir = Path.of(option(args, "--dir", "LEAK_DIR", "/dev/shm"));
+        long holdSeconds = Long.parseLong(option(args, "--hold", "LEAK_HOLD_SECONDS", "-1"));
         if (!(rate > 0)) {
             throw new IllegalArgumentException("--rate must be above 0 MiB/s: " + rate);
         }
@@ -72,8 +75,12 @@ public final class LeakyApp {
                 System.out.println("leaky-app: " + takenMib + " MiB of " + kind + " taken");
             }
         }
-        System.out.println("leaky-app: reached " + max + " MiB; holding it");
-        new CountDownLatch(1).await();
+        System.out.println("leaky-app: reached " + max + " MiB; holding it" + (holdSeconds < 0 ? "" : " for " + holdSeconds + " s"));
+        if (holdSeconds < 0) {
+            new CountDownLatch(1).await();
+        } else {
+            Thread.sleep(holdSeconds * 1000);
+        }
     }
 
     @FunctionalInterface
