@@ -303,12 +303,15 @@ public final class BudgetCalculator {
                         + " bytes (readings taken at different moments); JVM components scaled to fit");
                 double scale = available / (double) total;
                 long left = available;
+                Claim largest = heap;
                 for (Claim c : all) {
                     long scaled = Math.min(left, (long) Math.floor(c.bytes * scale));
                     c.estimated |= scaled != c.bytes;
                     c.bytes = scaled;
                     left -= scaled;
+                    largest = c.bytes > largest.bytes ? c : largest;
                 }
+                largest.bytes += left; // the rounding remainder, so the JVM's share stays exactly what there is
             }
             add(HEAP, heap.bytes, heap.sourceWithCut(), heap.estimated);
             add(METASPACE, metaspace.bytes, metaspace.sourceWithCut(), metaspace.estimated);

@@ -182,8 +182,9 @@ public final class JvmReader {
         }
         long maxHeap = flags.bytes("MaxHeapSize", Runtime.getRuntime().maxMemory());
         BigInteger maxMetaspace = flags.unsigned("MaxMetaspaceSize");
-        // Unset, MaxMetaspaceSize is max_uintx rounded down: anything near 2^64 means unlimited.
-        OptionalLong metaspaceLimit = maxMetaspace == null || maxMetaspace.bitLength() > 62
+        // Unset, MaxMetaspaceSize is max_uintx (rounded down), which the MXBean prints as a signed -1 on
+        // JDK 17: a negative value or anything near 2^64 means unlimited.
+        OptionalLong metaspaceLimit = maxMetaspace == null || maxMetaspace.signum() < 0 || maxMetaspace.bitLength() > 62
                 ? OptionalLong.empty() : OptionalLong.of(maxMetaspace.longValueExact());
         boolean compressedClassPointers = flags.bool("UseCompressedClassPointers", true, false);
         long classSpace = compressedClassPointers ? flags.bytes("CompressedClassSpaceSize", 0) : 0;
@@ -248,7 +249,8 @@ public final class JvmReader {
             if (value == null) {
                 return fallback;
             }
-            return value.bitLength() > 62 ? Long.MAX_VALUE : value.longValue();
+            // Size flags are unsigned; the MXBean prints the largest ones as negative signed numbers.
+            return value.signum() < 0 || value.bitLength() > 62 ? Long.MAX_VALUE : value.longValue();
         }
 
         boolean bool(String name, boolean fallback, boolean report) {
