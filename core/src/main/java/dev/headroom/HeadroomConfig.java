@@ -1,0 +1,948 @@
+package dev.headroom;
+
+import dev.headroom.internal.config.Values;
+
+import java.net.InetSocketAddress;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * Headroom's whole configuration: immutable, built by a fail-fast {@link Builder} and parsed 1:1
+ * from its string form ({@code key=value,key=value}, the same as the agent arguments).
+ * {@link #toString()} prints that form, and {@link #parse(String)} of it gives an equal config.
+ *
+ * <p>Options come from three sources, highest first: agent arguments, system properties
+ * {@code headroom.<key>}, environment {@code HEADROOM_<KEY>} (camelCase to UPPER_SNAKE); see
+ * {@link #load(String, Map, Map)}. {@link #options()} lists every key with its default and meaning.
+ */
+public final class HeadroomConfig {
+
+    private final Duration interval;
+    private final Size warnAt;
+    private final Size criticalAt;
+    private final Size heapDumpAt;
+    private final Path heapDumpDir;
+    private final boolean heapDumpAllowTmpfs;
+    private final Duration heapDumpMinInterval;
+    private final Size softLimit;
+    private final double gcCpuCap;
+    private final boolean idleReclaim;
+    private final Duration idleReclaimAfter;
+    private final boolean trimNativeHeap;
+    private final Size exitAt;
+    private final int exitCode;
+    private final Path eventLog;
+    private final InetSocketAddress prometheus;
+    private final boolean jmx;
+    private final boolean jmxWritable;
+    private final boolean attachToTools;
+    private final Path root;
+    private final boolean quiet;
+
+    private HeadroomConfig(Builder b) {
+        this.interval = b.interval;
+        this.warnAt = b.warnAt;
+        this.criticalAt = b.criticalAt;
+        this.heapDumpAt = b.heapDumpAt;
+        this.heapDumpDir = b.heapDumpDir;
+        this.heapDumpAllowTmpfs = b.heapDumpAllowTmpfs;
+        this.heapDumpMinInterval = b.heapDumpMinInterval;
+        this.softLimit = b.softLimit;
+        this.gcCpuCap = b.gcCpuCap;
+        this.idleReclaim = b.idleReclaim;
+        this.idleReclaimAfter = b.idleReclaimAfter;
+        this.trimNativeHeap = b.trimNativeHeap;
+        this.exitAt = b.exitAt;
+        this.exitCode = b.exitCode;
+        this.eventLog = b.eventLog;
+        this.prometheus = b.prometheus;
+        this.jmx = b.jmx;
+        this.jmxWritable = b.jmxWritable;
+        this.attachToTools = b.attachToTools;
+        this.root = b.root;
+        this.quiet = b.quiet;
+    }
+
+    /** A builder holding every default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The configuration with every default. */
+    public static HeadroomConfig defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.interval = interval;
+        b.warnAt = warnAt;
+        b.criticalAt = criticalAt;
+        b.heapDumpAt = heapDumpAt;
+        b.heapDumpDir = heapDumpDir;
+        b.heapDumpAllowTmpfs = heapDumpAllowTmpfs;
+        b.heapDumpMinInterval = heapDumpMinInterval;
+        b.softLimit = softLimit;
+        b.gcCpuCap = gcCpuCap;
+        b.idleReclaim = idleReclaim;
+        b.idleReclaimAfter = idleReclaimAfter;
+        b.trimNativeHeap = trimNativeHeap;
+        b.exitAt = exitAt;
+        b.exitCode = exitCode;
+        b.eventLog = eventLog;
+        b.prometheus = prometheus;
+        b.jmx = jmx;
+        b.jmxWritable = jmxWritable;
+        b.attachToTools = attachToTools;
+        b.root = root;
+        b.quiet = quiet;
+        return b;
+    }
+
+    /**
+     * Parses the string form strictly: {@code key=value} pairs separated by commas; blank input
+     * gives the defaults. Keys match case-insensitively and ignore {@code -}, {@code _} and {@code .}.
+     *
+     * @throws IllegalArgumentException naming the key, the value and the accepted forms, on an
+     *                                  unknown key, a repeated key, a malformed pair or a bad value
+     */
+    public static HeadroomConfig parse(String spec) {
+        Builder b = builder();
+        for (Map.Entry<String, String> e : splitSpec(spec, true, null).entrySet()) {
+            b.set(e.getKey(), e.getValue());
+        }
+        return b.build();
+    }
+
+    /**
+     * Builds a configuration from a map of option names to values (Spring properties, tests),
+     * strictly: every problem throws.
+     *
+     * @throws IllegalArgumentException as {@link #parse(String)}
+     */
+    public static HeadroomConfig fromMap(Map<String, String> options) {
+        Builder b = builder();
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : options.entrySet()) {
+            Option o = option(e.getKey());
+            String earlier = seen.put(o.key, e.getKey());
+            if (earlier != null) {
+                throw new IllegalArgumentException("headroom option " + o.key + " given twice (as '" + earlier
+                        + "' and '" + e.getKey() + "')");
+            }
+            if (e.getValue() != null) {
+                b.set(e.getKey(), e.getValue());
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * Loads the configuration the agent and library use, forgivingly: agent arguments override
+     * system properties {@code headroom.<key>}, which override environment variables
+     * {@code HEADROOM_<KEY>}. A bad value is reported in {@link Loaded#problems()} and its key keeps
+     * its default, so the application still starts. Unknown keys in the agent arguments and in
+     * {@code headroom.*} system properties are problems too; unknown {@code HEADROOM_*} variables
+     * are ignored (the environment is shared with other tools).
+     *
+     * @param agentArgs        the {@code -javaagent:...=} string; null or blank for none
+     * @param systemProperties e.g. {@code System.getProperties()} as a map
+     * @param environment      e.g. {@code System.getenv()}
+     */
+    public static Loaded load(String agentArgs, Map<String, String> systemProperties, Map<String, String> environment) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> chosen = new LinkedHashMap<>();
+        Map<String, String> where = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : environment.entrySet()) {
+            String name = e.getKey();
+            if (name.startsWith("HEADROOM_")) {
+                Option o = OPTIONS_BY_NORMALIZED.get(Values.normalizeKey(name.substring("HEADROOM_".length())));
+                if (o != null) {
+                    chosen.put(o.key, e.getValue());
+                    where.put(o.key, "environment " + name);
+                }
+            }
+        }
+        for (Map.Entry<String, String> e : systemProperties.entrySet()) {
+            String name = e.getKey();
+            if (name.startsWith("headroom.")) {
+                Option o = OPTIONS_BY_NORMALIZED.get(Values.normalizeKey(name.substring("headroom.".length())));
+                if (o == null) {
+                    problems.add("unknown system property " + name + unknownKeyHint(name.substring("headroom.".length())));
+                } else {
+                    chosen.put(o.key, e.getValue());
+                    where.put(o.key, "system property " + name);
+                }
+            }
+        }
+        for (Map.Entry<String, String> e : splitSpec(agentArgs, false, problems).entrySet()) {
+            Option o = OPTIONS_BY_NORMALIZED.get(Values.normalizeKey(e.getKey()));
+            if (o == null) {
+                problems.add("unknown agent option '" + e.getKey() + "'" + unknownKeyHint(e.getKey()));
+            } else {
+                chosen.put(o.key, e.getValue());
+                where.put(o.key, "agent argument " + e.getKey());
+            }
+        }
+        Builder b = builder();
+        for (Map.Entry<String, String> e : chosen.entrySet()) {
+            try {
+                b.set(e.getKey(), e.getValue());
+            } catch (IllegalArgumentException ex) {
+                problems.add(ex.getMessage() + " (from " + where.get(e.getKey()) + "); using the default "
+                        + OPTIONS_BY_KEY.get(e.getKey()).defaultValue);
+            }
+        }
+        String conflict = b.conflict();
+        if (conflict != null) {
+            problems.add(conflict + "; using the defaults warnAt=" + DEFAULTS.warnAt + " and criticalAt=" + DEFAULTS.criticalAt);
+            b.warnAt = DEFAULTS.warnAt;
+            b.criticalAt = DEFAULTS.criticalAt;
+        }
+        return new Loaded(b.build(), problems);
+    }
+
+    /** Every option: key, default and meaning, in the order {@code help} prints them. */
+    public static List<OptionDoc> options() {
+        List<OptionDoc> docs = new ArrayList<>(OPTIONS.size());
+        for (Option o : OPTIONS) {
+            docs.add(new OptionDoc(o.key, o.defaultValue, o.meaning, o.forms));
+        }
+        return Collections.unmodifiableList(docs);
+    }
+
+    /** Base sampling period; the sampler shortens it as headroom shrinks or growth speeds up. */
+    public Duration interval() {
+        return interval;
+    }
+
+    /** Working-set level that raises {@link PressureLevel#WARN}; {@link Size#isOff() off} to never warn. */
+    public Size warnAt() {
+        return warnAt;
+    }
+
+    /** Working-set level that raises {@link PressureLevel#CRITICAL}; off to never go critical. */
+    public Size criticalAt() {
+        return criticalAt;
+    }
+
+    /** Working-set level at which one heap dump is taken per incident; off by default. */
+    public Size heapDumpAt() {
+        return heapDumpAt;
+    }
+
+    /** Where heap dumps go; empty means the working directory. */
+    public Optional<Path> heapDumpDir() {
+        return Optional.ofNullable(heapDumpDir);
+    }
+
+    /** Whether a heap dump may be written to tmpfs (it then counts against the same memory limit). */
+    public boolean heapDumpAllowTmpfs() {
+        return heapDumpAllowTmpfs;
+    }
+
+    /** Least time between two heap dumps. */
+    public Duration heapDumpMinInterval() {
+        return heapDumpMinInterval;
+    }
+
+    /** The GOMEMLIMIT-style soft limit; off by default. */
+    public Size softLimit() {
+        return softLimit;
+    }
+
+    /** Most of the CPU, in percent of one sampling window, that reclaiming GC may use (1..100). */
+    public double gcCpuCap() {
+        return gcCpuCap;
+    }
+
+    /** Whether memory is given back after the application has been idle for {@link #idleReclaimAfter()}. */
+    public boolean idleReclaim() {
+        return idleReclaim;
+    }
+
+    /** How long the application must be idle before idle reclaim acts. */
+    public Duration idleReclaimAfter() {
+        return idleReclaimAfter;
+    }
+
+    /** Whether reclaiming also returns freed malloc memory ({@code System.trim_native_heap}). */
+    public boolean trimNativeHeap() {
+        return trimNativeHeap;
+    }
+
+    /** Working-set level at which the JVM exits in an orderly way; off by default. */
+    public Size exitAt() {
+        return exitAt;
+    }
+
+    /** Exit status used when {@link #exitAt()} fires. */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    /** Path of the JSON-lines event log; empty when off. */
+    public Optional<Path> eventLog() {
+        return Optional.ofNullable(eventLog);
+    }
+
+    /** Where the Prometheus endpoint listens (unresolved address); empty when off. */
+    public Optional<InetSocketAddress> prometheus() {
+        return Optional.ofNullable(prometheus);
+    }
+
+    /** Whether the read-only MXBean {@code dev.headroom:type=Headroom} is registered. */
+    public boolean jmx() {
+        return jmx;
+    }
+
+    /** Whether the MXBean also offers operations that change behaviour (thresholds, sample now). */
+    public boolean jmxWritable() {
+        return jmxWritable;
+    }
+
+    /** Whether the agent also runs inside JDK tools (jcmd, javac, ...) that inherited JAVA_TOOL_OPTIONS. */
+    public boolean attachToTools() {
+        return attachToTools;
+    }
+
+    /** Filesystem root under which {@code /proc} and {@code /sys} are read (tests, captured trees). */
+    public Path root() {
+        return root;
+    }
+
+    /** Whether the {@code [headroom]} lines on stderr are suppressed (the event log is not). */
+    public boolean quiet() {
+        return quiet;
+    }
+
+    /** The string form, every key in {@link #options()} order; {@link #parse(String)} gives it back. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(512);
+        for (Option o : OPTIONS) {
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(o.key).append('=').append(o.print.apply(this));
+        }
+        return sb.toString();
+    }
+
+    /** Only the keys that differ from the defaults, in the string form (shorter, for log lines). */
+    public String toSpecDifferingFromDefaults() {
+        StringBuilder sb = new StringBuilder(128);
+        for (Option o : OPTIONS) {
+            String value = o.print.apply(this);
+            if (!value.equals(o.print.apply(DEFAULTS))) {
+                if (sb.length() > 0) {
+                    sb.append(',');
+                }
+                sb.append(o.key).append('=').append(value);
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HeadroomConfig && toString().equals(o.toString());
+    }
+
+    @Override
+    public int hashCode() {
+        return toString().hashCode();
+    }
+
+    /**
+     * A size option: a byte count ({@code 268435456}, {@code 512m}, {@code 2g}), a percentage of
+     * the effective container limit ({@code 85%}), or {@code off}.
+     */
+    public static final class Size {
+        private static final Size OFF = new Size(false, 0, Double.NaN);
+        public static final String FORMS = "bytes (e.g. 268435456), a size with k/m/g (binary, e.g. 512m, 2g), "
+                + "a percentage of the container limit (e.g. 85%), or off";
+
+        private final boolean percent;
+        private final long bytes;
+        private final double percentage;
+
+        private Size(boolean percent, long bytes, double percentage) {
+            this.percent = percent;
+            this.bytes = bytes;
+            this.percentage = percentage;
+        }
+
+        public static Size off() {
+            return OFF;
+        }
+
+        /** A fixed size; must be positive. */
+        public static Size ofBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("size must be positive: " + bytes);
+            }
+            return new Size(false, bytes, Double.NaN);
+        }
+
+        /** A share of the effective limit, above 0 and at most 100. */
+        public static Size ofPercent(double percent) {
+            if (!(percent > 0 && percent <= 100)) {
+                throw new IllegalArgumentException("percentage must be above 0 and at most 100: " + percent);
+            }
+            return new Size(true, 0, percent);
+        }
+
+        /** Parses one of {@link #FORMS}. */
+        public static Size parse(String text) {
+            String s = text.trim().toLowerCase(Locale.ROOT);
+            if (s.equals("off") || s.equals("none")) {
+                return OFF;
+            }
+            if (s.endsWith("%")) {
+                try {
+                    return ofPercent(Values.parsePercent(s));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(FORMS);
+                }
+            }
+            int end = s.length();
+            while (end > 0 && !Character.isDigit(s.charAt(end - 1))) {
+                end--;
+            }
+            String unit = s.substring(end).trim();
+            long multiplier;
+            switch (unit) {
+                case "": case "b":
+                    multiplier = 1;
+                    break;
+                case "k": case "kb": case "kib":
+                    multiplier = 1L << 10;
+                    break;
+                case "m": case "mb": case "mib":
+                    multiplier = 1L << 20;
+                    break;
+                case "g": case "gb": case "gib":
+                    multiplier = 1L << 30;
+                    break;
+                case "t": case "tb": case "tib":
+                    multiplier = 1L << 40;
+                    break;
+                default:
+                    throw new IllegalArgumentException(FORMS);
+            }
+            String number = s.substring(0, end).trim();
+            if (number.isEmpty() || !number.chars().allMatch(Character::isDigit) || number.length() > 18) {
+                throw new IllegalArgumentException(FORMS);
+            }
+            long n = Long.parseLong(number);
+            if (n == 0 || n > Long.MAX_VALUE / multiplier) {
+                throw new IllegalArgumentException(FORMS);
+            }
+            return ofBytes(n * multiplier);
+        }
+
+        public boolean isOff() {
+            return !percent && bytes == 0;
+        }
+
+        public boolean isPercent() {
+            return percent;
+        }
+
+        /** The fixed byte count; empty when off or a percentage. */
+        public OptionalLong bytes() {
+            return !percent && bytes > 0 ? OptionalLong.of(bytes) : OptionalLong.empty();
+        }
+
+        /** The percentage; empty when off or a byte count. */
+        public OptionalDouble percent() {
+            return percent ? OptionalDouble.of(percentage) : OptionalDouble.empty();
+        }
+
+        /**
+         * The byte threshold this setting means for a given effective limit: a byte count as is, a
+         * percentage of the limit (rounded down), empty when off or when a percentage meets no limit.
+         */
+        public OptionalLong resolve(OptionalLong limitBytes) {
+            if (percent) {
+                return limitBytes.isPresent()
+                        ? OptionalLong.of((long) Math.floor(limitBytes.getAsLong() * (percentage / 100.0)))
+                        : OptionalLong.empty();
+            }
+            return bytes();
+        }
+
+        /** The string form: {@code off}, {@code 85%}, or bytes in the largest exact unit ({@code 512m}). */
+        @Override
+        public String toString() {
+            if (percent) {
+                return Values.formatPercent(percentage);
+            } else if (bytes == 0) {
+                return "off";
+            }
+            String[] units = {"t", "g", "m", "k"};
+            int[] shifts = {40, 30, 20, 10};
+            for (int i = 0; i < units.length; i++) {
+                if (bytes % (1L << shifts[i]) == 0) {
+                    return (bytes >> shifts[i]) + units[i];
+                }
+            }
+            return Long.toString(bytes);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Size other && other.percent == percent && other.bytes == bytes
+                    && (!percent || Double.compare(other.percentage, percentage) == 0);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(percent, bytes, percent ? percentage : 0.0);
+        }
+    }
+
+    /**
+     * The result of {@link #load(String, Map, Map)}: the configuration to run with and every
+     * problem found, each one line naming the key, the value and the accepted forms.
+     */
+    public record Loaded(HeadroomConfig config, List<String> problems) {
+        public Loaded {
+            Objects.requireNonNull(config, "config");
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /**
+     * One option for {@code help} and documentation.
+     *
+     * @param key          the option's name as written in agent arguments
+     * @param defaultValue its default, in the string form
+     * @param meaning      what it does
+     * @param forms        the accepted values
+     */
+    public record OptionDoc(String key, String defaultValue, String meaning, String forms) {
+        /** {@code headroom.<key>}. */
+        public String systemProperty() {
+            return "headroom." + key;
+        }
+
+        /** {@code HEADROOM_<KEY>}. */
+        public String environmentVariable() {
+            return "HEADROOM_" + Values.upperSnake(key);
+        }
+    }
+
+    /** Fail-fast builder: every setter checks its value, {@link #build()} checks them together. */
+    public static final class Builder {
+        private Duration interval = Duration.ofSeconds(1);
+        private Size warnAt = Size.ofPercent(85);
+        private Size criticalAt = Size.ofPercent(95);
+        private Size heapDumpAt = Size.off();
+        private Path heapDumpDir;
+        private boolean heapDumpAllowTmpfs;
+        private Duration heapDumpMinInterval = Duration.ofHours(1);
+        private Size softLimit = Size.off();
+        private double gcCpuCap = 50;
+        private boolean idleReclaim;
+        private Duration idleReclaimAfter = Duration.ofMinutes(5);
+        private boolean trimNativeHeap = true;
+        private Size exitAt = Size.off();
+        private int exitCode = 75;
+        private Path eventLog;
+        private InetSocketAddress prometheus;
+        private boolean jmx = true;
+        private boolean jmxWritable;
+        private boolean attachToTools;
+        private Path root = Path.of("/");
+        private boolean quiet;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets an option from its string form, as in agent arguments.
+         *
+         * @throws IllegalArgumentException naming the key, the value and the accepted forms
+         */
+        public Builder set(String key, String value) {
+            Option o = option(key);
+            Objects.requireNonNull(value, "value");
+            try {
+                o.apply.accept(this, value.trim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("headroom option " + o.key + "=" + value + " is invalid: expected "
+                        + o.forms + (e.getMessage() == null || e.getMessage().equals(o.forms) ? "" : " (" + e.getMessage() + ")"), e);
+            }
+            return this;
+        }
+
+        /** At least 10 ms, at most 1 hour. */
+        public Builder interval(Duration interval) {
+            this.interval = checkDuration("interval", interval, Duration.ofMillis(10), Duration.ofHours(1));
+            return this;
+        }
+
+        public Builder warnAt(Size warnAt) {
+            this.warnAt = Objects.requireNonNull(warnAt, "warnAt");
+            return this;
+        }
+
+        public Builder criticalAt(Size criticalAt) {
+            this.criticalAt = Objects.requireNonNull(criticalAt, "criticalAt");
+            return this;
+        }
+
+        public Builder heapDumpAt(Size heapDumpAt) {
+            this.heapDumpAt = Objects.requireNonNull(heapDumpAt, "heapDumpAt");
+            return this;
+        }
+
+        /** Null for the working directory. */
+        public Builder heapDumpDir(Path heapDumpDir) {
+            this.heapDumpDir = heapDumpDir;
+            return this;
+        }
+
+        public Builder heapDumpAllowTmpfs(boolean allow) {
+            this.heapDumpAllowTmpfs = allow;
+            return this;
+        }
+
+        /** Zero or more. */
+        public Builder heapDumpMinInterval(Duration minInterval) {
+            this.heapDumpMinInterval = checkDuration("heapDumpMinInterval", minInterval, Duration.ZERO, Duration.ofDays(365));
+            return this;
+        }
+
+        public Builder softLimit(Size softLimit) {
+            this.softLimit = Objects.requireNonNull(softLimit, "softLimit");
+            return this;
+        }
+
+        /** Above 0 and at most 100. */
+        public Builder gcCpuCap(double percent) {
+            if (!(percent > 0 && percent <= 100)) {
+                throw new IllegalArgumentException("gcCpuCap must be above 0 and at most 100: " + percent);
+            }
+            this.gcCpuCap = percent;
+            return this;
+        }
+
+        public Builder idleReclaim(boolean idleReclaim) {
+            this.idleReclaim = idleReclaim;
+            return this;
+        }
+
+        /** At least 1 second. */
+        public Builder idleReclaimAfter(Duration after) {
+            this.idleReclaimAfter = checkDuration("idleReclaimAfter", after, Duration.ofSeconds(1), Duration.ofDays(365));
+            return this;
+        }
+
+        public Builder trimNativeHeap(boolean trim) {
+            this.trimNativeHeap = trim;
+            return this;
+        }
+
+        public Builder exitAt(Size exitAt) {
+            this.exitAt = Objects.requireNonNull(exitAt, "exitAt");
+            return this;
+        }
+
+        /** 1..255. */
+        public Builder exitCode(int exitCode) {
+            if (exitCode < 1 || exitCode > 255) {
+                throw new IllegalArgumentException("exitCode must be 1..255: " + exitCode);
+            }
+            this.exitCode = exitCode;
+            return this;
+        }
+
+        /** Null for off. */
+        public Builder eventLog(Path eventLog) {
+            this.eventLog = eventLog;
+            return this;
+        }
+
+        /** Null for off. */
+        public Builder prometheus(InetSocketAddress address) {
+            this.prometheus = address == null ? null
+                    : InetSocketAddress.createUnresolved(address.getHostString(), address.getPort());
+            return this;
+        }
+
+        public Builder jmx(boolean jmx) {
+            this.jmx = jmx;
+            return this;
+        }
+
+        public Builder jmxWritable(boolean writable) {
+            this.jmxWritable = writable;
+            return this;
+        }
+
+        public Builder attachToTools(boolean attach) {
+            this.attachToTools = attach;
+            return this;
+        }
+
+        public Builder root(Path root) {
+            this.root = Objects.requireNonNull(root, "root");
+            return this;
+        }
+
+        public Builder quiet(boolean quiet) {
+            this.quiet = quiet;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException when options contradict each other (warnAt not below
+         *                                  criticalAt when both are bytes or both percentages)
+         */
+        public HeadroomConfig build() {
+            String conflict = conflict();
+            if (conflict != null) {
+                throw new IllegalArgumentException(conflict);
+            }
+            return new HeadroomConfig(this);
+        }
+
+        private String conflict() {
+            if (!warnAt.isOff() && !criticalAt.isOff() && warnAt.isPercent() == criticalAt.isPercent()) {
+                double w = warnAt.isPercent() ? warnAt.percentage : warnAt.bytes;
+                double c = criticalAt.isPercent() ? criticalAt.percentage : criticalAt.bytes;
+                if (w >= c) {
+                    return "headroom options warnAt=" + warnAt + " and criticalAt=" + criticalAt
+                            + " contradict: warnAt must be below criticalAt";
+                }
+            }
+            return null;
+        }
+
+        private static Duration checkDuration(String key, Duration d, Duration min, Duration max) {
+            Objects.requireNonNull(d, key);
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw new IllegalArgumentException(key + " must be between " + Values.formatDuration(min) + " and "
+                        + Values.formatDuration(max) + ": " + Values.formatDuration(d));
+            }
+            return d;
+        }
+    }
+
+    // ---- the option table: one row per key, the single source of names, defaults, parsing and printing
+
+    private static final class Option {
+        final String key;
+        final String defaultValue;
+        final String meaning;
+        final String forms;
+        final BiConsumer<Builder, String> apply;
+        final Function<HeadroomConfig, String> print;
+
+        Option(String key, String meaning, String forms, BiConsumer<Builder, String> apply,
+               Function<HeadroomConfig, String> print) {
+            this.key = key;
+            this.meaning = meaning;
+            this.forms = forms;
+            this.apply = apply;
+            this.print = print;
+            this.defaultValue = print.apply(DEFAULTS_FOR_TABLE);
+        }
+    }
+
+    private static final String PATH_FORMS = "a file system path";
+    private static final String OPTIONAL_PATH_FORMS = "a file system path, or off";
+
+    // Built before the table so each row can print its default.
+    private static final HeadroomConfig DEFAULTS_FOR_TABLE = new HeadroomConfig(new Builder());
+
+    private static final List<Option> OPTIONS = List.of(
+            new Option("interval", "Base sampling period. Shortened automatically (down to 50ms) as headroom shrinks or growth speeds up.",
+                    Values.DURATION_FORMS, (b, v) -> b.interval(Values.parseDuration(v)), c -> Values.formatDuration(c.interval)),
+            new Option("warnAt", "Working set at which the pressure level becomes WARN.",
+                    Size.FORMS, (b, v) -> b.warnAt(Size.parse(v)), c -> c.warnAt.toString()),
+            new Option("criticalAt", "Working set at which the pressure level becomes CRITICAL.",
+                    Size.FORMS, (b, v) -> b.criticalAt(Size.parse(v)), c -> c.criticalAt.toString()),
+            new Option("heapDumpAt", "Working set at which one heap dump is written per incident (off unless set).",
+                    Size.FORMS, (b, v) -> b.heapDumpAt(Size.parse(v)), c -> c.heapDumpAt.toString()),
+            new Option("heapDumpDir", "Directory for heap dumps; off means the working directory (never a tmpfs unless heapDumpAllowTmpfs).",
+                    OPTIONAL_PATH_FORMS, (b, v) -> b.heapDumpDir(optionalPath(v)), c -> printPath(c.heapDumpDir)),
+            new Option("heapDumpAllowTmpfs", "Allow heap dumps on tmpfs, where the file itself counts against the memory limit.",
+                    Values.BOOLEAN_FORMS, (b, v) -> b.heapDumpAllowTmpfs(Values.parseBoolean(v)), c -> Boolean.toString(c.heapDumpAllowTmpfs)),
+            new Option("heapDumpMinInterval", "Least time between two heap dumps.",
+                    Values.DURATION_FORMS, (b, v) -> b.heapDumpMinInterval(Values.parseDuration(v)), c -> Values.formatDuration(c.heapDumpMinInterval)),
+            new Option("softLimit", "GOMEMLIMIT-style soft limit: above it the governor makes the JVM give memory back (off unless set).",
+                    Size.FORMS, (b, v) -> b.softLimit(Size.parse(v)), c -> c.softLimit.toString()),
+            new Option("gcCpuCap", "Most CPU the governor's reclaiming may cost, so a soft limit set too low degrades throughput instead of spiralling.",
+                    Values.PERCENT_FORMS, (b, v) -> b.gcCpuCap(Values.parsePercent(v)), c -> Values.formatPercent(c.gcCpuCap)),
+            new Option("idleReclaim", "Give memory back after the application has been idle for idleReclaimAfter.",
+                    Values.BOOLEAN_FORMS, (b, v) -> b.idleReclaim(Values.parseBoolean(v)), c -> Boolean.toString(c.idleReclaim)),
+            new Option("idleReclaimAfter", "How long the application must be idle before idle reclaim acts.",
+                    Values.DURATION_FORMS, (b, v) -> b.idleReclaimAfter(Values.parseDuration(v)), c -> Values.formatDuration(c.idleReclaimAfter)),
+            new Option("trimNativeHeap", "When reclaiming, also return freed malloc memory (System.trim_native_heap, JDK 17.0.9+).",
+                    Values.BOOLEAN_FORMS, (b, v) -> b.trimNativeHeap(Values.parseBoolean(v)), c -> Boolean.toString(c.trimNativeHeap)),
+            new Option("exitAt", "Working set at which the JVM exits in an orderly way (shutdown hooks run) before the kernel kills it (off unless set).",
+                    Size.FORMS, (b, v) -> b.exitAt(Size.parse(v)), c -> c.exitAt.toString()),
+            new Option("exitCode", "Exit status used by exitAt; 75 (EX_TEMPFAIL) cannot be mistaken for a kill (137) or a TERM (143).",
+                    "a whole number 1..255", (b, v) -> b.exitCode(parseInt(v)), c -> Integer.toString(c.exitCode)),
+            new Option("eventLog", "Path of the JSON-lines event log (off unless set).",
+                    OPTIONAL_PATH_FORMS, (b, v) -> b.eventLog(optionalPath(v)), c -> printPath(c.eventLog)),
+            new Option("prometheus", "host:port where the Prometheus endpoint listens (off unless set; ':9404' means all interfaces).",
+                    "host:port, :port or off", (b, v) -> b.prometheus(parseHostPort(v)), c -> printHostPort(c.prometheus)),
+            new Option("jmx", "Register the read-only MXBean dev.headroom:type=Headroom.",
+                    Values.BOOLEAN_FORMS, (b, v) -> b.jmx(Values.parseBoolean(v)), c -> Boolean.toString(c.jmx)),
+            new Option("jmxWritable", "Also offer MXBean operations that change behaviour (thresholds, sample now).",
+                    Values.BOOLEAN_FORMS, (b, v) -> b.jmxWritable(Values.parseBoolean(v)), c -> Boolean.toString(c.jmxWritable)),
+            new Option("attachToTools", "Also run inside JDK tools (jcmd, javac, jps, ...) that inherited JAVA_TOOL_OPTIONS.",
+                    Values.BOOLEAN_FORMS, (b, v) -> b.attachToTools(Values.parseBoolean(v)), c -> Boolean.toString(c.attachToTools)),
+            new Option("root", "File system root under which /proc and /sys are read (for tests and captured trees).",
+                    PATH_FORMS, (b, v) -> b.root(requiredPath(v)), c -> c.root.toString()),
+            new Option("quiet", "Suppress the [headroom] lines on stderr (the event log still gets every event).",
+                    Values.BOOLEAN_FORMS, (b, v) -> b.quiet(Values.parseBoolean(v)), c -> Boolean.toString(c.quiet)));
+
+    private static final Map<String, Option> OPTIONS_BY_KEY;
+    private static final Map<String, Option> OPTIONS_BY_NORMALIZED;
+
+    static {
+        Map<String, Option> byKey = new LinkedHashMap<>();
+        Map<String, Option> byNormalized = new LinkedHashMap<>();
+        for (Option o : OPTIONS) {
+            byKey.put(o.key, o);
+            byNormalized.put(Values.normalizeKey(o.key), o);
+        }
+        OPTIONS_BY_KEY = Collections.unmodifiableMap(byKey);
+        OPTIONS_BY_NORMALIZED = Collections.unmodifiableMap(byNormalized);
+    }
+
+    private static final HeadroomConfig DEFAULTS = DEFAULTS_FOR_TABLE;
+
+    private static Option option(String key) {
+        Option o = key == null ? null : OPTIONS_BY_NORMALIZED.get(Values.normalizeKey(key));
+        if (o == null) {
+            throw new IllegalArgumentException("unknown headroom option '" + key + "'" + unknownKeyHint(String.valueOf(key)));
+        }
+        return o;
+    }
+
+    private static String unknownKeyHint(String key) {
+        return "; known options: " + String.join(", ", OPTIONS_BY_KEY.keySet());
+    }
+
+    /**
+     * Splits {@code a=1,b=2}. Strict mode throws on a malformed pair or a repeated key; lenient
+     * mode adds a problem and skips it. Values cannot contain commas.
+     */
+    private static Map<String, String> splitSpec(String spec, boolean strict, List<String> problems) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Map<String, String> normalizedSeen = new LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) {
+            return out;
+        }
+        for (String part : spec.split(",", -1)) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int eq = part.indexOf('=');
+            String problem = null;
+            if (eq <= 0) {
+                problem = "headroom option '" + part.trim() + "' is malformed: expected key=value";
+            } else {
+                String key = part.substring(0, eq).trim();
+                String earlier = normalizedSeen.put(Values.normalizeKey(key), key);
+                if (earlier != null) {
+                    problem = "headroom option " + key + " given twice";
+                } else {
+                    out.put(key, part.substring(eq + 1).trim());
+                }
+            }
+            if (problem != null) {
+                if (strict) {
+                    throw new IllegalArgumentException(problem);
+                }
+                problems.add(problem);
+            }
+        }
+        return out;
+    }
+
+    private static int parseInt(String v) {
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("a whole number 1..255");
+        }
+    }
+
+    private static Path optionalPath(String v) {
+        String s = v.trim();
+        if (s.equalsIgnoreCase("off") || s.equalsIgnoreCase("none") || s.isEmpty()) {
+            return null;
+        }
+        return requiredPath(s);
+    }
+
+    private static Path requiredPath(String v) {
+        if (v.isBlank()) {
+            throw new IllegalArgumentException(PATH_FORMS);
+        }
+        try {
+            return Path.of(v.trim());
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(PATH_FORMS);
+        }
+    }
+
+    private static String printPath(Path p) {
+        return p == null ? "off" : p.toString();
+    }
+
+    private static InetSocketAddress parseHostPort(String v) {
+        String s = v.trim();
+        if (s.equalsIgnoreCase("off") || s.isEmpty()) {
+            return null;
+        }
+        int colon = s.lastIndexOf(':');
+        String host = colon < 0 ? "" : s.substring(0, colon);
+        String port = s.substring(colon + 1);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("IPv6 addresses go in brackets, e.g. [::1]:9404");
+        }
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("host:port, :port or off");
+        }
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535");
+        }
+        return InetSocketAddress.createUnresolved(host.isEmpty() ? "0.0.0.0" : host, p);
+    }
+
+    private static String printHostPort(InetSocketAddress a) {
+        if (a == null) {
+            return "off";
+        }
+        String host = a.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.headroom;
+
+/**
+ * Receives budgets, level changes and events. Every method is called on one daemon thread named
+ * {@code headroom-listeners}, never on the sampler or on an application thread, in the order things
+ * happened. The thread is fed through a bounded queue: a listener that is slower than the sampler
+ * misses budgets (counted and reported once), but level changes and events are kept ahead of
+ * budgets. A listener that throws is reported once and keeps being called.
+ */
+public interface HeadroomListener {
+
+    /** Every sample's budget. */
+    default void onBudget(Budget budget) {
+    }
+
+    /** The pressure level changed; {@code budget} is the sample that changed it. */
+    default void onLevelChange(PressureLevel previous, PressureLevel current, Budget budget) {
+    }
+
+    /** Every event, as written to the event log. */
+    default void onEvent(HeadroomEvent event) {
+    }
+}

@@ -1,0 +1,125 @@
+package dev.headroom.internal.config;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Parsing and printing of option values. Every parser throws {@link IllegalArgumentException}
+ * with a message that says what was expected; the caller adds the key and the value.
+ */
+public final class Values {
+    private Values() {
+    }
+
+    public static final String DURATION_FORMS = "a whole number with a unit: ms, s, m or h (e.g. 500ms, 1s, 5m)";
+    public static final String BOOLEAN_FORMS = "true or false (also yes/no, on/off)";
+    public static final String PERCENT_FORMS = "a percentage above 0 and at most 100 (e.g. 50% or 50)";
+
+    public static Duration parseDuration(String text) {
+        String s = text.trim().toLowerCase(Locale.ROOT);
+        int unitStart = 0;
+        while (unitStart < s.length() && Character.isDigit(s.charAt(unitStart))) {
+            unitStart++;
+        }
+        if (unitStart == 0 || unitStart > 12) {
+            throw new IllegalArgumentException(DURATION_FORMS);
+        }
+        long amount = Long.parseLong(s.substring(0, unitStart));
+        switch (s.substring(unitStart)) {
+            case "ms":
+                return Duration.ofMillis(amount);
+            case "s":
+                return Duration.ofSeconds(amount);
+            case "m":
+                return Duration.ofMinutes(amount);
+            case "h":
+                return Duration.ofHours(amount);
+            default:
+                throw new IllegalArgumentException(DURATION_FORMS);
+        }
+    }
+
+    /** The shortest exact form: {@code 90s} stays {@code 90s}, {@code 120s} becomes {@code 2m}. */
+    public static String formatDuration(Duration d) {
+        long ms = d.toMillis();
+        if (ms != 0 && ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        } else if (ms != 0 && ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        } else if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
+
+    public static boolean parseBoolean(String text) {
+        switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true": case "yes": case "on":
+                return true;
+            case "false": case "no": case "off":
+                return false;
+            default:
+                throw new IllegalArgumentException(BOOLEAN_FORMS);
+        }
+    }
+
+    public static double parsePercent(String text) {
+        String s = text.trim();
+        if (s.endsWith("%")) {
+            s = s.substring(0, s.length() - 1).trim();
+        }
+        double p;
+        try {
+            p = Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(PERCENT_FORMS);
+        }
+        if (!(p > 0 && p <= 100) || s.isEmpty() || !Character.isDigit(s.charAt(s.length() - 1))) {
+            throw new IllegalArgumentException(PERCENT_FORMS);
+        }
+        return p;
+    }
+
+    public static String formatPercent(double p) {
+        return BigDecimal.valueOf(p).stripTrailingZeros().toPlainString() + "%";
+    }
+
+    /** {@code heapDumpMinInterval} → {@code HEAP_DUMP_MIN_INTERVAL}. */
+    public static String upperSnake(String camel) {
+        StringBuilder sb = new StringBuilder(camel.length() + 8);
+        for (int i = 0; i < camel.length(); i++) {
+            char c = camel.charAt(i);
+            if (Character.isUpperCase(c) && i > 0) {
+                sb.append('_');
+            }
+            sb.append(Character.toUpperCase(c));
+        }
+        return sb.toString();
+    }
+
+    /** The form keys are matched in: {@code warnAt}, {@code warn-at}, {@code WARN_AT} all become {@code warnat}. */
+    public static String normalizeKey(String key) {
+        StringBuilder sb = new StringBuilder(key.length());
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c != '-' && c != '_' && c != '.' && !Character.isWhitespace(c)) {
+                sb.append(Character.toLowerCase(c));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Bytes in binary units for people: {@code 1.5 GiB}, {@code 312 MiB}, {@code 900 KiB}. */
+    public static String humanBytes(long bytes) {
+        long abs = Math.abs(bytes);
+        if (abs >= 1L << 30) {
+            return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
+        } else if (abs >= 1L << 20) {
+            return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        } else if (abs >= 1L << 10) {
+            return String.format(Locale.ROOT, "%.0f KiB", bytes / (double) (1L << 10));
+        }
+        return bytes + " B";
+    }
+}

@@ -1,0 +1,74 @@
+package dev.headroom.internal.events;
+
+import dev.headroom.HeadroomEvent;
+import dev.headroom.internal.json.JsonWriter;
+import dev.headroom.internal.runtime.Ticker;
+
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The one {@link EventSink}: stamps the time, writes the event-log line, prints the stderr line and
+ * hands the event to listeners and to any other subscriber (the MXBean's notifications).
+ */
+public final class EventBus implements EventSink, AutoCloseable {
+    private final Ticker ticker;
+    private final Diagnostics diagnostics;
+    private final EventLog log;
+    private final ListenerDispatcher listeners;
+    private final CopyOnWriteArrayList<Consumer<HeadroomEvent>> subscribers = new CopyOnWriteArrayList<>();
+
+    /** @param log null when there is no event log */
+    public EventBus(Ticker ticker, Diagnostics diagnostics, EventLog log, ListenerDispatcher listeners) {
+        this.ticker = ticker;
+        this.diagnostics = diagnostics;
+        this.log = log;
+        this.listeners = listeners;
+    }
+
+    public void subscribe(Consumer<HeadroomEvent> subscriber) {
+        subscribers.add(subscriber);
+    }
+
+    @Override
+    public void emit(String event, Map<String, Object> fields, String message) {
+        try {
+            HeadroomEvent e = new HeadroomEvent(ticker.currentTimeMillis(), event, fields, message);
+            if (log != null) {
+                log.append(toJson(e));
+            }
+            diagnostics.line(message);
+            listeners.event(e);
+            for (Consumer<HeadroomEvent> s : subscribers) {
+                try {
+                    s.accept(e);
+                } catch (RuntimeException ex) {
+                    diagnostics.failure("event subscriber " + s.getClass().getName(), ex);
+                }
+            }
+        } catch (RuntimeException ex) {
+            diagnostics.failure("event " + event, ex);
+        }
+    }
+
+    /** One event-log line: {@code time}, {@code event}, the fields in order, then {@code message}. */
+    public static String toJson(HeadroomEvent e) {
+        JsonWriter w = new JsonWriter(new StringBuilder(256));
+        w.beginObject().name("time").value(e.timeMillis()).name("event").value(e.event());
+        for (Map.Entry<String, Object> f : e.fields().entrySet()) {
+            if (!f.getKey().equals("time") && !f.getKey().equals("event") && !f.getKey().equals("message")) {
+                w.name(f.getKey()).value(f.getValue());
+            }
+        }
+        w.name("message").value(e.message());
+        return w.endObject().toString();
+    }
+
+    @Override
+    public void close() {
+        if (log != null) {
+            log.close();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.headroom.internal.governor;
+
+import dev.headroom.Budget;
+import dev.headroom.PressureLevel;
+import dev.headroom.internal.config.Values;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The line a person on call reads when the level changes: how full, to which constraint, how fast,
+ * how long until the limit, and which components are largest and growing. Component growth is
+ * measured over up to a minute of history (snapshots at least {@value #SPACING_MILLIS} ms apart), not
+ * between two adjacent samples, so one GC does not make the heap look like it is shrinking fast.
+ */
+final class WarnMessage {
+    static final long SPACING_MILLIS = 5_000;
+    static final int HISTORY = 12;
+
+    private final long[] times = new long[HISTORY];
+    @SuppressWarnings("unchecked")
+    private final Map<String, Long>[] history = new Map[HISTORY];
+    private int count;
+    private int next;
+
+    void record(Budget budget) {
+        int last = (next + HISTORY - 1) % HISTORY;
+        if (count > 0 && budget.timeMillis() - times[last] < SPACING_MILLIS) {
+            return;
+        }
+        Map<String, Long> bytes = new HashMap<>();
+        for (Budget.Component c : budget.components()) {
+            bytes.put(c.name(), c.bytes());
+        }
+        times[next] = budget.timeMillis();
+        history[next] = bytes;
+        next = (next + 1) % HISTORY;
+        count = Math.min(count + 1, HISTORY);
+    }
+
+    /** Growth of one component in bytes per second over the history; NaN when not enough history. */
+    double growth(Budget budget, Budget.Component c) {
+        if (count == 0) {
+            return Double.NaN;
+        }
+        int oldest = count < HISTORY ? 0 : next;
+        long dt = budget.timeMillis() - times[oldest];
+        Long then = history[oldest].get(c.name());
+        if (dt < 1000 || then == null) {
+            return Double.NaN;
+        }
+        return (c.bytes() - then) / (dt / 1000.0);
+    }
+
+    /** The {@code n} largest components with their growth, for the event's {@code largest} field. */
+    List<Map<String, Object>> largest(Budget budget, int n) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Budget.Component c : top(budget, n)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", c.name());
+            m.put("bytes", c.bytes());
+            m.put("growthBytesPerSecond", growth(budget, c));
+            out.add(m);
+        }
+        return out;
+    }
+
+    String describe(PressureLevel previous, PressureLevel current, Budget budget) {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("pressure ").append(current).append(" (was ").append(previous).append("): working set ")
+                .append(Values.humanBytes(budget.workingSetBytes()));
+        if (budget.limitBytes().isPresent()) {
+            long limit = budget.limitBytes().getAsLong();
+            sb.append(String.format(Locale.ROOT, " = %.1f%% of the %s limit", 100.0 * budget.workingSetBytes() / limit,
+                    Values.humanBytes(limit)));
+        } else {
+            sb.append(" (no limit)");
+        }
+        if (budget.headroomBytes().isPresent()) {
+            sb.append("; headroom ").append(Values.humanBytes(budget.headroomBytes().getAsLong()));
+            if (budget.cgroup() != null && budget.cgroup().binding() != null) {
+                sb.append(" to ").append(budget.cgroup().binding().dir());
+            }
+        }
+        if (budget.growthBytesPerSecond().isPresent()) {
+            double g = budget.growthBytesPerSecond().getAsDouble();
+            if (g > 0) {
+                sb.append("; growing ").append(Values.humanBytes((long) g)).append("/s");
+            } else {
+                sb.append("; not growing");
+            }
+        }
+        if (budget.secondsToLimit().isPresent()) {
+            sb.append("; limit in ~").append(duration(budget.secondsToLimit().getAsDouble())).append(" at this rate");
+        }
+        List<Budget.Component> top = top(budget, 3);
+        if (!top.isEmpty()) {
+            sb.append("; largest: ");
+            for (int i = 0; i < top.size(); i++) {
+                Budget.Component c = top.get(i);
+                if (i > 0) {
+                    sb.append(", ");
+                }
+                sb.append(c.name()).append(' ').append(Values.humanBytes(c.bytes()));
+                double g = growth(budget, c);
+                if (!Double.isNaN(g)) {
+                    sb.append(g >= 0 ? " (+" : " (-").append(Values.humanBytes((long) Math.abs(g))).append("/s)");
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static List<Budget.Component> top(Budget budget, int n) {
+        List<Budget.Component> sorted = new ArrayList<>(budget.components());
+        sorted.removeIf(c -> c.name().equals("unattributed") && c.bytes() <= 0);
+        sorted.sort((a, b) -> Long.compare(b.bytes(), a.bytes()));
+        return sorted.subList(0, Math.min(n, sorted.size()));
+    }
+
+    static String duration(double seconds) {
+        if (seconds < 120) {
+            return String.format(Locale.ROOT, "%.0f s", seconds);
+        } else if (seconds < 7200) {
+            return String.format(Locale.ROOT, "%.0f min", seconds / 60);
+        }
+        return String.format(Locale.ROOT, "%.1f h", seconds / 3600);
+    }
+}

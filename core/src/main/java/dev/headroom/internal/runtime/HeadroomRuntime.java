@@ -1,0 +1,338 @@
+package dev.headroom.internal.runtime;
+
+import dev.headroom.Budget;
+import dev.headroom.HeadroomConfig;
+import dev.headroom.HeadroomListener;
+import dev.headroom.PressureLevel;
+import dev.headroom.internal.config.Values;
+import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.events.EventBus;
+import dev.headroom.internal.events.EventLog;
+import dev.headroom.internal.events.EventSink;
+import dev.headroom.internal.events.ListenerDispatcher;
+import dev.headroom.internal.governor.Governor;
+import dev.headroom.internal.governor.Reclaimer;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The running Headroom of this JVM: one sampler thread ({@code headroom-sampler}) that samples a
+ * budget, lets the governor act on it and publishes it, then waits for the {@link AdaptivePeriod}.
+ * Everything that can fail inside a tick is contained and reported once; the next tick still runs.
+ */
+public final class HeadroomRuntime implements Engine {
+    static final long SAMPLE_NOW_TIMEOUT_SECONDS = 10;
+
+    /** Receives every published budget and level change (the MXBean). Called on the sampler thread. */
+    public interface Publisher {
+        void budget(Budget budget);
+
+        void levelChanged(PressureLevel previous, PressureLevel current, Budget budget);
+
+        default void close() {
+        }
+    }
+
+    /** What the runtime is built from; tests replace any of it. */
+    public static final class Parts {
+        public interface SourceFactory {
+            BudgetSource create(HeadroomConfig config, Ticker ticker);
+        }
+
+        public interface ReclaimerFactory {
+            Reclaimer create(HeadroomConfig config, EventSink events, Diagnostics diagnostics);
+        }
+
+        Ticker ticker = Ticker.SYSTEM;
+        Scheduler scheduler;
+        PrintStream err = System.err;
+        SourceFactory sources = Bindings::budgetSource;
+        ReclaimerFactory reclaimers = Bindings::reclaimer;
+
+        public static Parts production() {
+            return new Parts();
+        }
+
+        public Parts ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker);
+            return this;
+        }
+
+        /** Null for the production daemon thread. */
+        public Parts scheduler(Scheduler scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
+        public Parts err(PrintStream err) {
+            this.err = Objects.requireNonNull(err);
+            return this;
+        }
+
+        public Parts budgetSource(SourceFactory sources) {
+            this.sources = Objects.requireNonNull(sources);
+            return this;
+        }
+
+        public Parts reclaimer(ReclaimerFactory reclaimers) {
+            this.reclaimers = Objects.requireNonNull(reclaimers);
+            return this;
+        }
+
+        public Ticker ticker() {
+            return ticker;
+        }
+
+        public PrintStream err() {
+            return err;
+        }
+
+        public SourceFactory sources() {
+            return sources;
+        }
+    }
+
+    private final HeadroomConfig config;
+    private final Ticker ticker;
+    private final Scheduler scheduler;
+    private final Diagnostics diagnostics;
+    private final ListenerDispatcher listeners;
+    private final EventBus events;
+    private final BudgetSource source;
+    private final Reclaimer reclaimer;
+    private final Governor governor;
+    private final AdaptivePeriod period;
+    private final List<Publisher> publishers = new CopyOnWriteArrayList<>();
+    private final AtomicLong samples = new AtomicLong();
+    private volatile Budget latest;
+    private volatile boolean closed;
+    private boolean started;
+
+    private HeadroomRuntime(HeadroomConfig config, Parts parts) {
+        this.config = config;
+        this.ticker = parts.ticker;
+        this.scheduler = parts.scheduler != null ? parts.scheduler : Scheduler.daemon("headroom-sampler");
+        this.diagnostics = new Diagnostics(parts.err, config.quiet());
+        this.listeners = new ListenerDispatcher(diagnostics, "headroom-listeners");
+        this.events = new EventBus(ticker, diagnostics,
+                config.eventLog().map(p -> new EventLog(p, diagnostics)).orElse(null), listeners);
+        this.source = parts.sources.create(config, ticker);
+        boolean reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
+        this.reclaimer = reclaimOn ? parts.reclaimers.create(config, events, diagnostics) : Reclaimer.NONE;
+        this.governor = new Governor(config, events, diagnostics, reclaimer, this::levelChanged);
+        this.period = new AdaptivePeriod(config.interval().toNanos());
+    }
+
+    /**
+     * Builds the runtime and schedules its first sample at once; returns without waiting for it
+     * (the {@code start} event is written after that first sample, naming what was detected).
+     */
+    public static HeadroomRuntime start(HeadroomConfig config, Parts parts) {
+        HeadroomRuntime r = new HeadroomRuntime(config, parts);
+        r.schedule(0);
+        return r;
+    }
+
+    public HeadroomConfig config() {
+        return config;
+    }
+
+    public EventSink events() {
+        return events;
+    }
+
+    public Diagnostics diagnostics() {
+        return diagnostics;
+    }
+
+    public Governor governor() {
+        return governor;
+    }
+
+    public long samples() {
+        return samples.get();
+    }
+
+    /** The latest budget, or null before the first sample. */
+    public Budget latest() {
+        return latest;
+    }
+
+    public void addPublisher(Publisher publisher) {
+        publishers.add(publisher);
+    }
+
+    @Override
+    public Budget budget() {
+        Budget b = latest;
+        return b != null ? b : sampleNow();
+    }
+
+    /**
+     * Samples now on the sampler thread (the budget source and governor are single-threaded) and
+     * waits up to {@value #SAMPLE_NOW_TIMEOUT_SECONDS} s for it; on timeout or failure, returns the
+     * latest budget, or throws {@link IllegalStateException} when there is none.
+     */
+    @Override
+    public Budget sampleNow() {
+        if (scheduler.inSchedulerThread()) {
+            return sampleOnce(ticker.nanoTime());
+        }
+        FutureTask<Budget> task = new FutureTask<>(() -> sampleOnce(ticker.nanoTime()));
+        try {
+            if (!closed) {
+                scheduler.schedule(task, 0);
+                return task.get(SAMPLE_NOW_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            diagnostics.failure("sampleNow", e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
+        }
+        Budget b = latest;
+        if (b == null) {
+            throw new IllegalStateException("Headroom has no budget: " + (closed ? "closed" : "sampling failed (see stderr)"));
+        }
+        return b;
+    }
+
+    @Override
+    public AutoCloseable addListener(HeadroomListener listener) {
+        return listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Runs one sample on the calling thread; for the sampler thread and tests with a manual scheduler. */
+    public void tick() {
+        if (closed) {
+            return;
+        }
+        long now = ticker.nanoTime();
+        long delay = period.baseNanos();
+        try {
+            Budget b = sampleOnce(now);
+            delay = period.next(b, now);
+        } catch (Throwable t) {
+            // An Error too: the sampler must outlive a failing reader (it retries next period).
+            diagnostics.failure("sampler", t);
+        } finally {
+            schedule(delay);
+        }
+    }
+
+    private Budget sampleOnce(long now) {
+        Budget b = source.sample(governor.state());
+        if (!started) {
+            started = true;
+            emitStart(b);
+        }
+        b = governor.onSample(b, now);
+        latest = b;
+        samples.incrementAndGet();
+        listeners.budget(b);
+        for (Publisher p : publishers) {
+            try {
+                p.budget(b);
+            } catch (RuntimeException e) {
+                diagnostics.failure("publisher " + p.getClass().getName(), e);
+            }
+        }
+        return b;
+    }
+
+    private void levelChanged(PressureLevel previous, PressureLevel current, Budget budget) {
+        listeners.levelChange(previous, current, budget);
+        for (Publisher p : publishers) {
+            try {
+                p.levelChanged(previous, current, budget);
+            } catch (RuntimeException e) {
+                diagnostics.failure("publisher " + p.getClass().getName(), e);
+            }
+        }
+    }
+
+    private void emitStart(Budget b) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("pid", ProcessHandle.current().pid());
+        f.put("javaVersion", System.getProperty("java.version"));
+        f.put("cgroupVersion", b.cgroup().available() ? (Object) b.cgroup().version() : null);
+        f.put("memoryDir", b.cgroup().memoryDir());
+        f.put("limitBytes", b.limitBytes());
+        f.put("limitSource", b.cgroup().limitSource());
+        f.put("workingSetBytes", b.workingSetBytes());
+        f.put("collector", b.jvm().collector());
+        f.put("warnAtBytes", config.warnAt().resolve(b.limitBytes()));
+        f.put("criticalAtBytes", config.criticalAt().resolve(b.limitBytes()));
+        f.put("options", config.toSpecDifferingFromDefaults());
+        StringBuilder m = new StringBuilder(200).append("started: ");
+        if (b.cgroup().available()) {
+            m.append("cgroup v").append(b.cgroup().version()).append(' ').append(b.cgroup().memoryDir());
+        } else {
+            m.append("no memory cgroup found");
+        }
+        if (b.limitBytes().isPresent()) {
+            m.append(", limit ").append(Values.humanBytes(b.limitBytes().getAsLong()));
+            if (b.cgroup().limitSource() != null) {
+                m.append(" (from ").append(b.cgroup().limitSource()).append(')');
+            }
+        } else {
+            m.append(", no memory limit");
+        }
+        m.append(", working set ").append(Values.humanBytes(b.workingSetBytes()));
+        m.append("; warn at ").append(config.warnAt()).append(", critical at ").append(config.criticalAt());
+        if (!b.limitBytes().isPresent() && (config.warnAt().isPercent() || config.criticalAt().isPercent())) {
+            m.append(" (percentages need a limit: levels stay OK)");
+        }
+        events.emit("start", f, m.toString());
+    }
+
+    private void schedule(long delayNanos) {
+        if (closed) {
+            return;
+        }
+        try {
+            scheduler.schedule(this::tick, delayNanos);
+        } catch (RuntimeException e) {
+            if (!closed) {
+                diagnostics.failure("sampler scheduling", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        scheduler.shutdown();
+        for (Publisher p : publishers) {
+            try {
+                p.close();
+            } catch (RuntimeException e) {
+                diagnostics.failure("publisher close", e);
+            }
+        }
+        try {
+            reclaimer.close();
+        } catch (RuntimeException e) {
+            diagnostics.failure("reclaimer close", e);
+        }
+        try {
+            source.close();
+        } catch (RuntimeException e) {
+            diagnostics.failure("budget source close", e);
+        }
+        listeners.close();
+        events.close();
+    }
+}
