@@ -52,8 +52,25 @@ public final class BudgetAssembler {
     }
 
     public Budget assemble(CgroupSnapshot cgroup, JvmSnapshot jvm, ProcessSnapshot process, GovernorState governor) {
+        return assemble(cgroup, jvm, process, governor, List.of());
+    }
+
+    /** As {@link #assemble(CgroupSnapshot, JvmSnapshot, ProcessSnapshot, GovernorState)}, adding the readers' own errors. */
+    public Budget assemble(CgroupSnapshot cgroup, JvmSnapshot jvm, ProcessSnapshot process, GovernorState governor,
+                           List<String> readerErrors) {
+        return assemble(cgroup, jvm, process, governor, readerErrors, OptionalLong.empty(), null);
+    }
+
+    /**
+     * As above, with the heap's resident bytes when they were counted ({@link BudgetSampler} reads
+     * them from pagemap), and how.
+     */
+    public Budget assemble(CgroupSnapshot cgroup, JvmSnapshot jvm, ProcessSnapshot process, GovernorState governor,
+                           List<String> readerErrors, OptionalLong heapResidentBytes, String heapResidentSource) {
         long now = clock.millis();
-        BudgetCalculator.Result result = BudgetCalculator.calculate(cgroup, jvm, process, configuration.alwaysPreTouch());
+        BudgetCalculator.Hints hints = new BudgetCalculator.Hints(configuration.alwaysPreTouch(),
+                configuration.residentStackPerThreadBytes(), heapResidentBytes, heapResidentSource);
+        BudgetCalculator.Result result = BudgetCalculator.calculate(cgroup, jvm, process, hints);
         boolean inCgroup = cgroup != null && cgroup.available();
         OptionalLong limit = inCgroup ? cgroup.limitBytes() : OptionalLong.empty();
 
@@ -75,7 +92,8 @@ public final class BudgetAssembler {
                 result.bytes(BudgetCalculator.DIRECT_BUFFERS), oomKills, limit,
                 inCgroup ? cgroup.peakBytes() : OptionalLong.empty());
 
-        List<String> errors = new ArrayList<>(result.errors());
+        List<String> errors = new ArrayList<>(readerErrors);
+        errors.addAll(result.errors());
         if (!toldOnce) {
             toldOnce = true;
             errors.addAll(configuration.errors());

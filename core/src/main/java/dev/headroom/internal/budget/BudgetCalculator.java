@@ -84,6 +84,9 @@ public final class BudgetCalculator {
     public static final List<String> NAMES = List.of(KERNEL, SHMEM, MAPPED_BUFFERS, PAGE_CACHE, HEAP, METASPACE,
             CODE_CACHE, THREAD_STACKS, DIRECT_BUFFERS, JVM_NATIVE, UNTRACKED_NATIVE, OTHER_PROCESSES, UNATTRIBUTED);
 
+    /** Disagreement between readings, as a share of the process's memory, treated as noise. */
+    static final double SKEW = 0.02;
+
     // v2 memory.stat keys that make up kernel memory when the kernel does not print `kernel` (before 5.18).
     private static final List<String> V2_KERNEL_PARTS =
             List.of("kernel_stack", "pagetables", "sec_pagetables", "percpu", "sock", "vmalloc", "slab");
@@ -115,11 +118,32 @@ public final class BudgetCalculator {
     }
 
     /**
+     * What the snapshots do not carry but sharpens the split.
+     *
+     * @param heapPreTouched              the JVM runs with {@code AlwaysPreTouch}: all committed heap is resident
+     * @param residentStackPerThreadBytes without NMT, thread stacks are estimated as live threads times
+     *                                    this; 0 to use the snapshot's threads × stack size
+     * @param heapResidentBytes           the heap's resident bytes, counted from pagemap; empty when unknown
+     * @param heapResidentSource          how {@code heapResidentBytes} was obtained, for the component's source
+     */
+    public record Hints(boolean heapPreTouched, long residentStackPerThreadBytes, OptionalLong heapResidentBytes,
+                        String heapResidentSource) {
+
+        public static Hints none() {
+            return new Hints(false, 0, OptionalLong.empty(), null);
+        }
+    }
+
+    /**
      * @param heapPreTouched the JVM runs with {@code AlwaysPreTouch}: all committed heap is resident
      */
     public static Result calculate(CgroupSnapshot cgroup, JvmSnapshot jvm, ProcessSnapshot process,
                                    boolean heapPreTouched) {
-        return new Calculation(cgroup, jvm, process, heapPreTouched).run();
+        return calculate(cgroup, jvm, process, new Hints(heapPreTouched, 0, OptionalLong.empty(), null));
+    }
+
+    public static Result calculate(CgroupSnapshot cgroup, JvmSnapshot jvm, ProcessSnapshot process, Hints hints) {
+        return new Calculation(cgroup, jvm, process, hints).run();
     }
 
     /** One calculation's working state. */
@@ -127,16 +151,16 @@ public final class BudgetCalculator {
         private final CgroupSnapshot cgroup;
         private final JvmSnapshot jvm;
         private final ProcessSnapshot process;
-        private final boolean heapPreTouched;
+        private final Hints hints;
         private final List<String> errors = new ArrayList<>();
         private final List<Component> components = new ArrayList<>();
         private long room;
 
-        Calculation(CgroupSnapshot cgroup, JvmSnapshot jvm, ProcessSnapshot process, boolean heapPreTouched) {
+        Calculation(CgroupSnapshot cgroup, JvmSnapshot jvm, ProcessSnapshot process, Hints hints) {
             this.cgroup = cgroup;
             this.jvm = jvm;
             this.process = process;
-            this.heapPreTouched = heapPreTouched;
+            this.hints = hints;
         }
 
         Result run() {
@@ -231,7 +255,14 @@ public final class BudgetCalculator {
             if (heapInShmem) {
                 heap = new Claim(HEAP, heapShmem, Math.min(jvm.heapUsedBytes(), heapShmem),
                         "RssShmem (ZGC's heap is a memfd), at most committed heap", false);
-            } else if (heapPreTouched) {
+            } else if (hints.heapResidentBytes().isPresent()) {
+                long committed = jvm.heapCommittedBytes();
+                long resident = Math.min(committed, Math.max(hints.heapResidentBytes().getAsLong(),
+                        Math.min(jvm.heapUsedBytes(), committed)));
+                heap = new Claim(HEAP, resident, Math.min(jvm.heapUsedBytes(), resident),
+                        hints.heapResidentSource() == null ? "pagemap: resident pages of the heap" : hints.heapResidentSource(),
+                        false);
+            } else if (hints.heapPreTouched()) {
                 heap = new Claim(HEAP, jvm.heapCommittedBytes(), jvm.heapUsedBytes(),
                         "MemoryMXBean heap committed (AlwaysPreTouch)", false);
             } else {
@@ -280,9 +311,17 @@ public final class BudgetCalculator {
                 nativeMalloc = fixed(JVM_NATIVE, 0, "n/a: NMT is off (the JVM's own native memory is in untracked_native)", false);
                 nativeMmap = new Claim(JVM_NATIVE, 0, 0, "", false);
             }
-            Claim stacks = jvm.threadStackEstimated()
-                    ? new Claim(THREAD_STACKS, jvm.threadStackBytes(), 0, "live threads x ThreadStackSize (NMT off: reserved, not resident)", true)
-                    : fixed(THREAD_STACKS, jvm.threadStackBytes(), "NMT Thread stack committed (resident pages)", false);
+            Claim stacks;
+            if (!jvm.threadStackEstimated()) {
+                stacks = fixed(THREAD_STACKS, jvm.threadStackBytes(), "NMT Thread stack committed (resident pages)", false);
+            } else if (hints.residentStackPerThreadBytes() > 0) {
+                stacks = new Claim(THREAD_STACKS, jvm.threadCount() * hints.residentStackPerThreadBytes(), 0,
+                        "live threads x " + hints.residentStackPerThreadBytes()
+                                + " bytes (the stack shadow zone HotSpot touches + a few frames; NMT off)", true);
+            } else {
+                stacks = new Claim(THREAD_STACKS, jvm.threadStackBytes(), 0,
+                        "live threads x ThreadStackSize (NMT off: reserved, not resident)", true);
+            }
 
             List<Claim> all = List.of(heap, metaspace, code, stacks, directClaim, nativeMalloc, nativeMmap);
             long over = sum(all) - available;
@@ -298,15 +337,20 @@ public final class BudgetCalculator {
             }
             if (over > 0) {
                 long total = sum(all);
-                errors.add("budget: the JVM's measured memory (" + total + " bytes) exceeds this process's resident"
-                        + " anonymous memory (" + available + " bytes) by " + over
-                        + " bytes (readings taken at different moments); JVM components scaled to fit");
+                // Readings from different files at slightly different moments disagree a little; up to
+                // SKEW of the process's memory is that noise, scaled away silently. More is reported.
+                boolean skew = over <= available * SKEW;
+                if (!skew) {
+                    errors.add("budget: the JVM's measured memory (" + total + " bytes) exceeds this process's resident"
+                            + " anonymous memory (" + available + " bytes) by " + over
+                            + " bytes (readings taken at different moments); JVM components scaled to fit");
+                }
                 double scale = available / (double) total;
                 long left = available;
                 Claim largest = heap;
                 for (Claim c : all) {
                     long scaled = Math.min(left, (long) Math.floor(c.bytes * scale));
-                    c.estimated |= scaled != c.bytes;
+                    c.estimated |= !skew && scaled != c.bytes;
                     c.bytes = scaled;
                     left -= scaled;
                     largest = c.bytes > largest.bytes ? c : largest;

@@ -17,6 +17,11 @@ import java.util.OptionalLong;
  *                                  (not set) the heap's {@code Runtime.maxMemory()}, as {@code jdk.internal.misc.VM} does
  * @param maxDirectMemoryFromFlag   false when {@code maxDirectMemoryBytes} is the default derived from the heap
  * @param threadStackBytes          {@code ThreadStackSize} (-Xss) in bytes; its platform default when 0
+ * @param residentStackPerThreadBytes what a Java thread's stack keeps resident, as best known without
+ *                                  NMT: HotSpot touches the stack's shadow zone ({@code StackShadowPages},
+ *                                  in 4 KiB units) when a thread starts, and a parked thread uses a few
+ *                                  pages of frames on top (16 KiB allowed: NMT measured 96–98 KiB per
+ *                                  parked thread on JDK 17 and 25 with 20 shadow pages); at most the stack size
  * @param alwaysPreTouch            {@code AlwaysPreTouch}: committed heap is resident from the start
  * @param nativeMemoryTracking      {@code NativeMemoryTracking}: off, summary or detail
  * @param maxRamPercentage          {@code MaxRAMPercentage}
@@ -31,6 +36,7 @@ public record JvmConfiguration(
         long maxDirectMemoryBytes,
         boolean maxDirectMemoryFromFlag,
         long threadStackBytes,
+        long residentStackPerThreadBytes,
         boolean alwaysPreTouch,
         String nativeMemoryTracking,
         OptionalDouble maxRamPercentage,

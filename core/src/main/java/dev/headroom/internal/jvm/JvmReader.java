@@ -193,6 +193,8 @@ public final class JvmReader {
         long direct = directFlag > 0 ? directFlag : Runtime.getRuntime().maxMemory();
         long stackKb = flags.bytes("ThreadStackSize", 0);
         long stack = stackKb > 0 ? stackKb * 1024 : JvmFlavour.DEFAULT_THREAD_STACK_BYTES;
+        long shadowPages = flags.bytes("StackShadowPages", 20);
+        long residentStack = Math.min(stack, shadowPages * 4096 + 16 * 1024);
         boolean preTouch = flags.bool("AlwaysPreTouch", false, true);
         String nmt = flags.string("NativeMemoryTracking", "unknown");
         String ramPercentage = flags.string("MaxRAMPercentage", null);
@@ -205,7 +207,7 @@ public final class JvmReader {
             }
         }
         return new JvmConfiguration(collector, maxHeap, metaspaceLimit, classSpace, codeCache, direct,
-                directFlag > 0, stack, preTouch, nmt, maxRam, errors);
+                directFlag > 0, stack, residentStack, preTouch, nmt, maxRam, errors);
     }
 
     /** VM flags through HotSpotDiagnosticMXBean; a missing flag is noted once and a fallback used. */

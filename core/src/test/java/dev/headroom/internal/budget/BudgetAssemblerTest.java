@@ -25,7 +25,7 @@ class BudgetAssemblerTest {
 
     private static JvmConfiguration config(List<String> errors) {
         return new JvmConfiguration("G1", 256 * MIB, OptionalLong.empty(), 1L << 30, 240 * MIB, 256 * MIB, false,
-                MIB, false, "off", OptionalDouble.of(25), errors);
+                MIB, 96 * 1024, false, "off", OptionalDouble.of(25), errors);
     }
 
     @Test

@@ -17,7 +17,7 @@ class SizingCheckCalculatorTest {
 
     static JvmConfiguration config(long heapMib, OptionalLong metaspace, long directMib, boolean directFromFlag) {
         return new JvmConfiguration("G1", heapMib * MIB, metaspace, 1L << 30, 240 * MIB, directMib * MIB,
-                directFromFlag, MIB, false, "off", OptionalDouble.of(75), List.of());
+                directFromFlag, MIB, 96 * 1024, false, "off", OptionalDouble.of(75), List.of());
     }
 
     @Test
