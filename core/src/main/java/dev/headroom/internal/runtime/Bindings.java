@@ -1,6 +1,7 @@
 package dev.headroom.internal.runtime;
 
 import dev.headroom.HeadroomConfig;
+import dev.headroom.internal.budget.BudgetSampler;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.governor.Reclaimer;
@@ -15,7 +16,7 @@ public final class Bindings {
     }
 
     public static BudgetSource budgetSource(HeadroomConfig config, Ticker ticker) {
-        return new MxBeanOnlyBudgetSource(ticker);
+        return BudgetSampler.open(config.root(), ticker);
     }
 
     public static Reclaimer reclaimer(HeadroomConfig config, EventSink events, Diagnostics diagnostics) {
