@@ -67,7 +67,7 @@ public final class Governor {
         warnMessage.record(budget);
         OptionalLong limit = budget.limitBytes();
         PressureLevel previous = levels.level();
-        PressureLevel current = levels.update(budget.workingSetBytes(), warnAt.resolve(limit), criticalAt.resolve(limit), nowNanos);
+        PressureLevel current = levels.update(PressureSignal.of(budget), warnAt.resolve(limit), criticalAt.resolve(limit), nowNanos);
         if (current != previous) {
             levelChanged(previous, current, EmptySnapshots.withGovernor(budget, withLevel(state, current)));
         }

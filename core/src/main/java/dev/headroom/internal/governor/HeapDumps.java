@@ -134,7 +134,7 @@ public final class HeapDumps {
             return;
         }
         long t = threshold.getAsLong();
-        long ws = budget.workingSetBytes();
+        long ws = PressureSignal.of(budget);
         if (!armed) {
             if (ws < t * PressureLevels.CLEAR_FRACTION) {
                 armed = true;
@@ -158,7 +158,8 @@ public final class HeapDumps {
         }
         lastDumpNanos = nowNanos;
         long heapUsed = budget.jvm().heapUsedBytes();
-        Runnable job = () -> write(ws, t, heapUsed);
+        long workingSet = budget.workingSetBytes();
+        Runnable job = () -> write(workingSet, t, heapUsed);
         if (async) {
             Thread th = new Thread(job, "headroom-heap-dump");
             th.setDaemon(true);

@@ -73,7 +73,7 @@ public final class OrderlyExit {
     /** Called by the governor on every sample (sampler thread). */
     public void onSample(Budget budget) {
         OptionalLong threshold = config.exitAt().resolve(budget.limitBytes());
-        if (threshold.isEmpty() || budget.workingSetBytes() < threshold.getAsLong() || !fired.compareAndSet(false, true)) {
+        if (threshold.isEmpty() || PressureSignal.of(budget) < threshold.getAsLong() || !fired.compareAndSet(false, true)) {
             return;
         }
         int code = config.exitCode();
