@@ -55,10 +55,12 @@ public final class HelpCommand {
                         + " limitBytes, usageBytes, workingSetBytes, errors, ...). --root DIR reads every /proc and /sys"
                         + " path under DIR (captured trees, test fixtures).");
         item(sb, "report --pid PID [--json]",
-                "The budget of another running JVM (same user, or root). If Headroom already runs there, its budget"
-                        + " is read from the MXBean " + "dev.headroom:type=Headroom over the JVM's local JMX connector;"
-                        + " otherwise the agent is loaded into it once to write a report, starting no sampler and"
-                        + " changing nothing else. Needs a JDK (the jdk.attach module) to run this command.");
+                "The budget of another running JVM (same user, or root), as that JVM sees it. With --json and Headroom"
+                        + " already running there, it is read from the MXBean dev.headroom:type=Headroom over the JVM's local"
+                        + " JMX connector (nothing is loaded; the running governor's state and trend are included). Otherwise"
+                        + " this jar is loaded into the JVM once, in a mode that writes one report to an owner-only file in"
+                        + " its temporary directory and starts no sampler and no governor. "
+                        + "Needs a JDK (the jdk.attach module) to run this command.");
         item(sb, "attach PID [key=value ...]",
                 "Starts Headroom (sampler, levels, event log, actions) in a running JVM, with the options given"
                         + " (as separate words or one comma-separated list; checked here first). Does nothing but say so"
@@ -76,13 +78,12 @@ public final class HelpCommand {
         }
 
         sb.append("\nExit codes of this command:\n");
-        sb.append("  ").append(OK).append("  done\n");
-        sb.append("  ").append(FAILED).append("  could not do it (no such process, not a JVM, another user, attach disabled,"
-                + " report unreadable); why is on stderr\n");
-        sb.append("  ").append(USAGE).append("  wrong command line; the usage is on stderr\n");
-        sb.append("Exit code of an application stopped by exitAt: the exitCode option (default ")
-                .append(HeadroomConfig.defaults().exitCode())
-                .append("), distinct from 137 (SIGKILL, the OOM killer) and 143 (SIGTERM).\n");
+        wrap(sb, OK + "  done", "  ");
+        wrap(sb, FAILED + "  could not do it (no such process, not a JVM, another user, attach disabled, report"
+                + " unreadable); why is on stderr", "  ");
+        wrap(sb, USAGE + "  wrong command line; the usage is on stderr", "  ");
+        wrap(sb, "The exit status of an application stopped by exitAt is the exitCode option (default "
+                + HeadroomConfig.defaults().exitCode() + "), distinct from 137 (SIGKILL, the OOM killer) and 143 (SIGTERM).", "");
         return sb.toString();
     }
 
