@@ -1,21 +1,32 @@
 package dev.headroom.internal.runtime;
 
 import dev.headroom.HeadroomConfig;
+import dev.headroom.internal.budget.BudgetSampler;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.governor.Reclaimer;
 
 /**
- * The production parts Headroom is built from. The one place to bind the real cgroup/proc budget
- * sampler and the soft-limit reclaimer when they exist; until then the budget comes from JDK
- * MXBeans alone ({@link MxBeanOnlyBudgetSource}) and nothing is reclaimed.
+ * The production parts Headroom is built from: the one place where the runtime is bound to the
+ * real budget sampler (cgroup + JVM + {@code /proc}) and to the reclaimer.
  */
 public final class Bindings {
     private Bindings() {
     }
 
-    public static BudgetSource budgetSource(HeadroomConfig config, Ticker ticker) {
-        return new MxBeanOnlyBudgetSource(ticker);
+    /**
+     * The cgroup/proc/JVM budget sampler under {@code config.root()}. Its one-time advice (NMT is
+     * off, and how to turn it on) goes to stderr unless quiet. If it cannot even be opened, the
+     * budget falls back to JVM MXBeans alone, and that is said once.
+     */
+    public static BudgetSource budgetSource(HeadroomConfig config, Ticker ticker, Diagnostics diagnostics) {
+        try {
+            return BudgetSampler.open(config.root(), ticker, diagnostics::line);
+        } catch (RuntimeException | LinkageError e) {
+            diagnostics.once("budget-sampler", "could not open the cgroup and /proc readers under " + config.root()
+                    + " (" + e + "); the budget comes from JVM MXBeans alone");
+            return new MxBeanOnlyBudgetSource(ticker);
+        }
     }
 
     public static Reclaimer reclaimer(HeadroomConfig config, EventSink events, Diagnostics diagnostics) {
