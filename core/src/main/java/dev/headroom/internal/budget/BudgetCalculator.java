@@ -54,9 +54,11 @@ import java.util.OptionalLong;
  *   <li>metaspace and code cache: committed, which HotSpot commits in small steps as it fills them;</li>
  *   <li>JVM native (NMT, other categories): malloc and arena memory is in use, so trusted; memory NMT
  *       saw committed with mmap (GC mark stack, bitmaps) is often never touched, so it is the first to go;</li>
- *   <li>heap: committed heap, but at most the pools' peak use (committed beyond that has never been
- *       written, unless {@code AlwaysPreTouch}); may be cut down to the heap's current use;</li>
- *   <li>thread stacks without NMT: threads × stack size, a reservation, so an estimate, cut first.</li>
+ *   <li>heap: its resident pages counted in pagemap when the caller has them ({@link Hints}); else
+ *       committed heap, but at most the pools' peak use (committed beyond that has never been written,
+ *       unless {@code AlwaysPreTouch}); may be cut down to the heap's current use;</li>
+ *   <li>thread stacks without NMT: live threads × the stack pages HotSpot touches when a thread starts
+ *       (its shadow zone, about 96 KiB), an estimate, cut first.</li>
  * </ul>
  * When the claims exceed the resident anon memory they are cut in that order (estimated stacks, NMT
  * mmap, heap above its use), each cut component is marked estimated, and if measured figures alone
