@@ -3,7 +3,9 @@ package dev.headroom.samples.spring;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.headroom.internal.metrics.MeterCatalog;
+import dev.headroom.testkit.CgroupSupport;
 import dev.headroom.testkit.ForkedJvm;
+import dev.headroom.testkit.MemoryCgroup;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +77,19 @@ class DashboardQueriesTest {
             app.args("--headroom.prometheus=127.0.0.1:" + agentPort);
         }
 
-        try (ForkedJvm jvm = app.start()) {
+        // In a limited child cgroup when this machine can make one, so the limit, headroom, memory.high
+        // (v1: the soft limit) and soft-limit panels are backed by real readings, not excused.
+        MemoryCgroup cgroup = null;
+        if (CgroupSupport.location().isPresent()) {
+            cgroup = MemoryCgroup.create("dashboard", 768L << 20);
+            cgroup.write(cgroup.version() == 2 ? "memory.high" : "memory.soft_limit_in_bytes", Long.toString(640L << 20));
+            app.in(cgroup).args("--headroom.soft-limit=600m");
+        } else {
+            System.out.println("[dashboard] not in a limited cgroup (" + CgroupSupport.unavailableReason()
+                    + "): limit-based panels may have no data");
+        }
+
+        try (MemoryCgroup ignored = cgroup; ForkedJvm jvm = app.start()) {
             awaitHttp("http://127.0.0.1:" + appPort + "/actuator/health", jvm);
             List<String> targets = new ArrayList<>();
             targets.add(job("sample", appPort, "/actuator/prometheus"));
