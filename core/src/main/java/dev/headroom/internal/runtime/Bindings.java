@@ -4,11 +4,12 @@ import dev.headroom.HeadroomConfig;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.governor.Reclaimer;
+import dev.headroom.internal.governor.softlimit.SoftLimitReclaimers;
 
 /**
  * The production parts Headroom is built from. The one place to bind the real cgroup/proc budget
- * sampler and the soft-limit reclaimer when they exist; until then the budget comes from JDK
- * MXBeans alone ({@link MxBeanOnlyBudgetSource}) and nothing is reclaimed.
+ * sampler when it exists; until then the budget comes from JDK MXBeans alone
+ * ({@link MxBeanOnlyBudgetSource}). The reclaimer is the soft limit and idle reclaim.
  */
 public final class Bindings {
     private Bindings() {
@@ -18,7 +19,8 @@ public final class Bindings {
         return new MxBeanOnlyBudgetSource(ticker);
     }
 
+    /** The soft limit and idle reclaim ({@code softLimit}, {@code idleReclaim}, {@code gcCpuCap}). */
     public static Reclaimer reclaimer(HeadroomConfig config, EventSink events, Diagnostics diagnostics) {
-        return Reclaimer.NONE;
+        return SoftLimitReclaimers.create(config, events, diagnostics);
     }
 }
