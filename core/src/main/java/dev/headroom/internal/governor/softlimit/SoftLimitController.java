@@ -257,9 +257,10 @@ public final class SoftLimitController implements Reclaimer {
             if (now - lastCollectNanos < spacing) {
                 return false;
             }
-            // Something new to collect: the heap grew since the last collection.
+            // Something new to collect: the heap grew since what the last collection left.
             long used = budget.jvm().heapUsedBytes();
-            if (heapUsedAtLastCollect >= 0 && used - heapUsedAtLastCollect < minReclaimBytes(budget)
+            long base = liveEstimate >= 0 ? liveEstimate : heapUsedAtLastCollect;
+            if (base >= 0 && used - base < minReclaimBytes(budget)
                     && budget.jvm().heapCommittedBytes() - used < minReclaimBytes(budget)) {
                 return false;
             }
