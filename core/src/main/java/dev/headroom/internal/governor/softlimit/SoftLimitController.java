@@ -63,6 +63,8 @@ public final class SoftLimitController implements Reclaimer {
     static final int FLOOR_MAX_FREE = 10;
     static final long MIN_SOFT_MAX = 16 * MIB;
     static final int FRUITLESS_REPORT = 3;
+    /** Longest the reclaim thread waits for a collector's uncommit delay before measuring. */
+    static final long MAX_UNCOMMIT_WAIT_MILLIS = 5_000;
 
     private final HeadroomConfig config;
     private final EventSink events;
@@ -85,6 +87,8 @@ public final class SoftLimitController implements Reclaimer {
     private boolean detected;
     private Collector collector = Collector.UNKNOWN;
     private boolean explicitGc = true;
+    private boolean explicitGcShrinks = true;
+    private volatile long uncommitWaitMillis;
     private boolean shrinkHeapInSteps = true;
     private boolean trim;
     private boolean idleDetection = true;
@@ -249,7 +253,7 @@ public final class SoftLimitController implements Reclaimer {
     }
 
     private boolean collectDue(Budget budget, long now) {
-        if (!explicitGc || !collector.canShrink()) {
+        if (!explicitGc || !explicitGcShrinks || !collector.canShrink()) {
             return false;
         }
         if (lastCollectNanos != Long.MIN_VALUE) {
@@ -304,7 +308,7 @@ public final class SoftLimitController implements Reclaimer {
         String reason = String.format(Locale.ROOT, "idle for %.1f s (under %.0f%% of a core) and the working set grew %s since its last low",
                 idleFor / 1e9, IDLE_CORES * 100, Values.humanBytes(grown));
         askListeners(budget, now, ReclaimRequest.Level.IDLE, grown, reason);
-        boolean canCollect = explicitGc && collector.canShrink();
+        boolean canCollect = explicitGc && explicitGcShrinks && collector.canShrink();
         if (canCollect || trim) {
             submit(new Reclaim(true, !canCollect, reason, budget, gcLoad, now));
         } else {
@@ -453,8 +457,10 @@ public final class SoftLimitController implements Reclaimer {
             if (rssBefore < 0 || lowest < 0) {
                 return lowest;
             }
-            long deadline = System.nanoTime() + settleMillis * 1_000_000L;
-            long lastDrop = System.nanoTime();
+            long wait = settleMillis == 0 ? 0 : uncommitWaitMillis;
+            long deadline = System.nanoTime() + (settleMillis + wait) * 1_000_000L;
+            // Uncommit only starts after the delay: no early exit before it has passed.
+            long lastDrop = System.nanoTime() + wait * 1_000_000L;
             while (System.nanoTime() < deadline && System.nanoTime() - lastDrop < 500_000_000L) {
                 try {
                     Thread.sleep(100);
@@ -538,6 +544,15 @@ public final class SoftLimitController implements Reclaimer {
         shrinkHeapInSteps = !"false".equals(levers.flag("ShrinkHeapInSteps").orElse("true"));
         trim = config.trimNativeHeap() && levers.trimSupported();
         boolean soft = !config.softLimit().isOff();
+        if (explicitGc && collector == Collector.PARALLEL
+                && !("true".equals(levers.flag("UseAdaptiveSizePolicy").orElse("true"))
+                && "true".equals(levers.flag("UseAdaptiveSizePolicyWithSystemGC").orElse("false")))) {
+            // Parallel resizes only after collections it starts itself unless told to count explicit ones.
+            explicitGcShrinks = false;
+            leverUnavailable(!soft, "collect", "Parallel GC does not resize its heap after an explicit collection "
+                    + "(UseAdaptiveSizePolicyWithSystemGC=false, a startup-only flag): Headroom will not force collections "
+                    + "that cannot return memory; start the JVM with -XX:+UseAdaptiveSizePolicyWithSystemGC to enable them");
+        }
         if (!collector.canShrink()) {
             leverUnavailable(!soft, "heap", "the " + budget.jvm().collector()
                     + " collector never frees memory: only native heap trims and the application's listeners can help");
@@ -570,6 +585,8 @@ public final class SoftLimitController implements Reclaimer {
                         + " never returns freed heap to the kernel, so collections cannot lower the working set");
             } else if (delay.isPresent()) {
                 long delayMillis = parseLongOr(delay.get(), 0) * collector.uncommitDelayUnitMillis();
+                // Wait out a short uncommit delay before measuring what a collection returned.
+                uncommitWaitMillis = Math.min(MAX_UNCOMMIT_WAIT_MILLIS, delayMillis);
                 if (delayMillis > config.idleReclaimAfter().toMillis()) {
                     leverUnavailable(!soft, "uncommit", collector.name() + " returns freed heap only after it has been "
                             + "unused for " + delayFlag + "=" + delay.get() + " (" + Values.formatDuration(java.time.Duration.ofMillis(delayMillis))

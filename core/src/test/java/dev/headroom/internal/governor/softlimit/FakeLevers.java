@@ -36,6 +36,8 @@ final class FakeLevers implements VmLevers {
         l.flags.put("ShrinkHeapInSteps", "true");
         l.flags.put("ZUncommit", "true");
         l.flags.put("ZUncommitDelay", "300");
+        l.flags.put("UseAdaptiveSizePolicy", "true");
+        l.flags.put("UseAdaptiveSizePolicyWithSystemGC", "false");
         l.manageable.addAll(List.of("MinHeapFreeRatio", "MaxHeapFreeRatio", "SoftMaxHeapSize"));
         return l;
     }

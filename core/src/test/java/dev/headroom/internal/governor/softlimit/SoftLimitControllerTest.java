@@ -103,6 +103,22 @@ class SoftLimitControllerTest {
         assertTrue(unavailable.get(0).message().contains("ZUncommitDelay=300"), unavailable.get(0).message());
     }
 
+    @Test
+    void parallelIsOnlyCollectedWhenItResizesAfterExplicitCollections() {
+        Rig plain = new Rig("Parallel", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        plain.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
+        assertEquals(0, plain.levers.collections, "a System.gc() would return nothing here");
+        assertEquals(1, plain.levers.trims, "the trim still runs");
+        assertTrue(plain.events.withAction("lever_unavailable").get(0).message()
+                .contains("-XX:+UseAdaptiveSizePolicyWithSystemGC"), plain.events::describe);
+
+        Rig told = new Rig("Parallel", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        told.levers.flags.put("UseAdaptiveSizePolicyWithSystemGC", "true");
+        told.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
+        assertEquals(1, told.levers.collections);
+        assertTrue(told.events.withAction("lever_unavailable").isEmpty(), told.events::describe);
+    }
+
     // ---- soft limit
 
     @Test
