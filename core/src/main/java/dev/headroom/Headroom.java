@@ -1,13 +1,18 @@
 package dev.headroom;
 
 import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.jmx.JmxEngine;
+import dev.headroom.internal.jmx.JmxPublisher;
 import dev.headroom.internal.runtime.Engine;
+import dev.headroom.internal.runtime.HeadroomAccess;
 import dev.headroom.internal.runtime.HeadroomRuntime;
 import dev.headroom.internal.runtime.JvmMarker;
 import dev.headroom.internal.runtime.OnDemandEngine;
 
+import javax.management.MBeanServer;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Headroom in this JVM: one sampler thread that keeps an honest memory budget and acts on it.
@@ -28,7 +33,12 @@ import java.util.Optional;
  */
 public final class Headroom implements AutoCloseable {
     private static final Object LOCK = new Object();
+    private static final long SECOND_COPY_WAIT_SECONDS = 5;
     private static Headroom current;
+
+    static {
+        HeadroomAccess.setStarter(Headroom::start);
+    }
 
     private final Engine engine;
     private final String owner;
@@ -53,19 +63,63 @@ public final class Headroom implements AutoCloseable {
             if (current != null) {
                 return current;
             }
-            String owner = "pid " + ProcessHandle.current().pid() + ", " + Headroom.class.getClassLoader();
+            // The marker says whether an MXBean will follow, so a second copy knows whether to wait for it.
+            String owner = "pid " + ProcessHandle.current().pid() + ", " + Headroom.class.getClassLoader()
+                    + (config.jmx() ? " [jmx]" : "");
             Headroom h;
             if (JvmMarker.claim(owner)) {
-                h = new Headroom(HeadroomRuntime.start(config, parts), owner);
+                HeadroomRuntime runtime;
+                try {
+                    runtime = HeadroomRuntime.start(config, parts);
+                } catch (RuntimeException | Error e) {
+                    JvmMarker.release(owner);
+                    throw e;
+                }
+                if (config.jmx()) {
+                    // The platform MBean server initialises java.util.logging; the agent may ask
+                    // for a delay so an application server can install its own LogManager first.
+                    runtime.runLater(() -> {
+                        MBeanServer server = parts.mbeanServerFor(config);
+                        if (server != null) {
+                            JmxPublisher.register(runtime, server, owner);
+                        }
+                    }, parts.jmxDelayNanos());
+                }
+                h = new Headroom(runtime, owner);
             } else {
-                Diagnostics d = new Diagnostics(parts.err(), config.quiet());
-                d.line("already running in this JVM (" + System.getProperty(JvmMarker.PROPERTY)
-                        + "); this copy reads from it and starts no second sampler");
-                h = new Headroom(new OnDemandEngine(config, parts.sources().create(config, parts.ticker()), d), null);
+                h = new Headroom(secondCopy(config, parts), null);
             }
             current = h;
             return h;
         }
+    }
+
+    /**
+     * Another class loader's copy runs the sampler. When it registers an MXBean, wait for it
+     * (registration follows its first sample) and read from it; otherwise sample on demand.
+     */
+    private static Engine secondCopy(HeadroomConfig config, HeadroomRuntime.Parts parts) {
+        Diagnostics d = new Diagnostics(parts.err(), config.quiet());
+        String running = String.valueOf(System.getProperty(JvmMarker.PROPERTY));
+        MBeanServer server = parts.mbeanServerFor(config.toBuilder().jmx(true).build());
+        if (running.endsWith("[jmx]")) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECOND_COPY_WAIT_SECONDS) + parts.jmxDelayNanos();
+            while (!JmxEngine.present(server) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (JmxEngine.present(server)) {
+            d.line("already running in this JVM (" + running + "); this copy reads its MXBean and starts no second sampler");
+            return new JmxEngine(config, server, d);
+        }
+        d.line("already running in this JVM (" + running + ") without a readable MXBean; this copy samples only "
+                + "when asked and starts no second sampler");
+        return new OnDemandEngine(config, parts.sources().create(config, parts.ticker()), d);
     }
 
     /** The instance started in this class loader, if any. */

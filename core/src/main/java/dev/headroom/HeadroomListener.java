@@ -3,9 +3,10 @@ package dev.headroom;
 /**
  * Receives budgets, level changes and events. Every method is called on one daemon thread named
  * {@code headroom-listeners}, never on the sampler or on an application thread, in the order things
- * happened. The thread is fed through a bounded queue: a listener that is slower than the sampler
- * misses budgets (counted and reported once), but level changes and events are kept ahead of
- * budgets. A listener that throws is reported once and keeps being called.
+ * happened. The thread is fed through a bounded queue: a listener slower than the sampler misses
+ * older budgets (at most four wait; only the latest matters), while level changes and events are
+ * dropped only if 1024 items pile up (counted and reported once). A listener that throws is reported
+ * once and keeps being called.
  */
 public interface HeadroomListener {
 

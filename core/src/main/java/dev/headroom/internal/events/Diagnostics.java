@@ -3,6 +3,7 @@ package dev.headroom.internal.events;
 import java.io.PrintStream;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * Headroom's own stderr lines, prefixed {@code [headroom]}, and the "report once" rule: a failure
@@ -16,6 +17,7 @@ public final class Diagnostics {
     private final PrintStream err;
     private final boolean quiet;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private volatile BiConsumer<String, String> errorEvents;
 
     public Diagnostics(PrintStream err, boolean quiet) {
         this.err = err;
@@ -49,10 +51,27 @@ public final class Diagnostics {
         return true;
     }
 
-    /** A failure, reported once per {@code where}: names what failed, where, and the exception. */
+    /** Also record each first-time failure as an {@code error} event (where, message); set once wired. */
+    public void errorEvents(BiConsumer<String, String> sink) {
+        this.errorEvents = sink;
+    }
+
+    /**
+     * A failure, reported once per {@code where} and exception type: names what failed, where, and
+     * the exception, on stderr and (when wired) as an {@code error} event in the event log.
+     */
     public boolean failure(String where, Throwable t) {
-        return once("failure:" + where + ":" + t.getClass().getName(),
+        boolean first = once("failure:" + where + ":" + t.getClass().getName(),
                 "error in " + where + ": " + describe(t) + " (reported once; Headroom carries on)");
+        BiConsumer<String, String> sink = errorEvents;
+        if (first && sink != null) {
+            try {
+                sink.accept(where, describe(t));
+            } catch (RuntimeException ignored) {
+                // the line above already said it
+            }
+        }
+        return first;
     }
 
     public static String describe(Throwable t) {

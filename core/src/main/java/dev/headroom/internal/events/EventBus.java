@@ -32,14 +32,26 @@ public final class EventBus implements EventSink, AutoCloseable {
         subscribers.add(subscriber);
     }
 
+    /** Wires {@link Diagnostics#failure} to {@code error} events (whose stderr line it already printed). */
+    public void recordFailures() {
+        diagnostics.errorEvents((where, message) -> emit("error", EventSink.errorFields(where, message),
+                "error in " + where + ": " + message, false));
+    }
+
     @Override
     public void emit(String event, Map<String, Object> fields, String message) {
+        emit(event, fields, message, true);
+    }
+
+    private void emit(String event, Map<String, Object> fields, String message, boolean toStderr) {
         try {
             HeadroomEvent e = new HeadroomEvent(ticker.currentTimeMillis(), event, fields, message);
             if (log != null) {
                 log.append(toJson(e));
             }
-            diagnostics.line(message);
+            if (toStderr) {
+                diagnostics.line(message);
+            }
             listeners.event(e);
             for (Consumer<HeadroomEvent> s : subscribers) {
                 try {

@@ -2,6 +2,7 @@ package dev.headroom.internal.events;
 
 import dev.headroom.ReclaimRequest;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -37,6 +38,14 @@ public interface EventSink {
 
     /** An {@code error} event naming what failed and where. */
     default void error(String where, String message) {
-        emit("error", Map.of("where", where, "message", message), where + ": " + message);
+        emit("error", errorFields(where, message), "error in " + where + ": " + message);
+    }
+
+    /** The fields of an {@code error} event, in log order. */
+    static Map<String, Object> errorFields(String where, String message) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("where", where);
+        f.put("message", message);
+        return f;
     }
 }

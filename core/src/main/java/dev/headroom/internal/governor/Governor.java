@@ -13,8 +13,10 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * Acts on each budget: the pressure level (with hysteresis), and the reclaimer when the soft limit
- * or idle reclaim is on. Runs on the sampler thread only.
+ * Acts on each budget, in this order: the pressure level (with hysteresis) and its event, the heap
+ * dump, the orderly exit, and the reclaimer when the soft limit or idle reclaim is on. Each action
+ * is contained: one that throws is reported once and the others still run. Runs on the sampler
+ * thread only.
  */
 public final class Governor {
 
@@ -26,6 +28,8 @@ public final class Governor {
     private final EventSink events;
     private final Diagnostics diagnostics;
     private final Reclaimer reclaimer;
+    private final HeapDumps heapDumps;
+    private final OrderlyExit exit;
     private final LevelObserver observer;
     private final boolean reclaimOn;
     private final PressureLevels levels = new PressureLevels();
@@ -35,10 +39,12 @@ public final class Governor {
     private volatile GovernorState state = GovernorState.initial();
 
     public Governor(HeadroomConfig config, EventSink events, Diagnostics diagnostics, Reclaimer reclaimer,
-                    LevelObserver observer) {
+                    HeapDumps heapDumps, OrderlyExit exit, LevelObserver observer) {
         this.events = events;
         this.diagnostics = diagnostics;
         this.reclaimer = reclaimer;
+        this.heapDumps = heapDumps;
+        this.exit = exit;
         this.observer = observer;
         this.reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
         this.warnAt = config.warnAt();
@@ -62,9 +68,26 @@ public final class Governor {
         OptionalLong limit = budget.limitBytes();
         PressureLevel previous = levels.level();
         PressureLevel current = levels.update(budget.workingSetBytes(), warnAt.resolve(limit), criticalAt.resolve(limit), nowNanos);
+        if (current != previous) {
+            levelChanged(previous, current, EmptySnapshots.withGovernor(budget, withLevel(state, current)));
+        }
+        if (heapDumps != null) {
+            try {
+                heapDumps.onSample(budget, nowNanos);
+            } catch (RuntimeException e) {
+                diagnostics.failure("heap dump trigger", e);
+            }
+        }
+        if (exit != null) {
+            try {
+                exit.onSample(budget);
+            } catch (RuntimeException e) {
+                diagnostics.failure("exit trigger", e);
+            }
+        }
         GovernorState s = state;
         s = new GovernorState(current, s.softLimitBytes(), s.overSoftLimit(), s.actions(), s.bytesReturned(),
-                s.gcCpuCapHits(), s.heapDumps(), s.heapDumpsRefused());
+                s.gcCpuCapHits(), heapDumps == null ? 0 : heapDumps.written(), heapDumps == null ? 0 : heapDumps.refused());
         if (reclaimOn) {
             try {
                 reclaimer.onSample(budget, nowNanos);
@@ -77,11 +100,12 @@ public final class Governor {
             }
         }
         state = s;
-        Budget out = EmptySnapshots.withGovernor(budget, s);
-        if (current != previous) {
-            levelChanged(previous, current, out);
-        }
-        return out;
+        return EmptySnapshots.withGovernor(budget, s);
+    }
+
+    private static GovernorState withLevel(GovernorState s, PressureLevel level) {
+        return new GovernorState(level, s.softLimitBytes(), s.overSoftLimit(), s.actions(), s.bytesReturned(),
+                s.gcCpuCapHits(), s.heapDumps(), s.heapDumpsRefused());
     }
 
     private void levelChanged(PressureLevel previous, PressureLevel current, Budget budget) {

@@ -5,6 +5,7 @@ import dev.headroom.PressureLevel;
 import dev.headroom.internal.config.Values;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +23,7 @@ final class WarnMessage {
     static final int HISTORY = 12;
 
     private final long[] times = new long[HISTORY];
-    @SuppressWarnings("unchecked")
-    private final Map<String, Long>[] history = new Map[HISTORY];
+    private final List<Map<String, Long>> history = new ArrayList<>(Collections.nCopies(HISTORY, null));
     private int count;
     private int next;
 
@@ -37,7 +37,7 @@ final class WarnMessage {
             bytes.put(c.name(), c.bytes());
         }
         times[next] = budget.timeMillis();
-        history[next] = bytes;
+        history.set(next, bytes);
         next = (next + 1) % HISTORY;
         count = Math.min(count + 1, HISTORY);
     }
@@ -49,7 +49,7 @@ final class WarnMessage {
         }
         int oldest = count < HISTORY ? 0 : next;
         long dt = budget.timeMillis() - times[oldest];
-        Long then = history[oldest].get(c.name());
+        Long then = history.get(oldest).get(c.name());
         if (dt < 1000 || then == null) {
             return Double.NaN;
         }

@@ -11,9 +11,13 @@ import dev.headroom.internal.events.EventLog;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.events.ListenerDispatcher;
 import dev.headroom.internal.governor.Governor;
+import dev.headroom.internal.governor.HeapDumps;
+import dev.headroom.internal.governor.OrderlyExit;
 import dev.headroom.internal.governor.Reclaimer;
 
+import javax.management.MBeanServer;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +62,14 @@ public final class HeadroomRuntime implements Engine {
         PrintStream err = System.err;
         SourceFactory sources = Bindings::budgetSource;
         ReclaimerFactory reclaimers = Bindings::reclaimer;
+        HeapDumps.DumpAction dumpAction = HeapDumps.DumpAction.HOTSPOT;
+        HeapDumps.FileStores fileStores = HeapDumps.FileStores.REAL;
+        boolean asyncDumps = true;
+        OrderlyExit.Exiter exiter = OrderlyExit.Exiter.SYSTEM;
+        long exitGraceMillis = OrderlyExit.DEFAULT_GRACE_MILLIS;
+        MBeanServer mbeanServer;
+        boolean mbeanServerSet;
+        long jmxDelayNanos;
 
         public static Parts production() {
             return new Parts();
@@ -89,6 +101,45 @@ public final class HeadroomRuntime implements Engine {
             return this;
         }
 
+        /** @param async false writes dumps on the sampler thread (tests) */
+        public Parts heapDumps(HeapDumps.DumpAction action, HeapDumps.FileStores stores, boolean async) {
+            this.dumpAction = Objects.requireNonNull(action);
+            this.fileStores = Objects.requireNonNull(stores);
+            this.asyncDumps = async;
+            return this;
+        }
+
+        public Parts exiter(OrderlyExit.Exiter exiter, long graceMillis) {
+            this.exiter = Objects.requireNonNull(exiter);
+            this.exitGraceMillis = graceMillis;
+            return this;
+        }
+
+        /** The MBean server for the MXBean; null for none. Default: the platform server when {@code jmx=true}. */
+        public Parts mbeanServer(MBeanServer server) {
+            this.mbeanServer = server;
+            this.mbeanServerSet = true;
+            return this;
+        }
+
+        /** Registers the MXBean this long after start, on the sampler thread (0: before the first sample). */
+        public Parts jmxDelay(long nanos) {
+            this.jmxDelayNanos = Math.max(0, nanos);
+            return this;
+        }
+
+        public long jmxDelayNanos() {
+            return jmxDelayNanos;
+        }
+
+        /** The MBean server to use for {@code config}, or null for none. */
+        public MBeanServer mbeanServerFor(HeadroomConfig config) {
+            if (!config.jmx()) {
+                return null;
+            }
+            return mbeanServerSet ? mbeanServer : ManagementFactory.getPlatformMBeanServer();
+        }
+
         public Ticker ticker() {
             return ticker;
         }
@@ -111,6 +162,8 @@ public final class HeadroomRuntime implements Engine {
     private final BudgetSource source;
     private final Reclaimer reclaimer;
     private final Governor governor;
+    private final HeapDumps heapDumps;
+    private final OrderlyExit exit;
     private final AdaptivePeriod period;
     private final List<Publisher> publishers = new CopyOnWriteArrayList<>();
     private final AtomicLong samples = new AtomicLong();
@@ -126,10 +179,16 @@ public final class HeadroomRuntime implements Engine {
         this.listeners = new ListenerDispatcher(diagnostics, "headroom-listeners");
         this.events = new EventBus(ticker, diagnostics,
                 config.eventLog().map(p -> new EventLog(p, diagnostics)).orElse(null), listeners);
+        this.events.recordFailures();
         this.source = parts.sources.create(config, ticker);
         boolean reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
         this.reclaimer = reclaimOn ? parts.reclaimers.create(config, events, diagnostics) : Reclaimer.NONE;
-        this.governor = new Governor(config, events, diagnostics, reclaimer, this::levelChanged);
+        this.heapDumps = config.heapDumpAt().isOff() ? null : new HeapDumps(config, events, diagnostics, ticker,
+                parts.dumpAction, parts.fileStores, HeapDumps.hostName(config.root()), ProcessHandle.current().pid(),
+                parts.asyncDumps);
+        this.exit = config.exitAt().isOff() ? null
+                : new OrderlyExit(config, events, diagnostics, parts.exiter, parts.exitGraceMillis, heapDumps);
+        this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
         this.period = new AdaptivePeriod(config.interval().toNanos());
     }
 
@@ -157,6 +216,19 @@ public final class HeadroomRuntime implements Engine {
 
     public Governor governor() {
         return governor;
+    }
+
+    /** The exit action; null when {@code exitAt} is off. */
+    public OrderlyExit exit() {
+        return exit;
+    }
+
+    public ListenerDispatcher listeners() {
+        return listeners;
+    }
+
+    public EventBus eventBus() {
+        return events;
     }
 
     public long samples() {
@@ -293,6 +365,32 @@ public final class HeadroomRuntime implements Engine {
             m.append(" (percentages need a limit: levels stay OK)");
         }
         events.emit("start", f, m.toString());
+    }
+
+    /**
+     * Runs {@code task} once on the sampler thread after {@code delayNanos}; a failure is contained
+     * and reported once. Scheduled with no delay right after {@link #start}, it runs just after the
+     * first sample.
+     */
+    public void runLater(Runnable task, long delayNanos) {
+        if (closed) {
+            return;
+        }
+        Runnable contained = () -> {
+            if (closed) {
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                diagnostics.failure("sampler task", e);
+            }
+        };
+        try {
+            scheduler.schedule(contained, delayNanos);
+        } catch (RuntimeException e) {
+            diagnostics.failure("sampler scheduling", e);
+        }
     }
 
     private void schedule(long delayNanos) {

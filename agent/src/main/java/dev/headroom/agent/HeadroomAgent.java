@@ -1,0 +1,116 @@
+package dev.headroom.agent;
+
+import dev.headroom.HeadroomConfig;
+import dev.headroom.internal.runtime.HeadroomAccess;
+import dev.headroom.internal.runtime.HeadroomRuntime;
+
+import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The {@code -javaagent} entry. It does almost nothing on the application's main thread: reads the
+ * options, prints one line per bad option, and hands the start to a daemon thread
+ * ({@code headroom-start}); it never throws and loads no logging framework and no application
+ * class. It stays out of JDK tools (jcmd, javac, jps, ...) that inherited
+ * {@code JAVA_TOOL_OPTIONS}, unless {@code attachToTools=true}. A second copy of the agent in the
+ * same JVM says so and does nothing.
+ */
+public final class HeadroomAgent {
+    /** Set JVM-wide by the first copy of the agent, whatever class loader or jar it came from. */
+    static final String LOADED_PROPERTY = "dev.headroom.agent.loaded";
+    /** Under JBoss Modules, the MXBean waits this long: the platform MBean server initialises JUL. */
+    static final long JBOSS_JMX_DELAY_SECONDS = 10;
+
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
+
+    private HeadroomAgent() {
+    }
+
+    public static void premain(String args, Instrumentation instrumentation) {
+        start(args, System.err);
+    }
+
+    public static void premain(String args) {
+        start(args, System.err);
+    }
+
+    public static void agentmain(String args, Instrumentation instrumentation) {
+        start(args, System.err);
+    }
+
+    public static void agentmain(String args) {
+        start(args, System.err);
+    }
+
+    /** Returns whether a start was handed off; never throws. */
+    static boolean start(String args, PrintStream err) {
+        try {
+            String version = String.valueOf(HeadroomAgent.class.getPackage().getImplementationVersion());
+            String self = "agent " + version + " from " + location();
+            if (!STARTED.compareAndSet(false, true)) {
+                err.println("[headroom] the agent was given twice in this JVM; the second one does nothing");
+                return false;
+            }
+            Object earlier = System.getProperties().putIfAbsent(LOADED_PROPERTY, self);
+            if (earlier != null) {
+                err.println("[headroom] another copy of the agent is already loaded in this JVM (" + earlier
+                        + "); this one (" + self + ") does nothing");
+                return false;
+            }
+            HeadroomConfig.Loaded loaded = HeadroomConfig.load(args, systemProperties(), System.getenv());
+            HeadroomConfig config = loaded.config();
+            String command = System.getProperty("sun.java.command");
+            String tool = JdkTools.toolName(command, System.getProperty("jdk.module.main"));
+            if (tool != null && !config.attachToTools()) {
+                // Silent on purpose: every jcmd/javac run would print it otherwise.
+                return false;
+            }
+            for (String problem : loaded.problems()) {
+                err.println("[headroom] " + problem);
+            }
+            HeadroomRuntime.Parts parts = HeadroomRuntime.Parts.production().err(err);
+            if (JdkTools.jbossModules(command)) {
+                parts.jmxDelay(TimeUnit.SECONDS.toNanos(JBOSS_JMX_DELAY_SECONDS));
+            }
+            Thread starter = new Thread(() -> {
+                try {
+                    HeadroomAccess.start(config, parts);
+                } catch (Throwable t) {
+                    err.println("[headroom] could not start: " + t + "; the application runs without Headroom");
+                }
+            }, "headroom-start");
+            starter.setDaemon(true);
+            starter.start();
+            return true;
+        } catch (Throwable t) {
+            try {
+                err.println("[headroom] agent failed: " + t + "; the application runs without Headroom");
+            } catch (Throwable ignored) {
+                // nowhere left to report
+            }
+            return false;
+        }
+    }
+
+    private static String location() {
+        try {
+            return String.valueOf(HeadroomAgent.class.getProtectionDomain().getCodeSource().getLocation());
+        } catch (RuntimeException e) {
+            return "unknown location";
+        }
+    }
+
+    private static Map<String, String> systemProperties() {
+        Map<String, String> out = new HashMap<>();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("headroom.")) {
+                out.put(name, System.getProperty(name));
+            }
+        }
+        return out;
+    }
+}

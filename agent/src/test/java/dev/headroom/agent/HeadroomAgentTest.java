@@ -1,0 +1,42 @@
+package dev.headroom.agent;
+
+import dev.headroom.Headroom;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One test method: the agent's start is once per JVM, and this JVM is the test's. */
+class HeadroomAgentTest {
+    @Test
+    void startsInTheBackgroundReportsBadOptionsAndIgnoresASecondCopy() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        try {
+            assertTrue(HeadroomAgent.start("warnAt=lots,interval=2s,nonsense=1,quiet=true", err));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Headroom.current().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Headroom h = Headroom.current().orElseThrow();
+            assertEquals("2s", dev.headroom.internal.config.Values.formatDuration(h.config().interval()), "good options apply");
+            assertEquals("85%", h.config().warnAt().toString(), "a bad option keeps its default");
+            assertTrue(h.budget().workingSetBytes() > 0);
+            String out = bytes.toString(StandardCharsets.UTF_8);
+            assertTrue(out.contains("[headroom] headroom option warnAt=lots is invalid"), out);
+            assertTrue(out.contains("[headroom] unknown agent option 'nonsense'"), out);
+
+            assertFalse(HeadroomAgent.start("", err), "a second copy does nothing");
+            assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("second one does nothing"));
+        } finally {
+            Headroom.current().ifPresent(Headroom::close);
+            System.clearProperty(HeadroomAgent.LOADED_PROPERTY);
+        }
+    }
+}

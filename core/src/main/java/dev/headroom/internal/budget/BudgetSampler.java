@@ -1,0 +1,153 @@
+package dev.headroom.internal.budget;
+
+import dev.headroom.Budget;
+import dev.headroom.CgroupSnapshot;
+import dev.headroom.GovernorState;
+import dev.headroom.JvmSnapshot;
+import dev.headroom.ProcessSnapshot;
+import dev.headroom.internal.cgroup.CgroupMonitor;
+import dev.headroom.internal.jvm.HeapRange;
+import dev.headroom.internal.jvm.JvmFlavour;
+import dev.headroom.internal.jvm.JvmReader;
+import dev.headroom.internal.jvm.NmtReader;
+import dev.headroom.internal.jvm.NmtReport;
+import dev.headroom.internal.proc.PagemapReader;
+import dev.headroom.internal.proc.ProcStatusReader;
+import dev.headroom.internal.proc.ProcessSnapshots;
+import dev.headroom.internal.proc.SmapsRollupReader;
+import dev.headroom.internal.runtime.BudgetSource;
+import dev.headroom.internal.runtime.Ticker;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The real budget: the cgroup monitor, {@code /proc/self/status} every sample, and on a slower
+ * schedule (every {@code slowEvery}-th sample) {@code /proc/self/smaps_rollup} and the heap's resident
+ * pages from {@code /proc/self/pagemap} (each costs ~100× a status read); the JVM's MXBeans and NMT;
+ * put together by a {@link BudgetAssembler}.
+ *
+ * <p>Between two pagemap counts the heap is taken as the last count plus what the heap pools' peak
+ * use has grown since (new peaks are freshly written pages), at most the committed heap. Without a
+ * heap range (ZGC, whose heap is shared memory; a JVM without the DiagnosticCommand MBean) or when
+ * pagemap cannot be read, the budget falls back to committed heap capped at peak use.
+ *
+ * <p>Called from one sampler thread; never throws for a reading it cannot make — that is an entry
+ * in {@link Budget#errors()}.
+ */
+public final class BudgetSampler implements BudgetSource {
+
+    /** smaps_rollup and pagemap every 12th sample: once a minute at a 5 s interval. */
+    public static final int DEFAULT_SLOW_EVERY = 12;
+
+    private final CgroupMonitor cgroup;
+    private final ProcStatusReader status;
+    private final SmapsRollupReader smaps;
+    private final JvmReader jvm;
+    private final BudgetAssembler assembler;
+    private final PagemapReader pagemap;
+    private final Optional<HeapRange> heapRange;
+    private final Ticker ticker;
+    private final int slowEvery;
+    private long samples;
+    private long smapsTimeMillis;
+    private String lastNmtProblem;
+    private long heapResident = -1;
+    private long heapPeakAtCount;
+    private long heapCountedAtMillis;
+
+    private BudgetSampler(Path root, Ticker ticker, BudgetAssembler.Settings settings, int slowEvery) {
+        this.ticker = ticker;
+        this.slowEvery = slowEvery;
+        this.pagemap = new PagemapReader(root);
+        this.cgroup = CgroupMonitor.open(root, ticker::nanoTime);
+        this.status = new ProcStatusReader(root);
+        this.smaps = new SmapsRollupReader(root);
+        this.jvm = new JvmReader(new NmtReader(), ticker::nanoTime, JvmReader.DEFAULT_GC_WINDOW);
+        this.assembler = new BudgetAssembler(jvm.configuration(), () -> Instant.ofEpochMilli(ticker.currentTimeMillis()),
+                settings);
+        // The heap range is this JVM's; under a captured root (report --root) pagemap is not this process's.
+        boolean ownProcess = root.toAbsolutePath().normalize().equals(Path.of("/"));
+        this.heapRange = ownProcess && !JvmFlavour.heapInSharedMemory(jvm.configuration().collector())
+                ? HeapRange.read() : Optional.empty();
+    }
+
+    /** Reads this process's cgroup and {@code /proc} under {@code root} ({@code /} in production). */
+    public static BudgetSampler open(Path root, Ticker ticker) {
+        return open(root, ticker, BudgetAssembler.Settings.defaults(), DEFAULT_SLOW_EVERY);
+    }
+
+    /** @param slowEvery read smaps_rollup and count the heap's pages every this many samples (1 = every sample) */
+    public static BudgetSampler open(Path root, Ticker ticker, BudgetAssembler.Settings settings, int slowEvery) {
+        Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(ticker, "ticker");
+        if (slowEvery < 1) {
+            throw new IllegalArgumentException("slowEvery must be at least 1: " + slowEvery);
+        }
+        return new BudgetSampler(root, ticker, settings, slowEvery);
+    }
+
+    @Override
+    public Budget sample(GovernorState state) {
+        List<String> errors = new ArrayList<>(2);
+        CgroupSnapshot cg = cgroup.snapshot();
+        if (!status.refresh()) {
+            errors.add("proc: " + status.error());
+        }
+        boolean slow = samples++ % slowEvery == 0;
+        if (slow) {
+            if (smaps.refresh()) {
+                smapsTimeMillis = ticker.currentTimeMillis();
+            } else {
+                errors.add("proc: " + smaps.error());
+            }
+        }
+        ProcessSnapshot process = ProcessSnapshots.of(status, smaps, smapsTimeMillis);
+        JvmSnapshot snapshot = jvm.read();
+        OptionalLong heap = OptionalLong.empty();
+        String heapSource = null;
+        if (heapRange.isPresent()) {
+            if (slow || heapResident < 0) {
+                long counted = pagemap.residentBytes(heapRange.get().start(), heapRange.get().end());
+                if (counted >= 0) {
+                    heapResident = counted;
+                    heapPeakAtCount = snapshot.heapPeakUsedBytes();
+                    heapCountedAtMillis = ticker.currentTimeMillis();
+                } else if (slow) {
+                    errors.add("proc: " + pagemap.error() + "; heap taken as committed, capped at peak use");
+                }
+            }
+            if (heapResident >= 0) {
+                long grown = Math.max(0, snapshot.heapPeakUsedBytes() - heapPeakAtCount);
+                heap = OptionalLong.of(heapResident + grown);
+                long age = (ticker.currentTimeMillis() - heapCountedAtMillis) / 1000;
+                heapSource = age == 0 && grown == 0 ? "pagemap: resident pages of the heap's range"
+                        : "pagemap: resident pages of the heap's range " + age + " s ago, + peak-use growth since";
+            }
+        }
+        NmtReport nmt = jvm.lastNmt();
+        // NMT off is said once by the assembler; a failing or missing NMT is said when it changes.
+        if (nmt.status() == NmtReport.Status.FAILED || nmt.status() == NmtReport.Status.UNAVAILABLE) {
+            if (!nmt.message().equals(lastNmtProblem)) {
+                errors.add(nmt.message());
+                lastNmtProblem = nmt.message();
+            }
+        } else {
+            lastNmtProblem = null;
+        }
+        return assembler.assemble(cg, snapshot, process, state, errors, heap, heapSource);
+    }
+
+    @Override
+    public void close() {
+        cgroup.close();
+        status.close();
+        smaps.close();
+        pagemap.close();
+    }
+}

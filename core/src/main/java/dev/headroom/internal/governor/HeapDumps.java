@@ -1,0 +1,328 @@
+package dev.headroom.internal.governor;
+
+import dev.headroom.Budget;
+import dev.headroom.HeadroomConfig;
+import dev.headroom.internal.config.Values;
+import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.events.EventSink;
+import dev.headroom.internal.runtime.Ticker;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code heapDumpAt}: one heap dump per incident, written safely.
+ *
+ * <ul>
+ * <li>Armed at start; fires on the first sample at or above the threshold, then re-arms only once
+ *     the working set falls below {@value PressureLevels#CLEAR_FRACTION} of it.</li>
+ * <li>Rate limited: a trigger within {@code heapDumpMinInterval} of the last dump is refused.</li>
+ * <li>Refused on tmpfs/ramfs unless {@code heapDumpAllowTmpfs}: a file there is memory charged to
+ *     the same cgroup, so the dump itself would push the container over its limit.</li>
+ * <li>Refused when the target's usable space is below the expected size: heap used plus
+ *     max(64 MiB, 25%) — an hprof has 8-byte object ids and record headers that a compressed-oops
+ *     heap does not.</li>
+ * <li>Written by {@code HotSpotDiagnosticMXBean.dumpHeap(file, live=true)} (live objects only: a
+ *     smaller file, less page cache) into a fresh 0700 temporary directory on the same file system,
+ *     fsynced (dirty page cache becomes clean, so the kernel can drop it instead of charging it as
+ *     unreclaimable), made 0600, then hard-linked to its final name — which fails rather than
+ *     replaces if the name exists — and the temporary directory removed.</li>
+ * <li>Named {@code headroom-<host>-<pid>-<yyyyMMdd-HHmmss>.hprof} (UTC); never overwrites.</li>
+ * </ul>
+ * The dump runs on its own daemon thread ({@code headroom-heap-dump}): it pauses the JVM for
+ * seconds and the sampler must not wait for it.
+ */
+public final class HeapDumps {
+    static final long MIN_MARGIN_BYTES = 64L << 20;
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    /** Writes a heap dump to a file that does not exist yet. */
+    public interface DumpAction {
+        void dump(Path file) throws IOException;
+
+        DumpAction HOTSPOT = file -> ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                .dumpHeap(file.toString(), true);
+    }
+
+    /** What is known about the file system of a directory. */
+    public interface FileStores {
+        String type(Path dir) throws IOException;
+
+        long usableSpace(Path dir) throws IOException;
+
+        FileStores REAL = new FileStores() {
+            @Override
+            public String type(Path dir) throws IOException {
+                return Files.getFileStore(dir).type();
+            }
+
+            @Override
+            public long usableSpace(Path dir) throws IOException {
+                return Files.getFileStore(dir).getUsableSpace();
+            }
+        };
+    }
+
+    private final HeadroomConfig config;
+    private final EventSink events;
+    private final Diagnostics diagnostics;
+    private final Ticker ticker;
+    private final DumpAction action;
+    private final FileStores stores;
+    private final String host;
+    private final long pid;
+    private final boolean async;
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private boolean armed = true;
+    private long lastDumpNanos = Long.MIN_VALUE;
+    private volatile Thread running;
+
+    /**
+     * @param async false runs the dump on the caller's thread (tests)
+     */
+    public HeapDumps(HeadroomConfig config, EventSink events, Diagnostics diagnostics, Ticker ticker, DumpAction action,
+                     FileStores stores, String host, long pid, boolean async) {
+        this.config = config;
+        this.events = events;
+        this.diagnostics = diagnostics;
+        this.ticker = ticker;
+        this.action = action;
+        this.stores = stores;
+        this.host = sanitize(host);
+        this.pid = pid;
+        this.async = async;
+    }
+
+    public long written() {
+        return written.get();
+    }
+
+    public long refused() {
+        return refused.get();
+    }
+
+    /** Waits up to {@code millis} for a dump being written; true when none is running. */
+    public boolean awaitIdle(long millis) throws InterruptedException {
+        Thread t = running;
+        if (t != null) {
+            t.join(Math.max(1, millis));
+            return !t.isAlive();
+        }
+        return true;
+    }
+
+    /** Called by the governor on every sample (sampler thread). */
+    public void onSample(Budget budget, long nowNanos) {
+        OptionalLong threshold = config.heapDumpAt().resolve(budget.limitBytes());
+        if (threshold.isEmpty()) {
+            return;
+        }
+        long t = threshold.getAsLong();
+        long ws = budget.workingSetBytes();
+        if (!armed) {
+            if (ws < t * PressureLevels.CLEAR_FRACTION) {
+                armed = true;
+            }
+            return;
+        }
+        if (ws < t) {
+            return;
+        }
+        armed = false;
+        long minInterval = config.heapDumpMinInterval().toNanos();
+        if (lastDumpNanos != Long.MIN_VALUE && nowNanos - lastDumpNanos < minInterval) {
+            long ago = TimeUnit.NANOSECONDS.toSeconds(nowNanos - lastDumpNanos);
+            refuse("rate_limited", "the last heap dump was " + ago + " s ago (heapDumpMinInterval="
+                    + Values.formatDuration(config.heapDumpMinInterval()) + ")", null, Map.of());
+            return;
+        }
+        if (running != null && running.isAlive()) {
+            refuse("in_progress", "a heap dump is already being written", null, Map.of());
+            return;
+        }
+        lastDumpNanos = nowNanos;
+        long heapUsed = budget.jvm().heapUsedBytes();
+        Runnable job = () -> write(ws, t, heapUsed);
+        if (async) {
+            Thread th = new Thread(job, "headroom-heap-dump");
+            th.setDaemon(true);
+            running = th;
+            th.start();
+        } else {
+            job.run();
+        }
+    }
+
+    private void write(long workingSet, long threshold, long heapUsed) {
+        Path dir = config.heapDumpDir().orElse(Path.of("")).toAbsolutePath();
+        Path tempDir = null;
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+            }
+            String type = stores.type(dir);
+            if (isMemoryBacked(type) && !config.heapDumpAllowTmpfs()) {
+                refuse("tmpfs", dir + " is on " + type + ": a dump there is memory charged to this container and would "
+                        + "push it over its limit; set heapDumpDir to a disk-backed directory (or heapDumpAllowTmpfs=true)",
+                        dir, Map.of("fileSystemType", type));
+                return;
+            }
+            long needed = heapUsed + Math.max(MIN_MARGIN_BYTES, heapUsed / 4);
+            long usable = stores.usableSpace(dir);
+            if (usable < needed) {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("neededBytes", needed);
+                f.put("usableBytes", usable);
+                refuse("no_space", dir + " has " + Values.humanBytes(usable) + " usable, a dump of "
+                        + Values.humanBytes(heapUsed) + " used heap needs about " + Values.humanBytes(needed), dir, f);
+                return;
+            }
+            String name = "headroom-" + host + "-" + pid + "-" + STAMP.format(Instant.ofEpochMilli(ticker.currentTimeMillis()));
+            tempDir = createPrivateTempDir(dir);
+            Path temp = tempDir.resolve(name + ".hprof");
+            long started = ticker.nanoTime();
+            action.dump(temp);
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            setPermissions(temp, "rw-------");
+            Path target = publish(temp, dir, name);
+            long bytes = Files.size(target);
+            written.incrementAndGet();
+            double seconds = (ticker.nanoTime() - started) / 1e9;
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("path", target.toString());
+            f.put("bytes", bytes);
+            f.put("seconds", Math.round(seconds * 1000) / 1000.0);
+            f.put("workingSetBytes", workingSet);
+            f.put("heapDumpAtBytes", threshold);
+            f.put("heapUsedBytes", heapUsed);
+            events.emit("heap_dump", f, String.format(Locale.ROOT, "heap dump written: %s (%s in %.1f s; working set %s reached heapDumpAt %s)",
+                    target, Values.humanBytes(bytes), seconds, Values.humanBytes(workingSet), Values.humanBytes(threshold)));
+        } catch (IOException | RuntimeException e) {
+            events.emit("error", errorFields("heap_dump", dir, e), "heap dump to " + dir + " failed: " + Diagnostics.describe(e));
+        } finally {
+            if (tempDir != null) {
+                deleteQuietly(tempDir);
+            }
+        }
+    }
+
+    private static Map<String, Object> errorFields(String where, Path dir, Exception e) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("where", where);
+        f.put("dir", dir.toString());
+        f.put("message", Diagnostics.describe(e));
+        return f;
+    }
+
+    private void refuse(String reason, String detail, Path dir, Map<String, Object> extra) {
+        refused.incrementAndGet();
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("reason", reason);
+        if (dir != null) {
+            f.put("dir", dir.toString());
+        }
+        f.putAll(extra);
+        f.put("detail", detail);
+        events.emit("heap_dump_refused", f, "heap dump refused: " + detail);
+    }
+
+    static boolean isMemoryBacked(String fileSystemType) {
+        String t = fileSystemType.toLowerCase(Locale.ROOT);
+        return t.equals("tmpfs") || t.equals("ramfs") || t.equals("devtmpfs") || t.equals("shm");
+    }
+
+    private static Path createPrivateTempDir(Path dir) throws IOException {
+        try {
+            return Files.createTempDirectory(dir, ".headroom-dump-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            return Files.createTempDirectory(dir, ".headroom-dump-");
+        }
+    }
+
+    private static void setPermissions(Path p, String perms) throws IOException {
+        try {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(perms));
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system: the private temporary directory was the best available.
+        }
+    }
+
+    /** Links {@code temp} to {@code dir/name.hprof} (or {@code name-1.hprof}, ...) without ever replacing a file. */
+    private static Path publish(Path temp, Path dir, String name) throws IOException {
+        for (int i = 0; i < 100; i++) {
+            Path target = dir.resolve(i == 0 ? name + ".hprof" : name + "-" + i + ".hprof");
+            try {
+                try {
+                    Files.createLink(target, temp);
+                } catch (UnsupportedOperationException e) {
+                    // No hard links here: a move without REPLACE_EXISTING also refuses an existing name.
+                    Files.move(temp, target);
+                }
+                return target;
+            } catch (FileAlreadyExistsException e) {
+                // someone has this name: try the next
+            }
+        }
+        throw new IOException("no free name for " + name + ".hprof in " + dir);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // best effort
+        }
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // best effort: a leftover empty hidden directory
+        }
+    }
+
+    static String sanitize(String host) {
+        if (host == null || host.isBlank()) {
+            return "unknown";
+        }
+        StringBuilder sb = new StringBuilder(host.length());
+        for (int i = 0; i < host.length() && sb.length() < 64; i++) {
+            char c = host.charAt(i);
+            sb.append(Character.isLetterOrDigit(c) || c == '-' || c == '.' || c == '_' ? c : '_');
+        }
+        return sb.toString();
+    }
+
+    /** The host name without a DNS lookup: {@code /proc/sys/kernel/hostname}, else {@code HOSTNAME}. */
+    public static String hostName(Path root) {
+        try {
+            String s = Files.readString(root.resolve("proc/sys/kernel/hostname")).trim();
+            if (!s.isEmpty()) {
+                return s;
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // fall through
+        }
+        String env = System.getenv("HOSTNAME");
+        return env == null ? "unknown" : env;
+    }
+}

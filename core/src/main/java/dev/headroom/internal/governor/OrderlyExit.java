@@ -1,0 +1,131 @@
+package dev.headroom.internal.governor;
+
+import dev.headroom.Budget;
+import dev.headroom.HeadroomConfig;
+import dev.headroom.internal.config.Values;
+import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.events.EventSink;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code exitAt}: leave in an orderly way before the kernel kills. The {@code exit} event is
+ * written first (on the sampler thread, so it is on disk before anything else happens); then a
+ * separate thread, {@code headroom-exit}, waits for a heap dump being written (at most the grace
+ * period), arms a watchdog and calls {@code System.exit(exitCode)} so shutdown hooks run. If they
+ * have not finished after the grace period, the watchdog calls {@code Runtime.halt(exitCode)}.
+ * Fires once per JVM.
+ */
+public final class OrderlyExit {
+    public static final long DEFAULT_GRACE_MILLIS = TimeUnit.SECONDS.toMillis(30);
+
+    /** {@code System.exit} and {@code Runtime.halt}; tests record calls instead. */
+    public interface Exiter {
+        void exit(int code);
+
+        void halt(int code);
+
+        Exiter SYSTEM = new Exiter() {
+            @Override
+            public void exit(int code) {
+                System.exit(code);
+            }
+
+            @Override
+            public void halt(int code) {
+                Runtime.getRuntime().halt(code);
+            }
+        };
+    }
+
+    private final HeadroomConfig config;
+    private final EventSink events;
+    private final Diagnostics diagnostics;
+    private final Exiter exiter;
+    private final long graceMillis;
+    private final HeapDumps dumps;
+    private final AtomicBoolean fired = new AtomicBoolean();
+    private volatile Thread exitThread;
+
+    public OrderlyExit(HeadroomConfig config, EventSink events, Diagnostics diagnostics, Exiter exiter, long graceMillis,
+                       HeapDumps dumps) {
+        this.config = config;
+        this.events = events;
+        this.diagnostics = diagnostics;
+        this.exiter = exiter;
+        this.graceMillis = graceMillis;
+        this.dumps = dumps;
+    }
+
+    public boolean fired() {
+        return fired.get();
+    }
+
+    /** The thread doing the exit, once fired (tests join it). */
+    public Thread exitThread() {
+        return exitThread;
+    }
+
+    /** Called by the governor on every sample (sampler thread). */
+    public void onSample(Budget budget) {
+        OptionalLong threshold = config.exitAt().resolve(budget.limitBytes());
+        if (threshold.isEmpty() || budget.workingSetBytes() < threshold.getAsLong() || !fired.compareAndSet(false, true)) {
+            return;
+        }
+        int code = config.exitCode();
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("exitCode", code);
+        f.put("reason", "exitAt");
+        f.put("workingSetBytes", budget.workingSetBytes());
+        f.put("exitAtBytes", threshold.getAsLong());
+        f.put("limitBytes", budget.limitBytes());
+        f.put("headroomBytes", budget.headroomBytes());
+        f.put("graceMillis", graceMillis);
+        StringBuilder m = new StringBuilder(200).append("exiting with status ").append(code).append(": working set ")
+                .append(Values.humanBytes(budget.workingSetBytes())).append(" reached exitAt ").append(config.exitAt());
+        if (config.exitAt().isPercent()) {
+            m.append(" (").append(Values.humanBytes(threshold.getAsLong())).append(')');
+        }
+        budget.limitBytes().ifPresent(l -> m.append(" of the ").append(Values.humanBytes(l)).append(" limit"));
+        m.append("; leaving before the kernel OOM-kills; shutdown hooks run, halt after ")
+                .append(graceMillis / 1000).append(" s if they hang");
+        events.emit("exit", f, m.toString());
+        Thread t = new Thread(() -> exit(code), "headroom-exit");
+        t.setDaemon(true);
+        exitThread = t;
+        t.start();
+    }
+
+    private void exit(int code) {
+        try {
+            if (dumps != null && !dumps.awaitIdle(graceMillis)) {
+                diagnostics.line("a heap dump is still being written after " + graceMillis / 1000 + " s; exiting anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(graceMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            diagnostics.line("shutdown hooks still running after " + graceMillis / 1000 + " s: halting with status " + code);
+            exiter.halt(code);
+        }, "headroom-exit-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try {
+            exiter.exit(code);
+        } catch (RuntimeException e) {
+            // A SecurityManager that forbids exit: the application decided; do not halt behind its back.
+            diagnostics.failure("System.exit(" + code + ")", e);
+        }
+        // System.exit does not return; reaching here means the exit was refused (or a test exiter).
+        watchdog.interrupt();
+    }
+}

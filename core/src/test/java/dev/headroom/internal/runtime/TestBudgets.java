@@ -1,0 +1,72 @@
+package dev.headroom.internal.runtime;
+
+import dev.headroom.Budget;
+import dev.headroom.GovernorState;
+import dev.headroom.JvmSnapshot;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.function.LongSupplier;
+
+/** Budgets with chosen figures, and a source that serves them. */
+public final class TestBudgets {
+    public static final long MIB = 1L << 20;
+
+    private TestBudgets() {
+    }
+
+    public static Budget budget(long timeMillis, long workingSet, OptionalLong limit, long heapUsed, GovernorState state) {
+        List<Budget.Component> components = new ArrayList<>();
+        long heap = Math.min(workingSet, heapUsed);
+        components.add(new Budget.Component("heap", heap, "test", false));
+        if (workingSet > heap) {
+            components.add(new Budget.Component("direct_buffers", workingSet - heap, "test", false));
+        }
+        JvmSnapshot jvm = new JvmSnapshot("G1", heapUsed, heapUsed, OptionalLong.empty(), List.of(), List.of(),
+                OptionalLong.empty(), 10, 10 * MIB, true, 0, 0, Map.of(), false, OptionalLong.empty());
+        OptionalLong headroom = limit.isPresent() ? OptionalLong.of(limit.getAsLong() - workingSet) : OptionalLong.empty();
+        return new Budget(timeMillis, EmptySnapshots.cgroup(List.of()), jvm, EmptySnapshots.process(), components,
+                workingSet, limit, headroom, OptionalDouble.empty(), OptionalDouble.empty(),
+                EmptySnapshots.sizingNotEvaluated(), Budget.Recommendation.notYet(0, 0), state, List.of());
+    }
+
+    public static Budget budget(long workingSet, long limit) {
+        return budget(0, workingSet, OptionalLong.of(limit), workingSet / 2, GovernorState.initial());
+    }
+
+    /** A source whose working set is whatever {@code workingSet} says at sample time. */
+    public static final class Source implements BudgetSource {
+        private final Ticker ticker;
+        private final LongSupplier workingSet;
+        private final OptionalLong limit;
+        public volatile RuntimeException failNext;
+        public volatile boolean closed;
+        public volatile Thread lastThread;
+
+        public Source(Ticker ticker, LongSupplier workingSet, OptionalLong limit) {
+            this.ticker = ticker;
+            this.workingSet = workingSet;
+            this.limit = limit;
+        }
+
+        @Override
+        public Budget sample(GovernorState state) {
+            lastThread = Thread.currentThread();
+            RuntimeException f = failNext;
+            if (f != null) {
+                failNext = null;
+                throw f;
+            }
+            long ws = workingSet.getAsLong();
+            return budget(ticker.currentTimeMillis(), ws, limit, ws / 2, state);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+}
