@@ -57,6 +57,7 @@ class IdleReclaimCgroupTest {
             long peak = workingSet(cg);
             Thread.sleep(6_000);
             long after = workingSet(cg);
+            assertTrue(jvm.isAlive(), "the control JVM is still running");
             assertTrue(after > peak * 0.8, "no reclaim without Headroom: peak " + peak / MIB + " MiB, after " + after / MIB + " MiB");
         }
     }

@@ -41,6 +41,15 @@ class SoftLimitControllerTest {
     }
 
     @Test
+    void theBurstsOwnGcDoesNotHoldBackIdleReclaim() {
+        Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        rig.busy(1).heap(600, 550);
+        rig.sample(1, 0.2, 0.9).sample(1, 0.2, 0.9);     // the burst: GC takes 90% of the machine
+        rig.idle(1).idle(1);                              // idle now; the window still holds the burst's GC
+        assertEquals(1, rig.levers.collections, rig.events::describe);
+    }
+
+    @Test
     void aBusyApplicationIsNeverIdleReclaimed() {
         Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
         rig.busy(1).heap(600, 500);
