@@ -5,10 +5,11 @@ import dev.headroom.internal.budget.BudgetSampler;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.governor.Reclaimer;
+import dev.headroom.internal.governor.softlimit.SoftLimitReclaimers;
 
 /**
  * The production parts Headroom is built from: the one place where the runtime is bound to the
- * real budget sampler (cgroup + JVM + {@code /proc}) and to the reclaimer.
+ * real budget sampler (cgroup + JVM + {@code /proc}) and to the reclaimer (the soft limit and idle reclaim).
  */
 public final class Bindings {
     private Bindings() {
@@ -29,7 +30,8 @@ public final class Bindings {
         }
     }
 
+    /** The soft limit and idle reclaim ({@code softLimit}, {@code idleReclaim}, {@code gcCpuCap}). */
     public static Reclaimer reclaimer(HeadroomConfig config, EventSink events, Diagnostics diagnostics) {
-        return Reclaimer.NONE;
+        return SoftLimitReclaimers.create(config, events, diagnostics);
     }
 }
