@@ -123,7 +123,7 @@ public final class Headroom implements AutoCloseable {
         }
         d.line("already running in this JVM (" + running + ") without a readable MXBean; this copy samples only "
                 + "when asked and starts no second sampler");
-        return new OnDemandEngine(config, parts.sources().create(config, parts.ticker()), d);
+        return new OnDemandEngine(config, parts.sources().create(config, parts.ticker(), d), d);
     }
 
     /** The instance started in this class loader, if any. */

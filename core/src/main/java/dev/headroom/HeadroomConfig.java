@@ -559,8 +559,9 @@ public final class HeadroomConfig {
         private Duration heapDumpMinInterval = Duration.ofHours(1);
         private Size softLimit = Size.off();
         private double gcCpuCap = 50;
-        private boolean idleReclaim;
-        private Duration idleReclaimAfter = Duration.ofMinutes(5);
+        // On by default: an idle JVM otherwise keeps its peak heap for minutes (see docs/softlimit.md).
+        private boolean idleReclaim = true;
+        private Duration idleReclaimAfter = Duration.ofSeconds(10);
         private boolean trimNativeHeap = true;
         private Size exitAt = Size.off();
         private int exitCode = 75;
@@ -792,9 +793,9 @@ public final class HeadroomConfig {
                     Size.FORMS, (b, v) -> b.softLimit(Size.parse(v)), c -> c.softLimit.toString()),
             new Option("gcCpuCap", "Most CPU the governor's reclaiming may cost, so a soft limit set too low degrades throughput instead of spiralling.",
                     Values.PERCENT_FORMS, (b, v) -> b.gcCpuCap(Values.parsePercent(v)), c -> Values.formatPercent(c.gcCpuCap)),
-            new Option("idleReclaim", "Give memory back after the application has been idle for idleReclaimAfter.",
+            new Option("idleReclaim", "Give memory back after the application has been idle (under 5% of a core) for idleReclaimAfter, once per growth of the working set.",
                     Values.BOOLEAN_FORMS, (b, v) -> b.idleReclaim(Values.parseBoolean(v)), c -> Boolean.toString(c.idleReclaim)),
-            new Option("idleReclaimAfter", "How long the application must be idle before idle reclaim acts.",
+            new Option("idleReclaimAfter", "How long the application must be idle before idle reclaim acts (10s: well inside Kubernetes' metric resolution, longer than request gaps of a live service).",
                     Values.DURATION_FORMS, (b, v) -> b.idleReclaimAfter(Values.parseDuration(v)), c -> Values.formatDuration(c.idleReclaimAfter)),
             new Option("trimNativeHeap", "When reclaiming, also return freed malloc memory (System.trim_native_heap, JDK 17.0.9+).",
                     Values.BOOLEAN_FORMS, (b, v) -> b.trimNativeHeap(Values.parseBoolean(v)), c -> Boolean.toString(c.trimNativeHeap)),

@@ -21,4 +21,14 @@ public interface HeadroomListener {
     /** Every event, as written to the event log. */
     default void onEvent(HeadroomEvent event) {
     }
+
+    /**
+     * Headroom asks the application to shed memory it can spare (caches, pools, buffers): on idle
+     * reclaim, and while the working set is above the soft limit. Called on the same
+     * {@code headroom-listeners} thread as everything else here, never on the sampler; a listener that
+     * throws is reported once and does not stop the governor. What was given back shows in the next
+     * budgets' working set.
+     */
+    default void onReclaimRequest(ReclaimRequest request) {
+    }
 }

@@ -21,7 +21,7 @@ class HeadroomConfigTest {
 
     private static final String EVERY_KEY_CHANGED = "interval=250ms,warnAt=70%,criticalAt=900m,heapDumpAt=92.5%,"
             + "heapDumpDir=/dumps,heapDumpAllowTmpfs=true,heapDumpMinInterval=90s,softLimit=768m,gcCpuCap=25%,"
-            + "idleReclaim=true,idleReclaimAfter=2m,trimNativeHeap=false,exitAt=98%,exitCode=3,eventLog=/var/log/h.jsonl,"
+            + "idleReclaim=false,idleReclaimAfter=2m,trimNativeHeap=false,exitAt=98%,exitCode=3,eventLog=/var/log/h.jsonl,"
             + "prometheus=[::1]:9404,jmx=false,jmxWritable=true,attachToTools=true,root=/tmp/fixture,quiet=true";
 
     @Test

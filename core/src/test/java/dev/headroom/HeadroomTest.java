@@ -54,7 +54,7 @@ class HeadroomTest {
     private HeadroomRuntime.Parts parts(MBeanServer server) {
         return HeadroomRuntime.Parts.production().ticker(ticker).scheduler(scheduler)
                 .err(new PrintStream(errBytes, true, StandardCharsets.UTF_8))
-                .budgetSource((config, t) -> source = new TestBudgets.Source(t, workingSet::get, OptionalLong.of(LIMIT)))
+                .budgetSource((config, t, d) -> source = new TestBudgets.Source(t, workingSet::get, OptionalLong.of(LIMIT)))
                 .mbeanServer(server);
     }
 

@@ -6,8 +6,11 @@ import dev.headroom.Cgroups;
 import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.ProcessSnapshot;
+import dev.headroom.internal.budget.BudgetAssembler;
+import dev.headroom.internal.budget.BudgetSampler;
 import dev.headroom.internal.report.ReportJson;
 import dev.headroom.internal.report.ReportText;
+import dev.headroom.internal.runtime.Ticker;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -89,12 +92,22 @@ public final class ReportCommand {
     }
 
     /**
-     * The budget the report prints. For now: the cgroup snapshot, this JVM's own MXBean figures and
-     * {@code /proc/self/status}; no breakdown into components. The full budget sampler replaces this
-     * method's body.
+     * The budget the report prints: one sample of the full budget sampler (cgroup, {@code /proc/self}
+     * under {@code root} including smaps_rollup, this JVM's MXBeans and NMT), broken down into
+     * components. Should the sampler itself fail, the report still prints the cgroup and process
+     * readings without a breakdown, and says why.
      */
     public static Budget collect(Path root) {
+        try (BudgetSampler sampler = BudgetSampler.open(root, Ticker.SYSTEM, BudgetAssembler.Settings.defaults(), 1)) {
+            return sampler.sample(GovernorState.initial());
+        } catch (RuntimeException | LinkageError e) {
+            return collectWithoutBreakdown(root, "budget sampler failed (" + e + "): no breakdown");
+        }
+    }
+
+    private static Budget collectWithoutBreakdown(Path root, String why) {
         List<String> errors = new ArrayList<>();
+        errors.add(why);
         CgroupSnapshot cgroup;
         try {
             cgroup = Cgroups.read(root);

@@ -6,7 +6,6 @@ import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.ProcessSnapshot;
 import dev.headroom.internal.jvm.JvmConfiguration;
-import dev.headroom.internal.jvm.NmtReport;
 
 import java.time.Duration;
 import java.time.InstantSource;
@@ -74,7 +73,9 @@ public final class BudgetAssembler {
         boolean inCgroup = cgroup != null && cgroup.available();
         OptionalLong limit = inCgroup ? cgroup.limitBytes() : OptionalLong.empty();
 
-        trend.add(now, result.workingSetBytes(), jvm.gcCount());
+        if (result.workingSetBytes() >= 0) {
+            trend.add(now, result.workingSetBytes(), jvm.gcCount());
+        }
         OptionalDouble growth = trend.bytesPerSecond();
         OptionalDouble secondsToLimit = GrowthTrend.secondsToLimit(result.headroomBytes(), growth);
 
@@ -88,19 +89,17 @@ public final class BudgetAssembler {
         if (inCgroup && cgroup.events().get("oom_kill") != null) {
             oomKills = cgroup.events().get("oom_kill");
         }
-        recommender.observe(now, result.workingSetBytes(), jvm.heapUsedBytes(), result.bytes(BudgetCalculator.HEAP),
-                result.bytes(BudgetCalculator.DIRECT_BUFFERS), oomKills, limit,
-                inCgroup ? cgroup.peakBytes() : OptionalLong.empty());
+        if (result.workingSetBytes() >= 0) {
+            recommender.observe(now, result.workingSetBytes(), jvm.heapUsedBytes(), result.bytes(BudgetCalculator.HEAP),
+                    result.bytes(BudgetCalculator.DIRECT_BUFFERS), oomKills, limit,
+                    inCgroup ? cgroup.peakBytes() : OptionalLong.empty());
+        }
 
         List<String> errors = new ArrayList<>(readerErrors);
         errors.addAll(result.errors());
         if (!toldOnce) {
             toldOnce = true;
             errors.addAll(configuration.errors());
-            if (!jvm.nmtEnabled()) {
-                errors.add("nmt: Native Memory Tracking is off, so jvm_native is not split from untracked_native"
-                        + " and thread stacks are estimated; " + NmtReport.HOW_TO_ENABLE);
-            }
         }
         return new Budget(now, cgroup, jvm, process, result.components(), result.workingSetBytes(), limit,
                 result.headroomBytes(), growth, secondsToLimit, sizingCheck, recommender.recommend(), governor, errors);

@@ -54,9 +54,11 @@ import java.util.OptionalLong;
  *   <li>metaspace and code cache: committed, which HotSpot commits in small steps as it fills them;</li>
  *   <li>JVM native (NMT, other categories): malloc and arena memory is in use, so trusted; memory NMT
  *       saw committed with mmap (GC mark stack, bitmaps) is often never touched, so it is the first to go;</li>
- *   <li>heap: committed heap, but at most the pools' peak use (committed beyond that has never been
- *       written, unless {@code AlwaysPreTouch}); may be cut down to the heap's current use;</li>
- *   <li>thread stacks without NMT: threads × stack size, a reservation, so an estimate, cut first.</li>
+ *   <li>heap: its resident pages counted in pagemap when the caller has them ({@link Hints}); else
+ *       committed heap, but at most the pools' peak use (committed beyond that has never been written,
+ *       unless {@code AlwaysPreTouch}); may be cut down to the heap's current use;</li>
+ *   <li>thread stacks without NMT: live threads × the stack pages HotSpot touches when a thread starts
+ *       (its shadow zone, about 96 KiB), an estimate, cut first.</li>
  * </ul>
  * When the claims exceed the resident anon memory they are cut in that order (estimated stacks, NMT
  * mmap, heap above its use), each cut component is marked estimated, and if measured figures alone
@@ -84,8 +86,15 @@ public final class BudgetCalculator {
     public static final List<String> NAMES = List.of(KERNEL, SHMEM, MAPPED_BUFFERS, PAGE_CACHE, HEAP, METASPACE,
             CODE_CACHE, THREAD_STACKS, DIRECT_BUFFERS, JVM_NATIVE, UNTRACKED_NATIVE, OTHER_PROCESSES, UNATTRIBUTED);
 
-    /** Disagreement between readings, as a share of the process's memory, treated as noise. */
+    /** Disagreement between readings, as a share of the memory compared, treated as noise. */
     static final double SKEW = 0.02;
+
+    /**
+     * memory.stat counters lag the usage counter: the kernel batches statistics per CPU
+     * (MEMCG_CHARGE_BATCH, 64 pages a CPU) and the files are read at slightly different moments. A
+     * component cut to fit by less than this (or {@link #SKEW} of the working set) is noise, not news.
+     */
+    static final long MISFIT_NOISE_BYTES = 16L << 20;
 
     // v2 memory.stat keys that make up kernel memory when the kernel does not print `kernel` (before 5.18).
     private static final List<String> V2_KERNEL_PARTS =
@@ -93,7 +102,9 @@ public final class BudgetCalculator {
 
     /**
      * @param components      all {@link #NAMES}, largest first; they add up to {@code workingSetBytes}
-     * @param workingSetBytes the cgroup's working set, or this process's RSS without a memory cgroup
+     * @param workingSetBytes the cgroup's working set, or this process's RSS without a memory cgroup; -1
+     *                        when there is a memory cgroup but its working set could not be read (the
+     *                        components then split this process's RSS, and the errors say so)
      * @param headroomBytes   the binding constraint's {@code limit - usage}; empty when unlimited
      * @param errors          readings missing or inconsistent, each naming the source
      */
@@ -155,6 +166,7 @@ public final class BudgetCalculator {
         private final List<String> errors = new ArrayList<>();
         private final List<Component> components = new ArrayList<>();
         private long room;
+        private long misfitNoise;
 
         Calculation(CgroupSnapshot cgroup, JvmSnapshot jvm, ProcessSnapshot process, Hints hints) {
             this.cgroup = cgroup;
@@ -170,11 +182,17 @@ public final class BudgetCalculator {
                 workingSet = cgroup.workingSetBytes().getAsLong();
             } else if (process.rssBytes().isPresent()) {
                 workingSet = process.rssBytes().getAsLong();
+                if (cgroup != null && cgroup.available()) {
+                    errors.add("budget: the cgroup's working set could not be read; the components split this"
+                            + " process's RSS instead");
+                }
             } else {
                 workingSet = 0;
                 errors.add("budget: no working set: neither a memory cgroup nor /proc/self/status VmRSS could be read");
             }
+            boolean workingSetKnown = inCgroup || (process.rssBytes().isPresent() && (cgroup == null || !cgroup.available()));
             room = workingSet;
+            misfitNoise = Math.max((long) (workingSet * SKEW), MISFIT_NOISE_BYTES);
 
             long rssAnon = rssAnon();
             long rssFile = process.rssFileBytes().orElse(0);
@@ -226,8 +244,12 @@ public final class BudgetCalculator {
             add(UNATTRIBUTED, room, "working set - all components above", false);
 
             components.sort(Comparator.comparingLong(Component::bytes).reversed().thenComparing(Component::name));
-            return new Result(components, workingSet, headroom(), errors);
+            // A cgroup whose working set cannot be read has none to report, whatever the split rests on.
+            long reported = workingSetKnown ? workingSet : -1;
+            return new Result(components, reported, headroom(), errors);
         }
+
+        private boolean processKnown = true;
 
         private long rssAnon() {
             if (process.rssAnonBytes().isPresent()) {
@@ -240,6 +262,7 @@ public final class BudgetCalculator {
                         - process.rssShmemBytes().orElse(0));
             }
             errors.add("budget: /proc/self/status could not be read: the JVM's memory is not split from the rest");
+            processKnown = false;
             return 0;
         }
 
@@ -339,7 +362,7 @@ public final class BudgetCalculator {
                 long total = sum(all);
                 // Readings from different files at slightly different moments disagree a little; up to
                 // SKEW of the process's memory is that noise, scaled away silently. More is reported.
-                boolean skew = over <= available * SKEW;
+                boolean skew = over <= available * SKEW || !processKnown;
                 if (!skew) {
                     errors.add("budget: the JVM's measured memory (" + total + " bytes) exceeds this process's resident"
                             + " anonymous memory (" + available + " bytes) by " + over
@@ -449,11 +472,11 @@ public final class BudgetCalculator {
             return "n/a: memory.stat has no kernel figures";
         }
 
-        /** Takes up to {@code bytes} from the room left; says so when it did not fit. */
+        /** Takes up to {@code bytes} from the room left; says so when it did not fit by more than noise. */
         private long take(String what, long bytes) {
             long wanted = Math.max(0, bytes);
             long taken = Math.min(wanted, room);
-            if (taken < wanted) {
+            if (wanted - taken > misfitNoise) {
                 errors.add("budget: " + what + " (" + wanted + " bytes) did not fit in the working set; " + taken
                         + " bytes counted (readings taken at different moments)");
             }

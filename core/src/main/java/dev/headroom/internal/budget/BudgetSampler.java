@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * The real budget: the cgroup monitor, {@code /proc/self/status} every sample, and on a slower
@@ -54,6 +55,8 @@ public final class BudgetSampler implements BudgetSource {
     private final Optional<HeapRange> heapRange;
     private final Ticker ticker;
     private final int slowEvery;
+    private final Consumer<String> notices;
+    private boolean nmtOffTold;
     private long samples;
     private long smapsTimeMillis;
     private String lastNmtProblem;
@@ -61,8 +64,10 @@ public final class BudgetSampler implements BudgetSource {
     private long heapPeakAtCount;
     private long heapCountedAtMillis;
 
-    private BudgetSampler(Path root, Ticker ticker, BudgetAssembler.Settings settings, int slowEvery) {
+    private BudgetSampler(Path root, Ticker ticker, BudgetAssembler.Settings settings, int slowEvery,
+                          Consumer<String> notices) {
         this.ticker = ticker;
+        this.notices = notices;
         this.slowEvery = slowEvery;
         this.pagemap = new PagemapReader(root);
         this.cgroup = CgroupMonitor.open(root, ticker::nanoTime);
@@ -79,23 +84,38 @@ public final class BudgetSampler implements BudgetSource {
 
     /** Reads this process's cgroup and {@code /proc} under {@code root} ({@code /} in production). */
     public static BudgetSampler open(Path root, Ticker ticker) {
-        return open(root, ticker, BudgetAssembler.Settings.defaults(), DEFAULT_SLOW_EVERY);
+        return open(root, ticker, BudgetAssembler.Settings.defaults(), DEFAULT_SLOW_EVERY, notice -> { });
+    }
+
+    /**
+     * @param notices told once, on the first sample, what the user could do for a better budget (NMT
+     *                is off, and how to turn it on); e.g. {@code m -> diagnostics.once("nmt", m)}
+     */
+    public static BudgetSampler open(Path root, Ticker ticker, Consumer<String> notices) {
+        return open(root, ticker, BudgetAssembler.Settings.defaults(), DEFAULT_SLOW_EVERY, notices);
+    }
+
+    public static BudgetSampler open(Path root, Ticker ticker, BudgetAssembler.Settings settings, int slowEvery) {
+        return open(root, ticker, settings, slowEvery, notice -> { });
     }
 
     /** @param slowEvery read smaps_rollup and count the heap's pages every this many samples (1 = every sample) */
-    public static BudgetSampler open(Path root, Ticker ticker, BudgetAssembler.Settings settings, int slowEvery) {
+    public static BudgetSampler open(Path root, Ticker ticker, BudgetAssembler.Settings settings, int slowEvery,
+                                     Consumer<String> notices) {
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(ticker, "ticker");
+        Objects.requireNonNull(notices, "notices");
         if (slowEvery < 1) {
             throw new IllegalArgumentException("slowEvery must be at least 1: " + slowEvery);
         }
-        return new BudgetSampler(root, ticker, settings, slowEvery);
+        return new BudgetSampler(root, ticker, settings, slowEvery, notices);
     }
 
     @Override
     public Budget sample(GovernorState state) {
-        List<String> errors = new ArrayList<>(2);
         CgroupSnapshot cg = cgroup.snapshot();
+        List<String> errors = new ArrayList<>(cg.errors().size() + 2);
+        errors.addAll(cg.errors());
         if (!status.refresh()) {
             errors.add("proc: " + status.error());
         }
@@ -103,7 +123,8 @@ public final class BudgetSampler implements BudgetSource {
         if (slow) {
             if (smaps.refresh()) {
                 smapsTimeMillis = ticker.currentTimeMillis();
-            } else {
+            } else if (!smaps.missing()) {
+                // Missing is an older kernel: Pss is then not available, which the snapshot shows.
                 errors.add("proc: " + smaps.error());
             }
         }
@@ -139,6 +160,15 @@ public final class BudgetSampler implements BudgetSource {
             }
         } else {
             lastNmtProblem = null;
+        }
+        if (nmt.status() == NmtReport.Status.NOT_ENABLED && !nmtOffTold) {
+            nmtOffTold = true;
+            try {
+                notices.accept("Native Memory Tracking is off, so jvm_native is not split from untracked_native and"
+                        + " thread stacks are estimated; " + NmtReport.HOW_TO_ENABLE);
+            } catch (RuntimeException e) {
+                errors.add("budget: the notice callback failed: " + e);
+            }
         }
         return assembler.assemble(cg, snapshot, process, state, errors, heap, heapSource);
     }

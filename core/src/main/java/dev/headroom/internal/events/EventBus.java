@@ -1,6 +1,7 @@
 package dev.headroom.internal.events;
 
 import dev.headroom.HeadroomEvent;
+import dev.headroom.ReclaimRequest;
 import dev.headroom.internal.json.JsonWriter;
 import dev.headroom.internal.runtime.Ticker;
 
@@ -61,6 +62,16 @@ public final class EventBus implements EventSink, AutoCloseable {
             }
         } catch (RuntimeException ex) {
             diagnostics.failure("event " + event, ex);
+        }
+    }
+
+    @Override
+    public boolean reclaimRequest(ReclaimRequest request) {
+        try {
+            return listeners.reclaimRequest(request);
+        } catch (RuntimeException ex) {
+            diagnostics.failure("reclaim request", ex);
+            return false;
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.headroom.internal.events;
 
+import dev.headroom.ReclaimRequest;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,6 +26,14 @@ public interface EventSink {
      */
     default void softLimit(Map<String, Object> fields, String message) {
         emit("soft_limit", fields, message);
+    }
+
+    /**
+     * Hands a reclaim request to the application's listeners (on their own thread, never waiting for
+     * them). Returns false when nobody listens, so the caller can skip reporting a request no one got.
+     */
+    default boolean reclaimRequest(ReclaimRequest request) {
+        return false;
     }
 
     /** An {@code error} event naming what failed and where. */

@@ -4,6 +4,7 @@ import dev.headroom.Budget;
 import dev.headroom.HeadroomEvent;
 import dev.headroom.HeadroomListener;
 import dev.headroom.PressureLevel;
+import dev.headroom.ReclaimRequest;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -77,6 +78,15 @@ public final class ListenerDispatcher implements AutoCloseable {
         }
     }
 
+    /** Queues a reclaim request; returns false when there is no listener to ask. */
+    public boolean reclaimRequest(ReclaimRequest request) {
+        if (listeners.isEmpty()) {
+            return false;
+        }
+        enqueue(request);
+        return true;
+    }
+
     private synchronized void enqueue(Object item) {
         if (closed) {
             return;
@@ -141,6 +151,8 @@ public final class ListenerDispatcher implements AutoCloseable {
                 r.listener.onLevelChange(c.previous, c.current, c.budget);
             } else if (item instanceof HeadroomEvent e) {
                 r.listener.onEvent(e);
+            } else if (item instanceof ReclaimRequest q) {
+                r.listener.onReclaimRequest(q);
             }
         } catch (Throwable t) {
             // Even an Error stays here: the listener thread must outlive a bad listener.

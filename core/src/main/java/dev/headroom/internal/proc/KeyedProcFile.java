@@ -25,6 +25,7 @@ final class KeyedProcFile implements AutoCloseable {
     private ByteBuffer buffer = ByteBuffer.allocateDirect(INITIAL_BUFFER);
     private FileChannel channel;
     private String error;
+    private boolean missing;
 
     /** @param keys the keys to pick, each including its colon ({@code "VmRSS:"}) */
     KeyedProcFile(Path path, String... keys) {
@@ -47,9 +48,11 @@ final class KeyedProcFile implements AutoCloseable {
             int length = readWhole();
             parse(length);
             error = null;
+            missing = false;
             return true;
         } catch (IOException | RuntimeException e) {
             close();
+            missing = e instanceof java.nio.file.NoSuchFileException;
             String message = path + ": " + e.getClass().getSimpleName()
                     + (e.getMessage() == null || e.getMessage().equals(path.toString()) ? "" : " " + e.getMessage());
             if (!message.equals(error)) {
@@ -67,6 +70,11 @@ final class KeyedProcFile implements AutoCloseable {
     /** Why the last refresh failed; null when it worked. */
     String error() {
         return error;
+    }
+
+    /** True when the last refresh failed because the file does not exist (an older kernel, another OS). */
+    boolean missing() {
+        return missing;
     }
 
     Path path() {

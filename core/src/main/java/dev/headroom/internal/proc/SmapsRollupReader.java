@@ -50,6 +50,11 @@ public final class SmapsRollupReader implements AutoCloseable {
         return file.value(PSS_SHMEM);
     }
 
+    /** True when the kernel has no smaps_rollup (before Linux 4.14): not available rather than failing. */
+    public boolean missing() {
+        return file.missing();
+    }
+
     /** Why the last refresh failed; null when it worked. */
     public String error() {
         return file.error();

@@ -50,7 +50,7 @@ public final class HeadroomRuntime implements Engine {
     /** What the runtime is built from; tests replace any of it. */
     public static final class Parts {
         public interface SourceFactory {
-            BudgetSource create(HeadroomConfig config, Ticker ticker);
+            BudgetSource create(HeadroomConfig config, Ticker ticker, Diagnostics diagnostics);
         }
 
         public interface ReclaimerFactory {
@@ -180,7 +180,7 @@ public final class HeadroomRuntime implements Engine {
         this.events = new EventBus(ticker, diagnostics,
                 config.eventLog().map(p -> new EventLog(p, diagnostics)).orElse(null), listeners);
         this.events.recordFailures();
-        this.source = parts.sources.create(config, ticker);
+        this.source = parts.sources.create(config, ticker, diagnostics);
         boolean reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
         this.reclaimer = reclaimOn ? parts.reclaimers.create(config, events, diagnostics) : Reclaimer.NONE;
         this.heapDumps = config.heapDumpAt().isOff() ? null : new HeapDumps(config, events, diagnostics, ticker,

@@ -75,8 +75,11 @@ public final class MxBeanOnlyBudgetSource implements BudgetSource {
                 }
             } else {
                 String name = pool.getName();
+                if (name.equals("Compressed Class Space")) {
+                    continue; // HotSpot's Metaspace pool already includes the class space
+                }
                 String component = name.startsWith("CodeHeap") || name.equals("Code Cache") ? "code_cache"
-                        : name.equals("Metaspace") || name.equals("Compressed Class Space") ? "metaspace" : "jvm_native";
+                        : name.equals("Metaspace") ? "metaspace" : "jvm_native";
                 components.merge(component, u.getCommitted(), Long::sum);
             }
         }

@@ -62,7 +62,7 @@ class GovernorTest {
     @Test
     void theReclaimerRunsOnlyWhenASoftLimitOrIdleReclaimIsOnAndFillsItsPartOfTheState() {
         CountingReclaimer off = new CountingReclaimer();
-        governor("", off).onSample(sample(100 * MIB, 50 * MIB), ticker.nanoTime());
+        governor("idleReclaim=false", off).onSample(sample(100 * MIB, 50 * MIB), ticker.nanoTime());
         assertEquals(0, off.calls);
 
         CountingReclaimer on = new CountingReclaimer();

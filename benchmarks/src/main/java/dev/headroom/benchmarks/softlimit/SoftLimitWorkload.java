@@ -1,0 +1,149 @@
+package dev.headroom.benchmarks.softlimit;
+
+import dev.headroom.Headroom;
+import dev.headroom.HeadroomConfig;
+
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The JVM the driver measures. {@code SoftLimitWorkload SCENARIO HEADROOM_SPEC|none}; prints
+ * {@code progress OPS} every 100 ms and {@code DONE ops=N cpuMs=M} at the end.
+ * <ul>
+ *   <li>{@code bursty}: three cycles of 6 s: a 400 MiB live set built in about a second, processed
+ *       (read end to end, repeatedly) for one second, dropped; idle for the rest of the cycle.</li>
+ *   <li>{@code rescue}: a 240 MiB live set, dropped (the heap stays committed), then 256 MiB of direct
+ *       buffers held, 32 MiB/s, with light heap churn; then 3 s of holding.</li>
+ *   <li>{@code toolow}: 12 s of allocation-heavy work over a steady 300 MiB live set; ops counted.</li>
+ * </ul>
+ */
+public final class SoftLimitWorkload {
+    private static final int PIECE = 256 << 10;
+    private static volatile Object sink;
+    private static long ops;
+    private static long lastPrint;
+
+    private SoftLimitWorkload() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (!args[1].equals("none")) {
+            Headroom.start(HeadroomConfig.parse(args[1]));
+        }
+        switch (args[0]) {
+            case "bursty" -> bursty();
+            case "rescue" -> rescue();
+            case "toolow" -> tooLow();
+            default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
+        }
+        long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        System.out.println("DONE ops=" + ops + " cpuMs=" + cpu / 1_000_000);
+        System.out.flush();
+    }
+
+    private static void bursty() throws InterruptedException {
+        for (int cycle = 0; cycle < 3; cycle++) {
+            long start = System.nanoTime();
+            List<byte[]> live = build(400);
+            work(live, 1_000_000_000L);
+            sink = live.get(live.size() - 1);
+            live = null;
+            sleepUntil(start + 6_000_000_000L);
+        }
+    }
+
+    private static void rescue() throws InterruptedException {
+        List<byte[]> live = build(240);
+        sink = live.get(0);
+        live = null;
+        Thread.sleep(500);
+        List<ByteBuffer> direct = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < 32; i++) {
+            ByteBuffer b = ByteBuffer.allocateDirect(8 << 20);
+            for (int j = 0; j < b.capacity(); j += 4096) {
+                b.put(j, (byte) 1);
+            }
+            direct.add(b);
+            // A little heap churn, like an application that keeps serving while native memory grows.
+            for (int k = 0; k < 64; k++) {
+                sink = new byte[16 << 10];
+            }
+            tick(1);
+            sleepUntil(start + (i + 1) * 250_000_000L);
+        }
+        long hold = System.nanoTime() + 3_000_000_000L;
+        while (System.nanoTime() < hold) {
+            sink = new byte[16 << 10];
+            Thread.sleep(10);
+            tick(1);
+        }
+        sink = direct;
+    }
+
+    private static void tooLow() {
+        byte[][] live = new byte[300 * 4][];
+        for (int i = 0; i < live.length; i++) {
+            live[i] = new byte[PIECE];
+        }
+        long end = System.nanoTime() + 12_000_000_000L;
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        while (System.nanoTime() < end) {
+            // Mostly short-lived garbage, and now and then a live piece replaced (old-generation garbage).
+            for (int k = 0; k < 16; k++) {
+                sink = new byte[8 << 10];
+            }
+            if ((ops & 31) == 0) {
+                live[r.nextInt(live.length)] = new byte[PIECE];
+            }
+            tick(1);
+        }
+    }
+
+    /** Reads the whole live set over and over for {@code nanos}: the burst's processing. */
+    private static void work(List<byte[]> live, long nanos) {
+        long end = System.nanoTime() + nanos;
+        long sum = 0;
+        while (System.nanoTime() < end) {
+            for (byte[] b : live) {
+                for (int j = 0; j < b.length; j += 64) {
+                    sum += b[j];
+                }
+            }
+            tick(1);
+        }
+        sink = sum;
+    }
+
+    private static List<byte[]> build(int mib) {
+        List<byte[]> live = new ArrayList<>();
+        for (int i = 0; i < mib * 4; i++) {
+            byte[] b = new byte[PIECE];
+            for (int j = 0; j < b.length; j += 4096) {
+                b[j] = 1;
+            }
+            live.add(b);
+            tick(1);
+        }
+        return live;
+    }
+
+    private static void tick(long n) {
+        ops += n;
+        long now = System.nanoTime();
+        if (now - lastPrint > 100_000_000L) {
+            lastPrint = now;
+            System.out.println("progress " + ops);
+        }
+    }
+
+    private static void sleepUntil(long deadline) throws InterruptedException {
+        long wait = deadline - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.headroom.internal.governor.softlimit;
+
+/**
+ * Cumulative CPU readings the governor budgets with. All values only grow; -1 means unknown.
+ * The real one is {@link ProcCpuMeter}; tests use a fake.
+ */
+interface CpuMeter {
+
+    /** CPU time of the collector's threads (and the VM Thread that runs its pauses), in ns. */
+    long gcThreadCpuNanos();
+
+    /** Stop-the-world pause time reported by the collector's MXBeans, in ns. */
+    long gcPauseNanos();
+
+    /** CPU time of the whole process, in ns. */
+    long processCpuNanos();
+
+    /** Processors the JVM may use (container-aware). */
+    int processors();
+
+    /** Tells the meter which collector runs, so it knows its threads' names. */
+    default void collector(Collector collector) {
+    }
+}

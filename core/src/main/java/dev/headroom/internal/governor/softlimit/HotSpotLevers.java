@@ -1,0 +1,178 @@
+package dev.headroom.internal.governor.softlimit;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import com.sun.management.VMOption;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.JMException;
+import javax.management.MBeanOperationInfo;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * The levers of a HotSpot JVM: flags through {@link HotSpotDiagnosticMXBean}, the trim through the
+ * {@code DiagnosticCommand} MBean ({@code System.trim_native_heap}, operation
+ * {@code systemTrimNativeHeap}), collections through {@link System#gc()} (so
+ * {@code -XX:+DisableExplicitGC} is respected: the governor reports it rather than working around
+ * it with {@code GC.run}).
+ */
+final class HotSpotLevers implements VmLevers {
+    private static final String DIAGNOSTIC_COMMAND = "com.sun.management:type=DiagnosticCommand";
+    private static final String TRIM_OPERATION = "systemTrimNativeHeap";
+    /** "Trim native heap: RSS+Swap: 193M->190M (-3072K)" (JDK 17.0.9+ and 21+ print this form). */
+    private static final Pattern TRIM_DELTA = Pattern.compile("\\(([-+]?\\d+)([KMG]?)\\)");
+
+    private final HotSpotDiagnosticMXBean hotspot;
+    private final MBeanServer server;
+    private final ObjectName diagnosticCommand;
+    private final boolean trimSupported;
+    private final Path statm;
+
+    HotSpotLevers(Path root) {
+        this.hotspot = platformOrNull();
+        this.server = ManagementFactory.getPlatformMBeanServer();
+        this.diagnosticCommand = name(DIAGNOSTIC_COMMAND);
+        this.trimSupported = hasOperation(server, diagnosticCommand, TRIM_OPERATION);
+        this.statm = root.resolve("proc/self/statm");
+    }
+
+    @Override
+    public Optional<String> flag(String name) {
+        if (hotspot == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(hotspot.getVMOption(name).getValue());
+        } catch (IllegalArgumentException noSuchFlag) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public boolean writeable(String name) {
+        if (hotspot == null) {
+            return false;
+        }
+        try {
+            VMOption o = hotspot.getVMOption(name);
+            return o.isWriteable();
+        } catch (IllegalArgumentException noSuchFlag) {
+            return false;
+        }
+    }
+
+    @Override
+    public void setFlag(String name, String value) {
+        if (hotspot == null) {
+            throw new IllegalArgumentException("no HotSpotDiagnosticMXBean in this JVM");
+        }
+        hotspot.setVMOption(name, value);
+    }
+
+    @Override
+    public void collect() {
+        System.gc();
+    }
+
+    @Override
+    public boolean trimSupported() {
+        return trimSupported;
+    }
+
+    @Override
+    public OptionalLong trimNativeHeap() {
+        if (!trimSupported) {
+            throw new UnsupportedOperationException("System.trim_native_heap is not available in this JVM");
+        }
+        Object out;
+        try {
+            out = server.invoke(diagnosticCommand, TRIM_OPERATION, new Object[]{new String[0]},
+                    new String[]{String[].class.getName()});
+        } catch (JMException e) {
+            throw new IllegalStateException("System.trim_native_heap failed: " + e, e);
+        }
+        return parseTrimmed(String.valueOf(out));
+    }
+
+    /** Bytes returned according to the trim's report ({@code (-3072K)} is 3 MiB returned). */
+    static OptionalLong parseTrimmed(String report) {
+        Matcher m = TRIM_DELTA.matcher(report);
+        if (!m.find()) {
+            return OptionalLong.empty();
+        }
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+        long unit = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+            case "K" -> 1L << 10;
+            case "M" -> 1L << 20;
+            case "G" -> 1L << 30;
+            default -> 1;
+        };
+        return OptionalLong.of(Math.max(0, -n * unit));
+    }
+
+    @Override
+    public long heapCommitted() {
+        MemoryUsage u = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return u.getCommitted();
+    }
+
+    @Override
+    public long heapUsed() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    @Override
+    public long residentBytes() {
+        try {
+            String[] f = Files.readString(statm, StandardCharsets.US_ASCII).trim().split(" ");
+            // statm counts pages; 4 KiB on every platform this runs on (x86-64, aarch64 default).
+            return f.length > 1 ? Long.parseLong(f[1]) * 4096 : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static HotSpotDiagnosticMXBean platformOrNull() {
+        try {
+            return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    private static ObjectName name(String s) {
+        try {
+            return new ObjectName(s);
+        } catch (JMException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean hasOperation(MBeanServer server, ObjectName name, String operation) {
+        try {
+            for (MBeanOperationInfo op : server.getMBeanInfo(name).getOperations()) {
+                if (op.getName().equals(operation)) {
+                    return true;
+                }
+            }
+        } catch (JMException | RuntimeException e) {
+            return false;
+        }
+        return false;
+    }
+}

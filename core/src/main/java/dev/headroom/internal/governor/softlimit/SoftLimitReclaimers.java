@@ -1,0 +1,32 @@
+package dev.headroom.internal.governor.softlimit;
+
+import dev.headroom.HeadroomConfig;
+import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.events.EventSink;
+import dev.headroom.internal.governor.Reclaimer;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/** Builds the production soft-limit and idle-reclaim {@link Reclaimer}. */
+public final class SoftLimitReclaimers {
+    /** How long a reclaim waits for concurrent uncommit (G1, ZGC) to show in RSS before reporting. */
+    static final long SETTLE_MILLIS = 2_000;
+
+    private SoftLimitReclaimers() {
+    }
+
+    public static Reclaimer create(HeadroomConfig config, EventSink events, Diagnostics diagnostics) {
+        // One daemon thread, started on first use, that runs one reclaim at a time (the controller never
+        // submits a second while one runs; the queue of one is a guard, not a backlog).
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1), r -> {
+            Thread t = new Thread(r, "headroom-reclaim");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+        executor.allowCoreThreadTimeOut(true);
+        return new SoftLimitController(config, events, diagnostics, new HotSpotLevers(config.root()),
+                new ProcCpuMeter(config.root()), executor, Runtime.version().feature(), SETTLE_MILLIS);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.headroom.internal.governor.softlimit;
+
+import dev.headroom.Budget;
+import dev.headroom.GovernorState;
+import dev.headroom.HeadroomConfig;
+import dev.headroom.JvmSnapshot;
+import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.runtime.EmptySnapshots;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * A controller wired to fakes, with a clock the test moves. The working set the budget reports is
+ * {@code heap committed + nonHeap}, like a JVM whose only other memory is a fixed native part.
+ */
+final class Rig {
+    static final long MIB = 1L << 20;
+    static final long SECOND = 1_000_000_000L;
+
+    final FakeLevers levers = FakeLevers.hotspotDefaults();
+    final FakeMeter meter = new FakeMeter();
+    final RecordingEvents events = new RecordingEvents();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final Diagnostics diagnostics = new Diagnostics(new PrintStream(err, true, StandardCharsets.UTF_8), false);
+    final SoftLimitController controller;
+    String collector;
+    long nonHeap = 60 * MIB;
+    long limit = 1024 * MIB;
+    long now = 1000 * SECOND;
+    GovernorState state = GovernorState.initial();
+
+    Rig(String collector, String config) {
+        this(collector, config, 17);
+    }
+
+    Rig(String collector, String config, int jdkFeature) {
+        this.collector = collector;
+        this.controller = new SoftLimitController(HeadroomConfig.parse(config), events, diagnostics, levers, meter,
+                Runnable::run, jdkFeature, 0);
+    }
+
+    /** The heap the fake JVM has, and the RSS that goes with it. */
+    Rig heap(long committedMiB, long usedMiB) {
+        levers.heapCommitted = committedMiB * MIB;
+        levers.heapUsed = usedMiB * MIB;
+        levers.rss = levers.heapCommitted + nonHeap;
+        return this;
+    }
+
+    /** A collection frees all but {@code liveMiB} and shrinks the heap to {@code shrinkToMiB}. */
+    Rig collectsTo(long liveMiB, long shrinkToMiB) {
+        levers.onCollect = l -> {
+            l.heapUsed = liveMiB * MIB;
+            l.heapCommitted = shrinkToMiB * MIB;
+            l.rss = l.heapCommitted + nonHeap;
+        };
+        return this;
+    }
+
+    long workingSet() {
+        return levers.heapCommitted + nonHeap;
+    }
+
+    /** Advances the clock, lets the application burn {@code appCores} and GC take {@code pauseShare} of the wall, samples. */
+    Rig sample(double seconds, double appCores, double pauseShare) {
+        long dt = (long) (seconds * SECOND);
+        now += dt;
+        meter.processCpu += (long) (appCores * dt);
+        meter.pause += (long) (pauseShare * dt);
+        meter.gcThreadCpu += (long) (pauseShare * dt);
+        meter.processCpu += (long) (pauseShare * dt);
+        controller.onSample(budget(), now);
+        state = controller.contribute(state);
+        return this;
+    }
+
+    Rig idle(double seconds) {
+        return sample(seconds, 0, 0);
+    }
+
+    Rig busy(double seconds) {
+        return sample(seconds, 1.0, 0);
+    }
+
+    Budget budget() {
+        JvmSnapshot jvm = new JvmSnapshot(collector, levers.heapUsed, levers.heapCommitted, OptionalLong.of(768 * MIB),
+                List.of(), List.of(), OptionalLong.empty(), 20, 20 * MIB, true, 0, 0, Map.of(), false, OptionalLong.empty());
+        long ws = workingSet();
+        OptionalLong lim = limit > 0 ? OptionalLong.of(limit) : OptionalLong.empty();
+        return new Budget(now / 1_000_000, EmptySnapshots.cgroup(List.of()), jvm, EmptySnapshots.process(), List.of(), ws,
+                lim, limit > 0 ? OptionalLong.of(limit - ws) : OptionalLong.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
+                EmptySnapshots.sizingNotEvaluated(), Budget.Recommendation.notYet(0, 0), state, List.of());
+    }
+
+    String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+}

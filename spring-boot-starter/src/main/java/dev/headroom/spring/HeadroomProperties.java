@@ -1,0 +1,374 @@
+package dev.headroom.spring;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code headroom.*} properties: the same keys as the agent ({@code -javaagent:headroom-agent.jar=warnAt=80%})
+ * and the {@code headroom.<key>} system properties, in Spring's relaxed forms ({@code headroom.warn-at},
+ * {@code HEADROOM_WARN_AT}), handed to {@code HeadroomConfig} as text so every form the agent accepts
+ * works here too. A key left unset keeps Headroom's default; a bad value is reported once at startup,
+ * naming the key and the accepted forms, and keeps the default (the application still starts).
+ * The starter's own switches live under {@code headroom.health}, {@code headroom.readiness} and
+ * {@code headroom.metrics}.
+ */
+@ConfigurationProperties(prefix = "headroom")
+public class HeadroomProperties {
+
+    /** Whether to start Headroom and its Spring integration at all. */
+    private boolean enabled = true;
+
+    /** Base sampling period (e.g. 500ms, 1s); shortened automatically as headroom shrinks. */
+    private String interval;
+
+    /** Working set at which the pressure level becomes WARN: bytes, 512m, 2g, a % of the limit, or off. */
+    private String warnAt;
+
+    /** Working set at which the pressure level becomes CRITICAL: bytes, 512m, 2g, a % of the limit, or off. */
+    private String criticalAt;
+
+    /** Working set at which one heap dump is written per incident; off unless set. */
+    private String heapDumpAt;
+
+    /** Directory for heap dumps; off means the working directory. */
+    private String heapDumpDir;
+
+    /** Allow heap dumps on tmpfs, where the file itself counts against the memory limit. */
+    private Boolean heapDumpAllowTmpfs;
+
+    /** Least time between two heap dumps. */
+    private String heapDumpMinInterval;
+
+    /** GOMEMLIMIT-style soft limit: above it the governor makes the JVM give memory back; off unless set. */
+    private String softLimit;
+
+    /** Most CPU the governor's reclaiming may cost (a percentage, e.g. 50%). */
+    private String gcCpuCap;
+
+    /** Give memory back after the application has been idle for idle-reclaim-after. */
+    private Boolean idleReclaim;
+
+    /** How long the application must be idle before idle reclaim acts. */
+    private String idleReclaimAfter;
+
+    /** When reclaiming, also return freed malloc memory (System.trim_native_heap, JDK 17.0.9+). */
+    private Boolean trimNativeHeap;
+
+    /** Working set at which the JVM exits in an orderly way before the kernel kills it; off unless set. */
+    private String exitAt;
+
+    /** Exit status used by exit-at. */
+    private Integer exitCode;
+
+    /** Path of the JSON-lines event log; off unless set. */
+    private String eventLog;
+
+    /** host:port of Headroom's own Prometheus endpoint; off unless set (the actuator's /prometheus needs none). */
+    private String prometheus;
+
+    /** Register the read-only MXBean dev.headroom:type=Headroom. */
+    private Boolean jmx;
+
+    /** Also offer MXBean operations that change behaviour. */
+    private Boolean jmxWritable;
+
+    /** Also run inside JDK tools that inherited JAVA_TOOL_OPTIONS. */
+    private Boolean attachToTools;
+
+    /** File system root under which /proc and /sys are read (for tests and captured trees). */
+    private String root;
+
+    /** Suppress the [headroom] lines on stderr (the event log still gets every event). */
+    private Boolean quiet;
+
+    private final Health health = new Health();
+
+    private final Readiness readiness = new Readiness();
+
+    private final Metrics metrics = new Metrics();
+
+    /**
+     * The Headroom options that were set, keyed the way {@code HeadroomConfig} names them, in the
+     * order of its option table. Unset keys are absent (Headroom's default applies).
+     */
+    public Map<String, String> toOptions() {
+        Map<String, String> o = new LinkedHashMap<>();
+        put(o, "interval", interval);
+        put(o, "warnAt", warnAt);
+        put(o, "criticalAt", criticalAt);
+        put(o, "heapDumpAt", heapDumpAt);
+        put(o, "heapDumpDir", heapDumpDir);
+        put(o, "heapDumpAllowTmpfs", heapDumpAllowTmpfs);
+        put(o, "heapDumpMinInterval", heapDumpMinInterval);
+        put(o, "softLimit", softLimit);
+        put(o, "gcCpuCap", gcCpuCap);
+        put(o, "idleReclaim", idleReclaim);
+        put(o, "idleReclaimAfter", idleReclaimAfter);
+        put(o, "trimNativeHeap", trimNativeHeap);
+        put(o, "exitAt", exitAt);
+        put(o, "exitCode", exitCode);
+        put(o, "eventLog", eventLog);
+        put(o, "prometheus", prometheus);
+        put(o, "jmx", jmx);
+        put(o, "jmxWritable", jmxWritable);
+        put(o, "attachToTools", attachToTools);
+        put(o, "root", root);
+        put(o, "quiet", quiet);
+        return o;
+    }
+
+    private static void put(Map<String, String> o, String key, Object value) {
+        if (value != null) {
+            o.put(key, value.toString());
+        }
+    }
+
+    /** {@code headroom.health.*}: the health indicator. */
+    public static class Health {
+        /**
+         * Health status reported while the pressure level is CRITICAL. OUT_OF_SERVICE by default: the
+         * application still works but should be given no more load; DOWN would call it broken.
+         */
+        private String criticalStatus = "OUT_OF_SERVICE";
+
+        /** Health status reported while the pressure level is WARN. */
+        private String warnStatus = "UP";
+
+        public String getCriticalStatus() {
+            return criticalStatus;
+        }
+
+        public void setCriticalStatus(String criticalStatus) {
+            this.criticalStatus = criticalStatus;
+        }
+
+        public String getWarnStatus() {
+            return warnStatus;
+        }
+
+        public void setWarnStatus(String warnStatus) {
+            this.warnStatus = warnStatus;
+        }
+    }
+
+    /** {@code headroom.readiness.*}: readiness changes. */
+    public static class Readiness {
+        /**
+         * Publish readiness REFUSING_TRAFFIC while the pressure level is CRITICAL (and ACCEPTING_TRAFFIC
+         * again when it drops), so Kubernetes stops routing to the pod before the kernel kills it.
+         */
+        private boolean enabled = false;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
+    /** {@code headroom.metrics.*}: the Micrometer meters. */
+    public static class Metrics {
+        /** Bind the headroom.* meters to every MeterRegistry in the context. */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
+    public Health getHealth() {
+        return health;
+    }
+
+    public Readiness getReadiness() {
+        return readiness;
+    }
+
+    public Metrics getMetrics() {
+        return metrics;
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public String getInterval() {
+        return interval;
+    }
+
+    public void setInterval(String interval) {
+        this.interval = interval;
+    }
+
+    public String getWarnAt() {
+        return warnAt;
+    }
+
+    public void setWarnAt(String warnAt) {
+        this.warnAt = warnAt;
+    }
+
+    public String getCriticalAt() {
+        return criticalAt;
+    }
+
+    public void setCriticalAt(String criticalAt) {
+        this.criticalAt = criticalAt;
+    }
+
+    public String getHeapDumpAt() {
+        return heapDumpAt;
+    }
+
+    public void setHeapDumpAt(String heapDumpAt) {
+        this.heapDumpAt = heapDumpAt;
+    }
+
+    public String getHeapDumpDir() {
+        return heapDumpDir;
+    }
+
+    public void setHeapDumpDir(String heapDumpDir) {
+        this.heapDumpDir = heapDumpDir;
+    }
+
+    public Boolean getHeapDumpAllowTmpfs() {
+        return heapDumpAllowTmpfs;
+    }
+
+    public void setHeapDumpAllowTmpfs(Boolean heapDumpAllowTmpfs) {
+        this.heapDumpAllowTmpfs = heapDumpAllowTmpfs;
+    }
+
+    public String getHeapDumpMinInterval() {
+        return heapDumpMinInterval;
+    }
+
+    public void setHeapDumpMinInterval(String heapDumpMinInterval) {
+        this.heapDumpMinInterval = heapDumpMinInterval;
+    }
+
+    public String getSoftLimit() {
+        return softLimit;
+    }
+
+    public void setSoftLimit(String softLimit) {
+        this.softLimit = softLimit;
+    }
+
+    public String getGcCpuCap() {
+        return gcCpuCap;
+    }
+
+    public void setGcCpuCap(String gcCpuCap) {
+        this.gcCpuCap = gcCpuCap;
+    }
+
+    public Boolean getIdleReclaim() {
+        return idleReclaim;
+    }
+
+    public void setIdleReclaim(Boolean idleReclaim) {
+        this.idleReclaim = idleReclaim;
+    }
+
+    public String getIdleReclaimAfter() {
+        return idleReclaimAfter;
+    }
+
+    public void setIdleReclaimAfter(String idleReclaimAfter) {
+        this.idleReclaimAfter = idleReclaimAfter;
+    }
+
+    public Boolean getTrimNativeHeap() {
+        return trimNativeHeap;
+    }
+
+    public void setTrimNativeHeap(Boolean trimNativeHeap) {
+        this.trimNativeHeap = trimNativeHeap;
+    }
+
+    public String getExitAt() {
+        return exitAt;
+    }
+
+    public void setExitAt(String exitAt) {
+        this.exitAt = exitAt;
+    }
+
+    public Integer getExitCode() {
+        return exitCode;
+    }
+
+    public void setExitCode(Integer exitCode) {
+        this.exitCode = exitCode;
+    }
+
+    public String getEventLog() {
+        return eventLog;
+    }
+
+    public void setEventLog(String eventLog) {
+        this.eventLog = eventLog;
+    }
+
+    public String getPrometheus() {
+        return prometheus;
+    }
+
+    public void setPrometheus(String prometheus) {
+        this.prometheus = prometheus;
+    }
+
+    public Boolean getJmx() {
+        return jmx;
+    }
+
+    public void setJmx(Boolean jmx) {
+        this.jmx = jmx;
+    }
+
+    public Boolean getJmxWritable() {
+        return jmxWritable;
+    }
+
+    public void setJmxWritable(Boolean jmxWritable) {
+        this.jmxWritable = jmxWritable;
+    }
+
+    public Boolean getAttachToTools() {
+        return attachToTools;
+    }
+
+    public void setAttachToTools(Boolean attachToTools) {
+        this.attachToTools = attachToTools;
+    }
+
+    public String getRoot() {
+        return root;
+    }
+
+    public void setRoot(String root) {
+        this.root = root;
+    }
+
+    public Boolean getQuiet() {
+        return quiet;
+    }
+
+    public void setQuiet(Boolean quiet) {
+        this.quiet = quiet;
+    }
+}
