@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The meter table in docs/metrics.md is generated from the catalog: this fails when they differ.
+ * The meter tables in docs/metrics.md and README.md are generated from the catalog: this fails when they differ.
  * Regenerate with {@code ./mvnw -B -q verify -pl micrometer-binding -am -Dtest=MeterTableTest
  * -Dsurefire.failIfNoSpecifiedTests=false -Dheadroom.updateDocs=true}.
  */
@@ -22,7 +22,15 @@ class MeterTableTest {
 
     @Test
     void docsTableMatchesTheCatalog() throws Exception {
-        Path doc = Paths.get(System.getProperty("headroom.test.docsDir", "../docs"), "metrics.md");
+        check(Paths.get(System.getProperty("headroom.test.docsDir", "../docs"), "metrics.md"));
+    }
+
+    @Test
+    void readmeTableMatchesTheCatalog() throws Exception {
+        check(Paths.get(System.getProperty("headroom.test.readme", "../README.md")));
+    }
+
+    private static void check(Path doc) throws Exception {
         String text = Files.readString(doc, StandardCharsets.UTF_8);
         int start = text.indexOf(START);
         int end = text.indexOf(END);
