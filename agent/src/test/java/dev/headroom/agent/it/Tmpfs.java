@@ -33,10 +33,18 @@ final class Tmpfs implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         Process p = new ProcessBuilder("umount", "-l", dir.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        boolean done;
+        try {
+            done = p.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            // try-with-resources must not swallow an interrupt: restore it and report the umount as failed
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while unmounting " + dir, e);
+        }
+        if (!done || p.exitValue() != 0) {
             throw new IOException("umount " + dir + " failed: " + out.trim());
         }
     }

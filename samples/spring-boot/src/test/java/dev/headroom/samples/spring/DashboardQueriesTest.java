@@ -89,7 +89,10 @@ class DashboardQueriesTest {
                     + "): limit-based panels may have no data");
         }
 
-        try (MemoryCgroup ignored = cgroup; ForkedJvm jvm = app.start()) {
+        try (MemoryCgroup limited = cgroup; ForkedJvm jvm = app.start()) {
+            if (limited != null) {
+                System.out.println("[dashboard] sample app runs in " + limited.dir() + " (768 MiB limit)");
+            }
             awaitHttp("http://127.0.0.1:" + appPort + "/actuator/health", jvm);
             List<String> targets = new ArrayList<>();
             targets.add(job("sample", appPort, "/actuator/prometheus"));
