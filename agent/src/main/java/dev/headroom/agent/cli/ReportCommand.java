@@ -8,21 +8,14 @@ import dev.headroom.JvmSnapshot;
 import dev.headroom.ProcessSnapshot;
 import dev.headroom.internal.budget.BudgetAssembler;
 import dev.headroom.internal.budget.BudgetSampler;
+import dev.headroom.internal.jvm.JvmReader;
+import dev.headroom.internal.proc.ProcStatusReader;
+import dev.headroom.internal.proc.ProcessSnapshots;
 import dev.headroom.internal.report.ReportJson;
 import dev.headroom.internal.report.ReportText;
 import dev.headroom.internal.runtime.Ticker;
-
-import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +23,6 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
-/**
- * {@code report [--json] [--root DIR]}: the budget of the current container and JVM, as a table or
- * as JSON. With {@code --root}, every {@code /proc} and {@code /sys} path is read under {@code DIR}:
- * that is how captured trees and test fixtures are examined. What cannot be read is listed under
- * {@code errors}; the command itself only fails (status 2) on a command line it cannot understand.
- */
 public final class ReportCommand {
     private ReportCommand() {
     }
@@ -120,7 +107,14 @@ public final class ReportCommand {
         }
         errors.addAll(cgroup.errors());
         ProcessSnapshot process = readProcStatus(root, errors);
-        JvmSnapshot jvm = ownJvm(errors);
+        JvmSnapshot jvm;
+        try {
+            jvm = new JvmReader().read();
+        } catch (RuntimeException | LinkageError e) {
+            errors.add("JVM MXBeans: unreadable (" + e + ")");
+            jvm = new JvmSnapshot("unknown", 0, 0, OptionalLong.empty(), List.of(), List.of(), OptionalLong.empty(), 0, 0,
+                    true, 0, 0, Map.of(), false, OptionalLong.empty());
+        }
 
         long workingSet;
         if (cgroup.workingSetBytes().isPresent()) {
@@ -138,112 +132,18 @@ public final class ReportCommand {
                 GovernorState.initial(), errors);
     }
 
-    /** {@code VmRSS}, {@code RssAnon}, {@code RssFile}, {@code RssShmem}, {@code VmSwap} of {@code /proc/self/status}. */
+    /** {@code /proc/self/status} under {@code root} through the sampler's own reader; problems go to {@code errors}. */
     static ProcessSnapshot readProcStatus(Path root, List<String> errors) {
-        long rss = -1;
-        long anon = -1;
-        long file = -1;
-        long shmem = -1;
-        long swap = -1;
-        Path status = root.resolve("proc/self/status");
-        try {
-            for (String line : Files.readAllLines(status, StandardCharsets.ISO_8859_1)) {
-                int colon = line.indexOf(':');
-                if (colon < 0) {
-                    continue;
-                }
-                String key = line.substring(0, colon);
-                if (!key.equals("VmRSS") && !key.equals("RssAnon") && !key.equals("RssFile") && !key.equals("RssShmem")
-                        && !key.equals("VmSwap")) {
-                    continue;
-                }
-                long bytes = kilobytes(line.substring(colon + 1));
-                if (bytes < 0) {
-                    errors.add("/proc/self/status: unparseable line \"" + line.trim() + "\"");
-                    continue;
-                }
-                switch (key) {
-                    case "VmRSS" -> rss = bytes;
-                    case "RssAnon" -> anon = bytes;
-                    case "RssFile" -> file = bytes;
-                    case "RssShmem" -> shmem = bytes;
-                    default -> swap = bytes;
-                }
+        try (ProcStatusReader status = new ProcStatusReader(root)) {
+            status.refresh();
+            if (status.error() != null) {
+                errors.add(status.error());
             }
-        } catch (NoSuchFileException e) {
-            errors.add("/proc/self/status: missing");
-        } catch (IOException | RuntimeException e) {
-            errors.add("/proc/self/status: unreadable (" + e + ")");
-        }
-        return new ProcessSnapshot(opt(rss), opt(anon), opt(file), opt(shmem), opt(swap), OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), 0);
-    }
-
-    private static long kilobytes(String value) {
-        String[] f = value.trim().split("\\s+");
-        try {
-            long v = Long.parseLong(f[0]);
-            if (v < 0 || (f.length > 1 && !f[1].equals("kB"))) {
-                return -1;
-            }
-            return v * 1024;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    /** What this JVM's MXBeans say about itself: cheap, and exact for the JVM running the command. */
-    static JvmSnapshot ownJvm(List<String> errors) {
-        try {
-            MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-            List<JvmSnapshot.Pool> pools = new ArrayList<>();
-            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-                MemoryUsage u = p.getUsage();
-                if (u != null) {
-                    pools.add(new JvmSnapshot.Pool(p.getName(), p.getType() == MemoryType.HEAP, u.getUsed(), u.getCommitted(),
-                            u.getMax() >= 0 ? OptionalLong.of(u.getMax()) : OptionalLong.empty()));
-                }
-            }
-            List<JvmSnapshot.BufferPool> buffers = new ArrayList<>();
-            for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
-                buffers.add(new JvmSnapshot.BufferPool(b.getName(), b.getCount(), b.getMemoryUsed(), b.getTotalCapacity()));
-            }
-            long gcCount = 0;
-            long gcTime = 0;
-            String collector = "unknown";
-            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-                gcCount += Math.max(0, gc.getCollectionCount());
-                gcTime += Math.max(0, gc.getCollectionTime());
-                collector = collectorOf(gc.getName(), collector);
-            }
-            int threads = ManagementFactory.getThreadMXBean().getThreadCount();
-            return new JvmSnapshot(collector, heap.getUsed(), heap.getCommitted(),
-                    heap.getMax() >= 0 ? OptionalLong.of(heap.getMax()) : OptionalLong.empty(), pools, buffers,
-                    OptionalLong.empty(), threads, 0, true, gcCount, gcTime, Map.of(), false, OptionalLong.empty());
+            return ProcessSnapshots.of(status, null, 0);
         } catch (RuntimeException e) {
-            errors.add("JVM MXBeans: unreadable (" + e + ")");
-            return new JvmSnapshot("unknown", 0, 0, OptionalLong.empty(), List.of(), List.of(), OptionalLong.empty(), 0, 0,
-                    true, 0, 0, Map.of(), false, OptionalLong.empty());
+            errors.add("/proc/self/status: unreadable (" + e + ")");
+            return ProcessSnapshots.empty();
         }
-    }
-
-    private static String collectorOf(String beanName, String sofar) {
-        if (beanName.startsWith("G1")) {
-            return "G1";
-        } else if (beanName.startsWith("PS ")) {
-            return "Parallel";
-        } else if (beanName.equals("Copy") || beanName.equals("MarkSweepCompact")) {
-            return "Serial";
-        } else if (beanName.startsWith("ZGC")) {
-            return "ZGC";
-        } else if (beanName.startsWith("Shenandoah")) {
-            return "Shenandoah";
-        }
-        return sofar;
-    }
-
-    private static OptionalLong opt(long v) {
-        return v >= 0 ? OptionalLong.of(v) : OptionalLong.empty();
     }
 
     private static int usageError(PrintStream err, String message) {
