@@ -16,8 +16,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.function.BiConsumer;
-import java.util.function.Function;
 
 /**
  * Headroom's whole configuration: immutable, built by a fail-fast {@link Builder} and parsed 1:1
@@ -338,7 +336,7 @@ public final class HeadroomConfig {
             if (sb.length() > 0) {
                 sb.append(',');
             }
-            sb.append(o.key).append('=').append(o.print.apply(this));
+            sb.append(o.key).append('=').append(printOption(o.key, this));
         }
         return sb.toString();
     }
@@ -347,8 +345,8 @@ public final class HeadroomConfig {
     public String toSpecDifferingFromDefaults() {
         StringBuilder sb = new StringBuilder(128);
         for (Option o : OPTIONS) {
-            String value = o.print.apply(this);
-            if (!value.equals(o.print.apply(DEFAULTS))) {
+            String value = printOption(o.key, this);
+            if (!value.equals(printOption(o.key, DEFAULTS))) {
                 if (sb.length() > 0) {
                     sb.append(',');
                 }
@@ -585,7 +583,7 @@ public final class HeadroomConfig {
             Option o = option(key);
             Objects.requireNonNull(value, "value");
             try {
-                o.apply.accept(this, value.trim());
+                applyOption(o.key, this, value.trim());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("headroom option " + o.key + "=" + value + " is invalid: expected "
                         + o.forms + (e.getMessage() == null || e.getMessage().equals(o.forms) ? "" : " (" + e.getMessage() + ")"), e);
@@ -754,17 +752,12 @@ public final class HeadroomConfig {
         final String defaultValue;
         final String meaning;
         final String forms;
-        final BiConsumer<Builder, String> apply;
-        final Function<HeadroomConfig, String> print;
 
-        Option(String key, String meaning, String forms, BiConsumer<Builder, String> apply,
-               Function<HeadroomConfig, String> print) {
+        Option(String key, String meaning, String forms) {
             this.key = key;
             this.meaning = meaning;
             this.forms = forms;
-            this.apply = apply;
-            this.print = print;
-            this.defaultValue = print.apply(DEFAULTS_FOR_TABLE);
+            this.defaultValue = printOption(key, DEFAULTS_FOR_TABLE);
         }
     }
 
@@ -776,47 +769,104 @@ public final class HeadroomConfig {
 
     private static final List<Option> OPTIONS = List.of(
             new Option("interval", "Base sampling period. Shortened automatically (down to 50ms) as headroom shrinks or growth speeds up.",
-                    Values.DURATION_FORMS, (b, v) -> b.interval(Values.parseDuration(v)), c -> Values.formatDuration(c.interval)),
+                    Values.DURATION_FORMS),
             new Option("warnAt", "Working set at which the pressure level becomes WARN.",
-                    Size.FORMS, (b, v) -> b.warnAt(Size.parse(v)), c -> c.warnAt.toString()),
+                    Size.FORMS),
             new Option("criticalAt", "Working set at which the pressure level becomes CRITICAL.",
-                    Size.FORMS, (b, v) -> b.criticalAt(Size.parse(v)), c -> c.criticalAt.toString()),
+                    Size.FORMS),
             new Option("heapDumpAt", "Working set at which one heap dump is written per incident (off unless set).",
-                    Size.FORMS, (b, v) -> b.heapDumpAt(Size.parse(v)), c -> c.heapDumpAt.toString()),
+                    Size.FORMS),
             new Option("heapDumpDir", "Directory for heap dumps; off means the working directory (never a tmpfs unless heapDumpAllowTmpfs).",
-                    OPTIONAL_PATH_FORMS, (b, v) -> b.heapDumpDir(optionalPath(v)), c -> printPath(c.heapDumpDir)),
+                    OPTIONAL_PATH_FORMS),
             new Option("heapDumpAllowTmpfs", "Allow heap dumps on tmpfs, where the file itself counts against the memory limit.",
-                    Values.BOOLEAN_FORMS, (b, v) -> b.heapDumpAllowTmpfs(Values.parseBoolean(v)), c -> Boolean.toString(c.heapDumpAllowTmpfs)),
+                    Values.BOOLEAN_FORMS),
             new Option("heapDumpMinInterval", "Least time between two heap dumps.",
-                    Values.DURATION_FORMS, (b, v) -> b.heapDumpMinInterval(Values.parseDuration(v)), c -> Values.formatDuration(c.heapDumpMinInterval)),
+                    Values.DURATION_FORMS),
             new Option("softLimit", "GOMEMLIMIT-style soft limit: above it the governor makes the JVM give memory back (off unless set).",
-                    Size.FORMS, (b, v) -> b.softLimit(Size.parse(v)), c -> c.softLimit.toString()),
+                    Size.FORMS),
             new Option("gcCpuCap", "Most CPU the governor's reclaiming may cost, so a soft limit set too low degrades throughput instead of spiralling.",
-                    Values.PERCENT_FORMS, (b, v) -> b.gcCpuCap(Values.parsePercent(v)), c -> Values.formatPercent(c.gcCpuCap)),
+                    Values.PERCENT_FORMS),
             new Option("idleReclaim", "Give memory back after the application has been idle (under 5% of a core) for idleReclaimAfter, once per growth of the working set.",
-                    Values.BOOLEAN_FORMS, (b, v) -> b.idleReclaim(Values.parseBoolean(v)), c -> Boolean.toString(c.idleReclaim)),
+                    Values.BOOLEAN_FORMS),
             new Option("idleReclaimAfter", "How long the application must be idle before idle reclaim acts (10s: well inside Kubernetes' metric resolution, longer than request gaps of a live service).",
-                    Values.DURATION_FORMS, (b, v) -> b.idleReclaimAfter(Values.parseDuration(v)), c -> Values.formatDuration(c.idleReclaimAfter)),
+                    Values.DURATION_FORMS),
             new Option("trimNativeHeap", "When reclaiming, also return freed malloc memory (System.trim_native_heap, JDK 17.0.9+).",
-                    Values.BOOLEAN_FORMS, (b, v) -> b.trimNativeHeap(Values.parseBoolean(v)), c -> Boolean.toString(c.trimNativeHeap)),
+                    Values.BOOLEAN_FORMS),
             new Option("exitAt", "Working set at which the JVM exits in an orderly way (shutdown hooks run) before the kernel kills it (off unless set).",
-                    Size.FORMS, (b, v) -> b.exitAt(Size.parse(v)), c -> c.exitAt.toString()),
+                    Size.FORMS),
             new Option("exitCode", "Exit status used by exitAt; 75 (EX_TEMPFAIL) cannot be mistaken for a kill (137) or a TERM (143).",
-                    "a whole number 1..255", (b, v) -> b.exitCode(parseInt(v)), c -> Integer.toString(c.exitCode)),
+                    "a whole number 1..255"),
             new Option("eventLog", "Path of the JSON-lines event log (off unless set).",
-                    OPTIONAL_PATH_FORMS, (b, v) -> b.eventLog(optionalPath(v)), c -> printPath(c.eventLog)),
+                    OPTIONAL_PATH_FORMS),
             new Option("prometheus", "host:port where the Prometheus endpoint listens (off unless set; ':9404' means all interfaces).",
-                    "host:port, :port or off", (b, v) -> b.prometheus(parseHostPort(v)), c -> printHostPort(c.prometheus)),
+                    "host:port, :port or off"),
             new Option("jmx", "Register the read-only MXBean dev.headroom:type=Headroom.",
-                    Values.BOOLEAN_FORMS, (b, v) -> b.jmx(Values.parseBoolean(v)), c -> Boolean.toString(c.jmx)),
+                    Values.BOOLEAN_FORMS),
             new Option("jmxWritable", "Also offer MXBean operations that change behaviour (thresholds, sample now).",
-                    Values.BOOLEAN_FORMS, (b, v) -> b.jmxWritable(Values.parseBoolean(v)), c -> Boolean.toString(c.jmxWritable)),
+                    Values.BOOLEAN_FORMS),
             new Option("attachToTools", "Also run inside JDK tools (jcmd, javac, jps, ...) that inherited JAVA_TOOL_OPTIONS.",
-                    Values.BOOLEAN_FORMS, (b, v) -> b.attachToTools(Values.parseBoolean(v)), c -> Boolean.toString(c.attachToTools)),
+                    Values.BOOLEAN_FORMS),
             new Option("root", "File system root under which /proc and /sys are read (for tests and captured trees).",
-                    PATH_FORMS, (b, v) -> b.root(requiredPath(v)), c -> c.root.toString()),
+                    PATH_FORMS),
             new Option("quiet", "Suppress the [headroom] lines on stderr (the event log still gets every event).",
-                    Values.BOOLEAN_FORMS, (b, v) -> b.quiet(Values.parseBoolean(v)), c -> Boolean.toString(c.quiet)));
+                    Values.BOOLEAN_FORMS));
+
+    /** Sets one option on the builder (a switch, not a lambda per option: premain parses options, and
+     *  42 lambdas cost the application's start-up ~40 ms of bootstrap on its main thread). */
+    private static void applyOption(String key, Builder b, String v) {
+        switch (key) {
+            case "interval" -> b.interval(Values.parseDuration(v));
+            case "warnAt" -> b.warnAt(Size.parse(v));
+            case "criticalAt" -> b.criticalAt(Size.parse(v));
+            case "heapDumpAt" -> b.heapDumpAt(Size.parse(v));
+            case "heapDumpDir" -> b.heapDumpDir(optionalPath(v));
+            case "heapDumpAllowTmpfs" -> b.heapDumpAllowTmpfs(Values.parseBoolean(v));
+            case "heapDumpMinInterval" -> b.heapDumpMinInterval(Values.parseDuration(v));
+            case "softLimit" -> b.softLimit(Size.parse(v));
+            case "gcCpuCap" -> b.gcCpuCap(Values.parsePercent(v));
+            case "idleReclaim" -> b.idleReclaim(Values.parseBoolean(v));
+            case "idleReclaimAfter" -> b.idleReclaimAfter(Values.parseDuration(v));
+            case "trimNativeHeap" -> b.trimNativeHeap(Values.parseBoolean(v));
+            case "exitAt" -> b.exitAt(Size.parse(v));
+            case "exitCode" -> b.exitCode(parseInt(v));
+            case "eventLog" -> b.eventLog(optionalPath(v));
+            case "prometheus" -> b.prometheus(parseHostPort(v));
+            case "jmx" -> b.jmx(Values.parseBoolean(v));
+            case "jmxWritable" -> b.jmxWritable(Values.parseBoolean(v));
+            case "attachToTools" -> b.attachToTools(Values.parseBoolean(v));
+            case "root" -> b.root(requiredPath(v));
+            case "quiet" -> b.quiet(Values.parseBoolean(v));
+            default -> throw new IllegalStateException("no option " + key);
+        }
+    }
+
+    /** One option's value in its string form (parses back to the same value). */
+    private static String printOption(String key, HeadroomConfig c) {
+        return switch (key) {
+            case "interval" -> Values.formatDuration(c.interval);
+            case "warnAt" -> c.warnAt.toString();
+            case "criticalAt" -> c.criticalAt.toString();
+            case "heapDumpAt" -> c.heapDumpAt.toString();
+            case "heapDumpDir" -> printPath(c.heapDumpDir);
+            case "heapDumpAllowTmpfs" -> Boolean.toString(c.heapDumpAllowTmpfs);
+            case "heapDumpMinInterval" -> Values.formatDuration(c.heapDumpMinInterval);
+            case "softLimit" -> c.softLimit.toString();
+            case "gcCpuCap" -> Values.formatPercent(c.gcCpuCap);
+            case "idleReclaim" -> Boolean.toString(c.idleReclaim);
+            case "idleReclaimAfter" -> Values.formatDuration(c.idleReclaimAfter);
+            case "trimNativeHeap" -> Boolean.toString(c.trimNativeHeap);
+            case "exitAt" -> c.exitAt.toString();
+            case "exitCode" -> Integer.toString(c.exitCode);
+            case "eventLog" -> printPath(c.eventLog);
+            case "prometheus" -> printHostPort(c.prometheus);
+            case "jmx" -> Boolean.toString(c.jmx);
+            case "jmxWritable" -> Boolean.toString(c.jmxWritable);
+            case "attachToTools" -> Boolean.toString(c.attachToTools);
+            case "root" -> c.root.toString();
+            case "quiet" -> Boolean.toString(c.quiet);
+            default -> throw new IllegalStateException("no option " + key);
+        };
+    }
 
     private static final Map<String, Option> OPTIONS_BY_KEY;
     private static final Map<String, Option> OPTIONS_BY_NORMALIZED;

@@ -78,17 +78,9 @@ public final class HeadroomAgent {
             for (String problem : loaded.problems()) {
                 err.println("[headroom] " + problem);
             }
-            HeadroomRuntime.Parts parts = HeadroomRuntime.Parts.production().err(err);
-            if (JdkTools.jbossModules(command)) {
-                parts.jmxDelay(TimeUnit.SECONDS.toNanos(JBOSS_JMX_DELAY_SECONDS));
-            }
-            Thread starter = new Thread(() -> {
-                try {
-                    HeadroomAccess.start(config, parts);
-                } catch (Throwable t) {
-                    err.println("[headroom] could not start: " + t + "; the application runs without Headroom");
-                }
-            }, "headroom-start");
+            // Everything else (the runtime's parts, the MXBean, the first sample) happens on the
+            // starter thread; a named class rather than a lambda keeps java.lang.invoke off this one.
+            Thread starter = new Thread(new Starter(config, err, JdkTools.jbossModules(command)), "headroom-start");
             starter.setDaemon(true);
             starter.start();
             return true;
@@ -99,6 +91,32 @@ public final class HeadroomAgent {
                 // nowhere left to report
             }
             return false;
+        }
+    }
+
+    /** Builds the runtime and starts it, off the application's main thread; never throws. */
+    private static final class Starter implements Runnable {
+        private final HeadroomConfig config;
+        private final PrintStream err;
+        private final boolean jbossModules;
+
+        Starter(HeadroomConfig config, PrintStream err, boolean jbossModules) {
+            this.config = config;
+            this.err = err;
+            this.jbossModules = jbossModules;
+        }
+
+        @Override
+        public void run() {
+            try {
+                HeadroomRuntime.Parts parts = HeadroomRuntime.Parts.production().err(err);
+                if (jbossModules) {
+                    parts.jmxDelay(TimeUnit.SECONDS.toNanos(JBOSS_JMX_DELAY_SECONDS));
+                }
+                HeadroomAccess.start(config, parts);
+            } catch (Throwable t) {
+                err.println("[headroom] could not start: " + t + "; the application runs without Headroom");
+            }
         }
     }
 
