@@ -21,7 +21,10 @@ import java.util.Map;
  * 100 ms, and writes a Markdown table and one PNG per JDK and scenario (a panel per collector).
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.headroom.benchmarks.softlimit.SoftLimitDriver \
- *     [--out docs/softlimit-results] [--jdk /path/to/jdk]... [--gc Serial,G1,Parallel,ZGC] [--scenario bursty,rescue,toolow]</pre>
+ *     [--out docs/softlimit-results] [--jdk /path/to/jdk]... [--gc Serial,G1,Parallel,ZGC] [--scenario bursty,rescue,toolow]
+ *     [--trace DIR]</pre>
+ *
+ * {@code --trace} also keeps each run's working-set series (CSV), its output and Headroom's event log.
  *
  * Needs root and a writable memory cgroup (it says why and stops otherwise).
  */
@@ -47,12 +50,14 @@ public final class SoftLimitDriver {
         List<Path> jdks = new ArrayList<>();
         List<String> gcs = List.of("Serial", "G1", "Parallel", "ZGC");
         List<String> scenarios = List.of("bursty", "rescue", "toolow");
+        Path trace = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Paths.get(args[++i]);
                 case "--jdk" -> jdks.add(Paths.get(args[++i]));
                 case "--gc" -> gcs = List.of(args[++i].split(","));
                 case "--scenario" -> scenarios = List.of(args[++i].split(","));
+                case "--trace" -> trace = Paths.get(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -71,8 +76,8 @@ public final class SoftLimitDriver {
                 Scenario s = SCENARIOS.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
                 Map<String, Run[]> panels = new LinkedHashMap<>();
                 for (String gc : gcs) {
-                    Run without = run(jdk, version, s, gc, false);
-                    Run with = run(jdk, version, s, gc, true);
+                    Run without = run(jdk, version, s, gc, false, trace);
+                    Run with = run(jdk, version, s, gc, true, trace);
                     runs.add(without);
                     runs.add(with);
                     panels.put(gc, new Run[]{without, with});
@@ -87,7 +92,7 @@ public final class SoftLimitDriver {
         System.out.println(Report.markdown(runs));
     }
 
-    static Run run(Path jdk, String version, Scenario s, String gc, boolean governor) throws Exception {
+    static Run run(Path jdk, String version, Scenario s, String gc, boolean governor, Path trace) throws Exception {
         List<String> jvmArgs = new ArrayList<>();
         jvmArgs.add("-XX:+Use" + (gc.equals("ZGC") ? "Z" : gc) + "GC");
         jvmArgs.addAll(List.of(s.heapArgs().split(" ")));
@@ -103,7 +108,7 @@ public final class SoftLimitDriver {
         long maxStall = 0;
         try (MemoryCgroup cg = MemoryCgroup.create("sl-" + label, s.limitBytes());
              ForkedJvm jvm = ForkedJvm.builder("softlimit-" + label).javaHome(jdk).in(cg).jvmArgs(jvmArgs)
-                     .mainClass(SoftLimitWorkload.class.getName()).args(s.name(), governor ? s.headroom() : "none").start()) {
+                     .mainClass(SoftLimitWorkload.class.getName()).args(s.name(), headroomSpec(s, governor, trace, label)).start()) {
             long start = System.nanoTime();
             long deadline = start + s.timeoutSeconds() * 1_000_000_000L;
             int lastProgressCount = 0;
@@ -138,11 +143,34 @@ public final class SoftLimitDriver {
                     }
                 }
             }
+            if (trace != null) {
+                writeTrace(trace, label, series, r);
+            }
             String outcome = r.exitCode() == 0 && cpu >= 0 ? "completed"
                     : oom > 0 ? "OOM-killed" : r.timedOut() ? "timed out" : "exit " + r.exitCode();
             return new Run(version, s.name(), gc, governor, series, peak, series.isEmpty() ? 0 : sum / series.size(), cpu, ops,
                     r.exitCode(), oom, maxStall, outcome);
         }
+    }
+
+    static String headroomSpec(Scenario s, boolean governor, Path trace, String label) {
+        if (!governor) {
+            return "none";
+        }
+        return trace == null ? s.headroom() : s.headroom() + ",eventLog=" + trace.toAbsolutePath().resolve(label + ".events.jsonl");
+    }
+
+    /** {@code --trace DIR}: the working-set series as CSV and the workload's output (Headroom's events are on stderr). */
+    static void writeTrace(Path dir, String label, List<long[]> series, ForkedJvm.Result r) throws IOException {
+        Files.createDirectories(dir);
+        StringBuilder csv = new StringBuilder("ms,workingSetBytes\n");
+        for (long[] p : series) {
+            csv.append(p[0]).append(',').append(p[1]).append('\n');
+        }
+        Files.writeString(dir.resolve(label + ".csv"), csv);
+        List<String> log = new ArrayList<>(r.stderr());
+        r.stdout().stream().filter(l -> !l.startsWith("progress ")).forEach(log::add);
+        Files.write(dir.resolve(label + ".log"), log);
     }
 
     /** usage minus total_inactive_file (v1) / inactive_file (v2): the working set Kubernetes judges. */
