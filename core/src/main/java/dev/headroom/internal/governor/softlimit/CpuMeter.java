@@ -9,6 +9,12 @@ interface CpuMeter {
     /** CPU time of the collector's threads (and the VM Thread that runs its pauses), in ns. */
     long gcThreadCpuNanos();
 
+    /**
+     * CPU time of the JVM's service threads that are not the application working: the JIT compilers
+     * and Headroom's own threads, in ns; -1 when unknown.
+     */
+    long serviceThreadCpuNanos();
+
     /** Stop-the-world pause time reported by the collector's MXBeans, in ns. */
     long gcPauseNanos();
 

@@ -9,8 +9,8 @@ package dev.headroom.internal.governor.softlimit;
  * A cap at 50% thus means the application keeps at least half of the machine: a CPU-bound
  * application runs at most 2x slower, whatever the collector.
  *
- * <p>Also tracks how busy the application is ({@link #mutatorCores()}: process CPU minus GC CPU,
- * between the last two samples) for idle detection. Not thread-safe: the sampler thread owns it.
+ * <p>Also tracks how busy the application is ({@link #mutatorCores()}: process CPU minus GC and
+ * service-thread CPU, between the last two samples) for idle detection. Not thread-safe: the sampler thread owns it.
  */
 final class GcLoad {
     /** Go's limiter looks back about a second per GOMAXPROCS; a 10 s window is steadier at our sampling rate. */
@@ -24,6 +24,7 @@ final class GcLoad {
     private int next;
     private long lastProcessCpu = -1;
     private long lastGcCpu = -1;
+    private long lastServiceCpu = -1;
     private long lastTime;
     private double mutatorCores = Double.NaN;
 
@@ -35,15 +36,26 @@ final class GcLoad {
      * @param processCpu  process CPU ns, or -1 when unknown
      */
     void add(long now, long gcThreadCpu, long pauseNanos, long processCpu) {
+        add(now, gcThreadCpu, pauseNanos, processCpu, -1);
+    }
+
+    /**
+     * Adds a reading.
+     *
+     * @param serviceCpu JIT compiler and Headroom threads' CPU ns (not the application's work), or -1 when unknown
+     */
+    void add(long now, long gcThreadCpu, long pauseNanos, long processCpu, long serviceCpu) {
         if (count > 0 && now <= times[(next + CAPACITY - 1) % CAPACITY]) {
             return;
         }
         if (processCpu >= 0 && lastProcessCpu >= 0 && now > lastTime) {
             long gc = gcThreadCpu >= 0 && lastGcCpu >= 0 ? gcThreadCpu - lastGcCpu : 0;
-            mutatorCores = Math.max(0, (processCpu - lastProcessCpu) - gc) / (double) (now - lastTime);
+            long service = serviceCpu >= 0 && lastServiceCpu >= 0 ? serviceCpu - lastServiceCpu : 0;
+            mutatorCores = Math.max(0, (processCpu - lastProcessCpu) - gc - service) / (double) (now - lastTime);
         }
         lastProcessCpu = processCpu;
         lastGcCpu = gcThreadCpu;
+        lastServiceCpu = serviceCpu;
         lastTime = now;
         times[next] = now;
         gcCpu[next] = gcThreadCpu;

@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -17,32 +20,67 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * GC CPU from {@code /proc/self/task/TID/stat}: the JVM's GC threads are native threads that
- * {@code ThreadMXBean} cannot see, but the kernel accounts them by name ({@code GC Thread#0},
- * {@code G1 Conc#0}, {@code ZWorkerYoung#0}, {@code VM Thread}, ...; see {@link Collector}).
+ * Per-thread CPU from {@code /proc/self/task/TID/stat}. The JVM's GC and JIT threads are native
+ * threads that {@code ThreadMXBean} cannot see, but the kernel accounts them by name
+ * ({@code GC Thread#0}, {@code G1 Conc#0}, {@code ZWorkerYoung#0}, {@code VM Thread},
+ * {@code C2 CompilerThre}, ...; see {@link Collector}). Two sums are kept:
+ * <ul>
+ *   <li>the collector's threads: GC CPU, for the GC CPU cap;</li>
+ *   <li>service threads: the JIT compilers and Headroom's own threads. Neither is the application
+ *       working: the compilers finish compiling a burst's code for a second or two after the burst
+ *       ends, and counting them (or the sampler) as application CPU would delay idle detection.</li>
+ * </ul>
  *
- * <p>Cheap per sample: only the GC threads' stat files are read. The task list is rescanned every
- * {@value #RESCAN_NANOS_TEXT} (collectors start workers lazily), and a thread's name is read once.
- * Threads that have exited keep their CPU in a carried total, so the sum never goes backwards.
- * Where {@code /proc} is missing, {@link #gcThreadCpuNanos()} is -1 and the governor budgets with
- * pause time alone.
+ * <p>Cheap per sample: each tracked thread's stat file is kept open and re-read from offset 0
+ * (proc regenerates it), into one reused buffer and parsed in place: no allocation, one
+ * {@code pread} per thread. At most {@value #MAX_OPEN} descriptors are kept; threads beyond that
+ * (a many-core machine's GC workers) are opened per read. The task list is rescanned every
+ * {@value #RESCAN_NANOS_TEXT} (collectors start workers lazily); a thread's name is read once.
+ * Threads that exited keep their CPU in a carried total, so a sum never goes backwards. Readings
+ * taken within {@value #FRESH_NANOS_TEXT} of each other are one reading. Where {@code /proc} is
+ * missing the sums are -1 and the governor budgets with pause time alone.
  */
 final class ProcCpuMeter implements CpuMeter {
     private static final String RESCAN_NANOS_TEXT = "10 s";
     private static final long RESCAN_NANOS = 10_000_000_000L;
+    private static final String FRESH_NANOS_TEXT = "1 ms";
+    private static final long FRESH_NANOS = 1_000_000L;
     /** USER_HZ: the unit of utime/stime in /proc stat files; 100 on every Linux ABI in use. */
     private static final long NANOS_PER_TICK = 10_000_000L;
     /** Known thread ids are bounded so a JVM that churns threads cannot grow this without end. */
     private static final int MAX_KNOWN = 65_536;
+    static final int MAX_OPEN = 32;
+    /** JIT compiler threads (C1, C2, Graal's JVMCI), the code cache sweeper (JDK 17), and Headroom's own. */
+    static final List<String> SERVICE_PREFIXES = List.of("C1 CompilerThre", "C2 CompilerThre", "JVMCI", "Sweeper thread",
+            "headroom-");
+
+    /** One tracked thread. */
+    private static final class Task {
+        final Path stat;
+        final boolean gc;
+        FileChannel channel;
+        long cpu;
+
+        Task(Path stat, boolean gc) {
+            this.stat = stat;
+            this.gc = gc;
+        }
+    }
 
     private final Path taskDir;
     private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     private final List<GarbageCollectorMXBean> gcBeans = ManagementFactory.getGarbageCollectorMXBeans();
+    private final ByteBuffer buffer = ByteBuffer.allocate(1024);
     private List<String> prefixes = Collector.UNKNOWN.threadPrefixes();
-    private final Map<String, Long> gcThreads = new HashMap<>();
+    private final Map<String, Task> tracked = new HashMap<>();
     private final Set<String> otherThreads = new HashSet<>();
-    private long exitedNanos;
+    private int open;
+    private long exitedGc;
+    private long exitedService;
+    private long gcTotal = -1;
+    private long serviceTotal = -1;
     private long lastScanNanos = Long.MIN_VALUE;
+    private long lastReadNanos = Long.MIN_VALUE;
     private boolean procMissing;
 
     ProcCpuMeter(Path root) {
@@ -50,59 +88,93 @@ final class ProcCpuMeter implements CpuMeter {
     }
 
     @Override
-    public void collector(Collector collector) {
+    public synchronized void collector(Collector collector) {
         if (!collector.threadPrefixes().equals(prefixes)) {
             prefixes = collector.threadPrefixes();
+            for (Task t : tracked.values()) {
+                closeQuietly(t);
+            }
+            tracked.clear();
             otherThreads.clear();
+            open = 0;
+            exitedGc = 0;
+            exitedService = 0;
             lastScanNanos = Long.MIN_VALUE;
+            lastReadNanos = Long.MIN_VALUE;
         }
     }
 
     @Override
     public synchronized long gcThreadCpuNanos() {
+        refresh();
+        return gcTotal;
+    }
+
+    @Override
+    public synchronized long serviceThreadCpuNanos() {
+        refresh();
+        return serviceTotal;
+    }
+
+    private void refresh() {
         if (procMissing) {
-            return -1;
+            return;
         }
         long now = System.nanoTime();
+        if (lastReadNanos != Long.MIN_VALUE && now - lastReadNanos < FRESH_NANOS) {
+            return;
+        }
         if (lastScanNanos == Long.MIN_VALUE || now - lastScanNanos >= RESCAN_NANOS) {
             if (!rescan()) {
                 procMissing = true;
-                return -1;
+                gcTotal = -1;
+                serviceTotal = -1;
+                return;
             }
             lastScanNanos = now;
         }
-        long total = exitedNanos;
-        for (Iterator<Map.Entry<String, Long>> it = gcThreads.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Long> e = it.next();
-            long cpu = threadCpu(e.getKey());
+        long gc = exitedGc;
+        long service = exitedService;
+        for (Iterator<Task> it = tracked.values().iterator(); it.hasNext(); ) {
+            Task t = it.next();
+            long cpu = threadCpu(t);
             if (cpu < 0) {
-                exitedNanos += e.getValue();
-                total += e.getValue();
+                retire(t);
                 it.remove();
             } else {
-                e.setValue(cpu);
-                total += cpu;
+                t.cpu = Math.max(t.cpu, cpu);
             }
         }
-        return total;
+        for (Task t : tracked.values()) {
+            if (t.gc) {
+                gc += t.cpu;
+            } else {
+                service += t.cpu;
+            }
+        }
+        gcTotal = gc;
+        serviceTotal = service;
+        lastReadNanos = now;
     }
 
-    /** Finds GC threads started since the last scan; false when there is no task directory. */
+    /** Tracks threads started since the last scan and retires those gone; false when there is no task directory. */
     private boolean rescan() {
         Set<String> present = new HashSet<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(taskDir)) {
             for (Path t : tasks) {
                 String tid = t.getFileName().toString();
                 present.add(tid);
-                if (gcThreads.containsKey(tid) || otherThreads.contains(tid)) {
+                if (tracked.containsKey(tid) || otherThreads.contains(tid)) {
                     continue;
                 }
                 String comm = read(t.resolve("comm"));
                 if (comm == null) {
                     continue;
                 }
-                if (isGcThread(comm.trim(), prefixes)) {
-                    gcThreads.put(tid, 0L);
+                String name = comm.trim();
+                boolean gc = startsWithAny(name, prefixes);
+                if (gc || startsWithAny(name, SERVICE_PREFIXES)) {
+                    tracked.put(tid, new Task(t.resolve("stat"), gc));
                 } else if (otherThreads.size() < MAX_KNOWN) {
                     otherThreads.add(tid);
                 }
@@ -111,10 +183,34 @@ final class ProcCpuMeter implements CpuMeter {
             return false;
         }
         otherThreads.retainAll(present);
+        for (Iterator<Map.Entry<String, Task>> it = tracked.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Task> e = it.next();
+            if (!present.contains(e.getKey())) {
+                retire(e.getValue());
+                it.remove();
+            }
+        }
         return true;
     }
 
+    private void retire(Task t) {
+        if (t.gc) {
+            exitedGc += t.cpu;
+        } else {
+            exitedService += t.cpu;
+        }
+        closeQuietly(t);
+    }
+
     static boolean isGcThread(String comm, List<String> prefixes) {
+        return startsWithAny(comm, prefixes);
+    }
+
+    static boolean isServiceThread(String comm) {
+        return startsWithAny(comm, SERVICE_PREFIXES);
+    }
+
+    private static boolean startsWithAny(String comm, List<String> prefixes) {
         for (String p : prefixes) {
             if (comm.startsWith(p)) {
                 return true;
@@ -123,10 +219,43 @@ final class ProcCpuMeter implements CpuMeter {
         return false;
     }
 
-    /** utime + stime of one thread in ns; -1 when it is gone. */
-    private long threadCpu(String tid) {
-        String stat = read(taskDir.resolve(tid).resolve("stat"));
-        return stat == null ? -1 : parseStatCpuNanos(stat);
+    /** utime + stime of one thread in ns; -1 when it is gone or unreadable. */
+    private long threadCpu(Task t) {
+        try {
+            FileChannel ch = t.channel;
+            boolean keep = ch != null || open < MAX_OPEN;
+            if (ch == null) {
+                ch = FileChannel.open(t.stat, StandardOpenOption.READ);
+                if (keep) {
+                    t.channel = ch;
+                    open++;
+                }
+            }
+            try {
+                buffer.clear();
+                int n = ch.read(buffer, 0);
+                return n <= 0 ? -1 : parseStatCpuNanos(buffer.array(), n);
+            } finally {
+                if (!keep) {
+                    ch.close();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // An exited thread's stat reads as an error (ESRCH) or no longer exists.
+            return -1;
+        }
+    }
+
+    private void closeQuietly(Task t) {
+        if (t.channel != null) {
+            try {
+                t.channel.close();
+            } catch (IOException ignored) {
+                // a read-only descriptor: nothing can be lost
+            }
+            t.channel = null;
+            open--;
+        }
     }
 
     /**
@@ -135,20 +264,52 @@ final class ProcCpuMeter implements CpuMeter {
      * ')'. Returns -1 when the line is malformed.
      */
     static long parseStatCpuNanos(String stat) {
-        int close = stat.lastIndexOf(')');
-        if (close < 0) {
+        byte[] b = stat.getBytes(StandardCharsets.US_ASCII);
+        return parseStatCpuNanos(b, b.length);
+    }
+
+    static long parseStatCpuNanos(byte[] b, int length) {
+        int i = length - 1;
+        while (i >= 0 && b[i] != ')') {
+            i--;
+        }
+        if (i < 0) {
             return -1;
         }
-        String[] f = stat.substring(close + 1).trim().split("\\s+");
-        // After the name: state(3) ppid(4) ... utime is field 14, i.e. index 11 here.
-        if (f.length < 13) {
-            return -1;
+        // After the name: state is field 3; utime and stime are fields 14 and 15 (the 12th and 13th from here).
+        int field = 2;
+        long utime = -1;
+        i++;
+        while (i < length) {
+            while (i < length && (b[i] == ' ' || b[i] == '\n')) {
+                i++;
+            }
+            if (i >= length) {
+                break;
+            }
+            field++;
+            if (field == 14 || field == 15) {
+                long v = 0;
+                int start = i;
+                while (i < length && b[i] >= '0' && b[i] <= '9') {
+                    v = v * 10 + (b[i] - '0');
+                    i++;
+                }
+                if (i == start || (i < length && b[i] != ' ' && b[i] != '\n')) {
+                    return -1;
+                }
+                if (field == 14) {
+                    utime = v;
+                } else {
+                    return (utime + v) * NANOS_PER_TICK;
+                }
+            } else {
+                while (i < length && b[i] != ' ' && b[i] != '\n') {
+                    i++;
+                }
+            }
         }
-        try {
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * NANOS_PER_TICK;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        return -1;
     }
 
     private static String read(Path p) {

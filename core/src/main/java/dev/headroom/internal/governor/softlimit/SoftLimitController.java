@@ -63,6 +63,8 @@ public final class SoftLimitController implements Reclaimer {
     static final int FLOOR_MAX_FREE = 10;
     static final long MIN_SOFT_MAX = 16 * MIB;
     static final int FRUITLESS_REPORT = 3;
+    static final String TRIM_MISSING = "System.trim_native_heap is not available (it needs JDK 17.0.9+ on glibc): "
+            + "freed malloc memory stays with the process";
     /** Longest the reclaim thread waits for a collector's uncommit delay before measuring. */
     static final long MAX_UNCOMMIT_WAIT_MILLIS = 5_000;
 
@@ -90,14 +92,17 @@ public final class SoftLimitController implements Reclaimer {
     private boolean explicitGcShrinks = true;
     private volatile long uncommitWaitMillis;
     private boolean shrinkHeapInSteps = true;
-    private boolean trim;
+    /** Cleared by the reclaim thread when the first trim finds the JVM has none. */
+    private volatile boolean trim;
     private boolean idleDetection = true;
     private OptionalLong softLimit = OptionalLong.empty();
     private volatile boolean overSoftLimit;
     private boolean backingOff;
     private long idleSince = Long.MIN_VALUE;
     private long lowWater = Long.MAX_VALUE;
-    private long nonHeapLowWater = Long.MAX_VALUE;
+    private long nativeLowWater = Long.MAX_VALUE;
+    private long lastWorkingSet = -1;
+    private long lastIdleReclaimNanos = Long.MIN_VALUE;
     private long lastCollectNanos = Long.MIN_VALUE;
     private long lastListenerNanos = Long.MIN_VALUE;
     private long heapUsedAtLastCollect = -1;
@@ -128,19 +133,18 @@ public final class SoftLimitController implements Reclaimer {
             detected = true;
             detect(budget);
         }
-        load.add(now, meter.gcThreadCpuNanos(), meter.gcPauseNanos(), meter.processCpuNanos());
+        load.add(now, meter.gcThreadCpuNanos(), meter.gcPauseNanos(), meter.processCpuNanos(), meter.serviceThreadCpuNanos());
         softLimit = resolveSoftLimit(budget);
         long ws = budget.workingSetBytes();
-        long heapCommitted = budget.jvm().heapCommittedBytes();
-        long nonHeap = Math.max(0, ws - heapCommitted);
+        long nativeBytes = nativeBytes(budget);
         if (resetLowWater) {
             resetLowWater = false;
             lowWater = ws;
-            nonHeapLowWater = nonHeap;
+            nativeLowWater = nativeBytes;
         }
         lowWater = Math.min(lowWater, ws);
-        nonHeapLowWater = Math.min(nonHeapLowWater, nonHeap);
-        trackIdle(now);
+        nativeLowWater = Math.min(nativeLowWater, nativeBytes);
+        trackIdle(now, ws, minReclaimBytes(budget));
         double gcLoad = load.load(meter.processors());
 
         if (softLimit.isPresent() && ws >= softLimit.getAsLong() * APPROACH) {
@@ -205,10 +209,10 @@ public final class SoftLimitController implements Reclaimer {
                         ? "above the soft limit and collections are returning nothing"
                         : "above the soft limit");
         if (collectDue(budget, now)) {
-            submit(new Reclaim(false, "working set " + Values.humanBytes(ws) + " is above the soft limit "
-                    + Values.humanBytes(soft), budget, gcLoad, now));
+            submit(new Reclaim(false, false, trimDue(budget), "working set " + Values.humanBytes(ws)
+                    + " is above the soft limit " + Values.humanBytes(soft), budget, gcLoad, now));
         } else if (trimDue(budget)) {
-            submit(new Reclaim(false, true, "non-heap memory grew above the soft limit", budget, gcLoad, now));
+            submit(new Reclaim(false, true, true, "non-heap memory grew above the soft limit", budget, gcLoad, now));
         }
     }
 
@@ -272,19 +276,32 @@ public final class SoftLimitController implements Reclaimer {
         return true;
     }
 
+    /**
+     * Retained malloc memory is worth a trim: native memory outside the JVM's accounting grew by the
+     * minimum since its low. A trim is cheap, but the first one creates the platform MBean server
+     * (0.2–0.45 s of CPU), so it is not done after every collection.
+     */
     private boolean trimDue(Budget budget) {
-        long nonHeap = Math.max(0, budget.workingSetBytes() - budget.jvm().heapCommittedBytes());
-        return trim && nonHeap - nonHeapLowWater >= minReclaimBytes(budget);
+        return trim && nativeBytes(budget) - nativeLowWater >= minReclaimBytes(budget);
+    }
+
+    /** The budget's {@code untracked_native} (malloc, retained arenas); without it, the working set less the heap. */
+    static long nativeBytes(Budget budget) {
+        return budget.component("untracked_native").map(Budget.Component::bytes)
+                .orElse(Math.max(0, budget.workingSetBytes() - budget.jvm().heapCommittedBytes()));
     }
 
     // ---- idle reclaim
 
-    private void trackIdle(long now) {
+    /** Idle: application threads under IDLE_CORES, and the working set not climbing (a burst's first allocations). */
+    private void trackIdle(long now, long ws, long minReclaim) {
         double cores = load.mutatorCores();
+        boolean climbing = lastWorkingSet >= 0 && ws - lastWorkingSet >= minReclaim / 2;
+        lastWorkingSet = ws;
         if (Double.isNaN(cores)) {
             return;
         }
-        if (cores > IDLE_CORES || idleSince == Long.MIN_VALUE) {
+        if (cores > IDLE_CORES || climbing || idleSince == Long.MIN_VALUE) {
             idleSince = now;
         }
     }
@@ -301,6 +318,11 @@ public final class SoftLimitController implements Reclaimer {
         if (grown < minReclaimBytes(budget)) {
             return;
         }
+        // A reclaim that returned nothing keeps the growth pending; space the retries out (1 s doubling to 1 min).
+        if (fruitless > 0 && lastIdleReclaimNanos != Long.MIN_VALUE
+                && now - lastIdleReclaimNanos < Math.min(MAX_GC_SPACING_NANOS, MIN_GC_SPACING_NANOS << Math.min(6, fruitless))) {
+            return;
+        }
         // No GC CPU cap here: the cap bounds what collections take from a busy application, and this one
         // has been idle for idleReclaimAfter (its own burst's GC may still fill the window). The cost is
         // bounded instead by acting once per growth of the working set.
@@ -308,8 +330,10 @@ public final class SoftLimitController implements Reclaimer {
                 idleFor / 1e9, IDLE_CORES * 100, Values.humanBytes(grown));
         askListeners(budget, now, ReclaimRequest.Level.IDLE, grown, reason);
         boolean canCollect = explicitGc && explicitGcShrinks && collector.canShrink();
-        if (canCollect || trim) {
-            submit(new Reclaim(true, !canCollect, reason, budget, gcLoad, now));
+        boolean trimNow = trimDue(budget);
+        if (canCollect || trimNow) {
+            lastIdleReclaimNanos = now;
+            submit(new Reclaim(true, !canCollect, trimNow, reason, budget, gcLoad, now));
         } else {
             resetLowWater = true;
         }
@@ -343,6 +367,7 @@ public final class SoftLimitController implements Reclaimer {
     private final class Reclaim implements Runnable {
         final boolean idle;
         final boolean trimOnly;
+        final boolean trimNative;
         final String reason;
         final long workingSet;
         final long heapUsed;
@@ -351,13 +376,10 @@ public final class SoftLimitController implements Reclaimer {
         final long decidedAt;
         final Budget budget;
 
-        Reclaim(boolean idle, String reason, Budget budget, double gcLoad, long now) {
-            this(idle, false, reason, budget, gcLoad, now);
-        }
-
-        Reclaim(boolean idle, boolean trimOnly, String reason, Budget budget, double gcLoad, long now) {
+        Reclaim(boolean idle, boolean trimOnly, boolean trimNative, String reason, Budget budget, double gcLoad, long now) {
             this.idle = idle;
             this.trimOnly = trimOnly;
+            this.trimNative = trimNative;
             this.reason = reason;
             this.workingSet = budget.workingSetBytes();
             this.heapUsed = budget.jvm().heapUsedBytes();
@@ -369,23 +391,29 @@ public final class SoftLimitController implements Reclaimer {
 
         @Override
         public void run() {
+            boolean handled = true;
             try {
                 if (!trimOnly) {
-                    collect();
+                    handled = collect() || !idle;
                 }
-                if (trim) {
+                if (trimNative && trim) {
                     trimNative();
                 }
             } catch (Throwable t) {
                 // The reclaim thread must outlive a failing lever; report once and carry on.
                 diagnostics.failure(idle ? "idle reclaim" : "soft limit reclaim", t);
             } finally {
-                resetLowWater = true;
+                // An idle collection that returned nothing (the burst had resumed, say) leaves the growth
+                // pending, so the next idle period still acts; retries are spaced by the fruitless count.
+                if (handled) {
+                    resetLowWater = true;
+                }
                 busy.set(false);
             }
         }
 
-        private void collect() {
+        /** @return whether it returned memory */
+        private boolean collect() {
             long rssBefore = levers.residentBytes();
             long committedBefore = levers.heapCommitted();
             long gcCpuBefore = meter.gcThreadCpuNanos();
@@ -448,6 +476,7 @@ public final class SoftLimitController implements Reclaimer {
                         + " used after explicit collections; " + FRUITLESS_REPORT + " in a row returned nothing, "
                         + "so they are spaced out (up to one a minute)");
             }
+            return helped;
         }
 
         /** Waits (up to settleMillis) for concurrent uncommit to show in RSS; returns the lowest RSS seen. */
@@ -479,7 +508,14 @@ public final class SoftLimitController implements Reclaimer {
         private void trimNative() {
             long rssBefore = levers.residentBytes();
             long start = System.nanoTime();
-            OptionalLong reported = levers.trimNativeHeap();
+            OptionalLong reported;
+            try {
+                reported = levers.trimNativeHeap();
+            } catch (UnsupportedOperationException e) {
+                trim = false;
+                leverUnavailable(idle, "trim_native_heap", TRIM_MISSING);
+                return;
+            }
             long durationMs = (System.nanoTime() - start) / 1_000_000;
             long rssAfter = levers.residentBytes();
             long returned = reported.isPresent() ? reported.getAsLong()
@@ -572,8 +608,7 @@ public final class SoftLimitController implements Reclaimer {
             leverUnavailable(false, "SoftMaxHeapSize", "SoftMaxHeapSize cannot be changed at run time in this JVM");
         }
         if (config.trimNativeHeap() && !levers.trimSupported()) {
-            leverUnavailable(!soft, "trim_native_heap", "System.trim_native_heap is not available (it needs JDK 17.0.9+ "
-                    + "on glibc): freed malloc memory stays with the process");
+            leverUnavailable(!soft, "trim_native_heap", TRIM_MISSING);
         }
         String delayFlag = collector.uncommitDelayFlag();
         if (delayFlag != null) {

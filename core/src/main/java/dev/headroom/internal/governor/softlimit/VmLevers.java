@@ -27,14 +27,18 @@ interface VmLevers {
     /** A full, synchronous collection: {@code System.gc()}. */
     void collect();
 
-    /** Whether {@code System.trim_native_heap} exists here (JDK 17.0.9+, glibc). */
+    /**
+     * Whether {@code System.trim_native_heap} may exist here (JDK 17.0.9+, glibc); false when known
+     * to be missing. The first {@link #trimNativeHeap()} finds out for sure.
+     */
     boolean trimSupported();
 
     /**
      * Returns freed malloc memory to the kernel; the bytes the VM reports it returned, empty when
      * the report could not be read.
      *
-     * @throws UnsupportedOperationException when {@link #trimSupported()} is false
+     * @throws UnsupportedOperationException when the JVM has no such command (then
+     *         {@link #trimSupported()} turns false)
      */
     OptionalLong trimNativeHeap();
 

@@ -21,6 +21,8 @@ final class FakeLevers implements VmLevers {
     int collections;
     int trims;
     boolean trimSupported = true;
+    /** The JVM turns out to have no trim command when the first trim is tried. */
+    boolean trimMissing;
     long trimReturns = 2L << 20;
     /** What a collection does to the heap; by default it frees everything but the live bytes. */
     Consumer<FakeLevers> onCollect = l -> { };
@@ -82,6 +84,10 @@ final class FakeLevers implements VmLevers {
 
     @Override
     public OptionalLong trimNativeHeap() {
+        if (trimMissing) {
+            trimSupported = false;
+            throw new UnsupportedOperationException("no System.trim_native_heap");
+        }
         trims++;
         rss -= trimReturns;
         return OptionalLong.of(trimReturns);

@@ -4,6 +4,7 @@ package dev.headroom.internal.governor.softlimit;
 final class FakeMeter implements CpuMeter {
     long gcThreadCpu;
     long pause;
+    long serviceCpu;
     long processCpu;
     int processors = 2;
     Collector collector;
@@ -11,6 +12,11 @@ final class FakeMeter implements CpuMeter {
     @Override
     public long gcThreadCpuNanos() {
         return gcThreadCpu;
+    }
+
+    @Override
+    public long serviceThreadCpuNanos() {
+        return serviceCpu;
     }
 
     @Override

@@ -84,6 +84,14 @@ final class Rig {
         return sample(seconds, 0, 0);
     }
 
+    /** The application is idle while the JIT compilers (service threads) burn {@code cores}. */
+    Rig compiling(double seconds, double cores) {
+        long dt = (long) (seconds * SECOND);
+        meter.serviceCpu += (long) (cores * dt);
+        meter.processCpu += (long) (cores * dt);
+        return idle(seconds);
+    }
+
     Rig busy(double seconds) {
         return sample(seconds, 1.0, 0);
     }

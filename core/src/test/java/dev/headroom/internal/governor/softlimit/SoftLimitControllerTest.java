@@ -32,7 +32,8 @@ class SoftLimitControllerTest {
         assertEquals(600L * MIB, e.get("heapCommittedBeforeBytes"));
         assertEquals(60L * MIB, e.get("heapCommittedAfterBytes"));
         assertTrue(e.message().contains("idle for"), e.message());
-        assertEquals(540L * MIB + rig.levers.trimReturns, rig.controller.contribute(rig.state).bytesReturned());
+        assertEquals(0, rig.levers.trims, "the native part did not grow: no trim (it would create the MBean server)");
+        assertEquals(540L * MIB, rig.controller.contribute(rig.state).bytesReturned());
 
         rig.idle(5).idle(5).idle(5);
         assertEquals(1, rig.levers.collections, "nothing grew since: no second reclaim\n" + rig.events.describe());
@@ -102,6 +103,60 @@ class SoftLimitControllerTest {
     }
 
     @Test
+    void jitCompilationAfterABurstDoesNotDelayIdleReclaim() {
+        Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        rig.busy(1).heap(600, 550).busy(1);
+        rig.compiling(0.5, 0.8).compiling(0.5, 0.8).compiling(0.25, 0.5);   // C2 finishing the burst's code
+        assertEquals(1, rig.levers.collections, "compiler threads are not the application: idle for 1.25 s\n"
+                + rig.events.describe());
+
+        Rig counted = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        counted.busy(1).heap(600, 550).busy(1);
+        counted.sample(0.5, 0.8, 0).sample(0.5, 0.8, 0).sample(0.25, 0.5, 0);
+        assertEquals(0, counted.levers.collections, "the same CPU on application threads is not idle");
+    }
+
+    @Test
+    void aClimbingWorkingSetIsNotIdleEvenWhenTheCpuReadingLagsBehind() {
+        Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        rig.busy(1).heap(600, 550).busy(1).idle(0.5).idle(0.25);
+        rig.heap(700, 650).idle(0.25);                    // the next burst's first allocations, CPU not yet seen
+        assertEquals(0, rig.levers.collections, "no reclaim at the onset of a burst\n" + rig.events.describe());
+        rig.idle(1).idle(0.25);
+        assertEquals(1, rig.levers.collections, "idle again for a second: reclaim");
+    }
+
+    @Test
+    void anIdleCollectionThatReturnedNothingLeavesTheGrowthPendingAndRetriesSpacedOut() {
+        Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(550, 600);   // the burst is live: nothing to free
+        rig.busy(1).heap(600, 550).busy(1).idle(1);
+        assertEquals(1, rig.levers.collections);
+        rig.idle(0.5);
+        assertEquals(1, rig.levers.collections, "a fruitless reclaim is retried after 2 s, not at once");
+        rig.collectsTo(40, 60).idle(0.5).idle(1);
+        assertEquals(2, rig.levers.collections, "the growth is still pending: the next try returns it\n" + rig.events.describe());
+        assertEquals(60L * MIB, rig.levers.heapCommitted);
+        rig.idle(5).idle(5);
+        assertEquals(2, rig.levers.collections, "handled now: nothing more until the working set grows again");
+    }
+
+    @Test
+    void aJvmWithoutTheTrimCommandIsFoundOutAtTheFirstTrimAndReportedOnce() {
+        Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        rig.levers.trimMissing = true;
+        rig.busy(1);
+        for (int i = 0; i < 3; i++) {
+            rig.nonHeap += 40 * MIB;
+            rig.heap(600, 550).busy(1).idle(1).idle(1);
+        }
+        assertEquals(3, rig.levers.collections, rig.events::describe);
+        List<RecordingEvents.Event> unavailable = rig.events.withAction("lever_unavailable");
+        assertEquals(1, unavailable.size(), rig.events::describe);
+        assertEquals("trim_native_heap", unavailable.get(0).get("lever"));
+        assertTrue(rig.events.withAction("trim_native_heap").isEmpty());
+    }
+
+    @Test
     void zgcIdleReclaimCollectsWithoutTouchingRatiosAndReportsTheLongUncommitDelayOnce() {
         Rig rig = new Rig("ZGC", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 100);
         rig.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
@@ -115,9 +170,11 @@ class SoftLimitControllerTest {
     @Test
     void parallelIsOnlyCollectedWhenItResizesAfterExplicitCollections() {
         Rig plain = new Rig("Parallel", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
-        plain.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
+        plain.busy(1).heap(600, 500);
+        plain.nonHeap += 40 * MIB;                        // malloc grew during the burst
+        plain.busy(1).idle(1).idle(1);
         assertEquals(0, plain.levers.collections, "a System.gc() would return nothing here");
-        assertEquals(1, plain.levers.trims, "the trim still runs");
+        assertEquals(1, plain.levers.trims, "the trim still runs: the native part grew");
         assertTrue(plain.events.withAction("lever_unavailable").get(0).message()
                 .contains("-XX:+UseAdaptiveSizePolicyWithSystemGC"), plain.events::describe);
 
@@ -264,7 +321,10 @@ class SoftLimitControllerTest {
         rig.events.listening = true;
         rig.busy(1).heap(600, 590).busy(1).idle(1).idle(1);
         assertEquals(0, rig.levers.collections);
-        assertEquals(1, rig.levers.trims);
+        assertEquals(0, rig.levers.trims, "only the heap grew, and Epsilon cannot give it back");
+        rig.nonHeap += 64 * MIB;
+        rig.busy(1).idle(1).idle(1);
+        assertEquals(1, rig.levers.trims, "malloc memory grew: trimmed");
         assertEquals(ReclaimRequest.Level.IDLE, rig.events.requests.get(0).level());
         assertTrue(rig.events.withAction("lever_unavailable").stream().anyMatch(e -> "heap".equals(e.get("lever"))));
     }
