@@ -3,6 +3,7 @@ package dev.headroom;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.jmx.JmxEngine;
 import dev.headroom.internal.jmx.JmxPublisher;
+import dev.headroom.internal.jmx.PlatformRegistration;
 import dev.headroom.internal.prometheus.PrometheusEndpoint;
 import dev.headroom.internal.runtime.Engine;
 import dev.headroom.internal.runtime.HeadroomAccess;
@@ -34,7 +35,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Headroom implements AutoCloseable {
     private static final Object LOCK = new Object();
+    /** How long a second copy waits for the running copy's MXBean beyond that copy's sampling period. */
     private static final long SECOND_COPY_WAIT_SECONDS = 5;
+    /** The longest sampling period a second copy waits out; beyond it, it samples on demand instead. */
+    static final long SECOND_COPY_MAX_PERIOD_SECONDS = 60;
     private static Headroom current;
 
     static {
@@ -65,8 +69,8 @@ public final class Headroom implements AutoCloseable {
                 return current;
             }
             // The marker says whether an MXBean will follow, so a second copy knows whether to wait for it.
-            String owner = "pid " + ProcessHandle.current().pid() + ", " + Headroom.class.getClassLoader()
-                    + (config.jmx() ? " [jmx]" : "");
+            String owner = JvmMarker.owner(ProcessHandle.current().pid(), Headroom.class.getClassLoader(), config.jmx(),
+                    config.interval());
             Headroom h;
             if (JvmMarker.claim(owner)) {
                 HeadroomRuntime runtime;
@@ -77,14 +81,17 @@ public final class Headroom implements AutoCloseable {
                     throw e;
                 }
                 if (config.jmx()) {
-                    // The platform MBean server initialises java.util.logging; the agent may ask
-                    // for a delay so an application server can install its own LogManager first.
-                    runtime.runLater(() -> {
+                    // Registering can initialise java.util.logging; the agent may ask for a delay so an
+                    // application server can install its own LogManager first.
+                    if (parts.mbeanServerChosen()) {
                         MBeanServer server = parts.mbeanServerFor(config);
                         if (server != null) {
-                            JmxPublisher.register(runtime, server, owner);
+                            runtime.runLater(() -> JmxPublisher.register(runtime, server, owner), parts.jmxDelayNanos());
                         }
-                    }, parts.jmxDelayNanos());
+                    } else {
+                        // Never creates the platform server (a few hundred ms of CPU): registers once someone has.
+                        PlatformRegistration.schedule(runtime, parts.platformServer(), owner, parts.jmxDelayNanos());
+                    }
                 }
                 // prometheus=host:port: served from the sampler's latest budget; closed with the runtime.
                 config.prometheus().ifPresent(address -> runtime.runLater(() -> PrometheusEndpoint
@@ -99,15 +106,16 @@ public final class Headroom implements AutoCloseable {
     }
 
     /**
-     * Another class loader's copy runs the sampler. When it registers an MXBean, wait for it
-     * (registration follows its first sample) and read from it; otherwise sample on demand.
+     * Another class loader's copy runs the sampler. When it registers an MXBean, wait for it and read
+     * from it; otherwise sample on demand. This copy creates the platform MBean server to read it; the
+     * running copy registers there at its next sample, so the wait covers one of its sampling periods.
      */
     private static Engine secondCopy(HeadroomConfig config, HeadroomRuntime.Parts parts) {
         Diagnostics d = new Diagnostics(parts.err(), config.quiet());
         String running = String.valueOf(System.getProperty(JvmMarker.PROPERTY));
         MBeanServer server = parts.mbeanServerFor(config.toBuilder().jmx(true).build());
-        if (running.endsWith("[jmx]")) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECOND_COPY_WAIT_SECONDS) + parts.jmxDelayNanos();
+        if (JvmMarker.announcesMxBean(running)) {
+            long deadline = System.nanoTime() + secondCopyWaitNanos(running, parts.jmxDelayNanos());
             while (!JmxEngine.present(server) && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(20);
@@ -124,6 +132,20 @@ public final class Headroom implements AutoCloseable {
         d.line("already running in this JVM (" + running + ") without a readable MXBean; this copy samples only "
                 + "when asked and starts no second sampler");
         return new OnDemandEngine(config, parts.sources().create(config, parts.ticker(), d), d);
+    }
+
+    /**
+     * How long a second copy waits for the MXBean of the copy whose marker is {@code running}: that
+     * copy's sampling period (at most {@value #SECOND_COPY_MAX_PERIOD_SECONDS} s, so an application's
+     * start is never held for long), plus {@value #SECOND_COPY_WAIT_SECONDS} s for its sample to run,
+     * plus the JMX delay. A marker without an interval (an older copy, which registered after its first
+     * sample) gets the {@value #SECOND_COPY_WAIT_SECONDS} s alone.
+     */
+    static long secondCopyWaitNanos(String running, long jmxDelayNanos) {
+        long period = JvmMarker.interval(running)
+                .map(i -> Math.min(i.toNanos(), TimeUnit.SECONDS.toNanos(SECOND_COPY_MAX_PERIOD_SECONDS)))
+                .orElse(0L);
+        return period + TimeUnit.SECONDS.toNanos(SECOND_COPY_WAIT_SECONDS) + jmxDelayNanos;
     }
 
     /** The instance started in this class loader, if any. */

@@ -24,10 +24,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.headroom.internal.runtime.TestBudgets.MIB;
@@ -246,5 +249,55 @@ class HeadroomTest {
                 "closing the reader leaves the running copy alone");
         first.close();
         assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(new ObjectName(JmxPublisher.OBJECT_NAME)));
+    }
+
+    @Test
+    void theMxBeanWaitsForThePlatformServerAndIsRegisteredAtTheFirstSampleThatFindsIt() throws Exception {
+        MBeanServer platform = MBeanServerFactory.newMBeanServer();
+        AtomicBoolean created = new AtomicBoolean();
+        AtomicInteger looks = new AtomicInteger();
+        HeadroomRuntime.Parts parts = HeadroomRuntime.Parts.production().ticker(ticker).scheduler(scheduler)
+                .err(new PrintStream(errBytes, true, StandardCharsets.UTF_8))
+                .budgetSource((config, t, d) -> source = new TestBudgets.Source(t, workingSet::get, OptionalLong.of(LIMIT)))
+                .platformServer(() -> {
+                    looks.incrementAndGet();
+                    return created.get() ? Optional.of(platform) : Optional.empty();
+                })
+                .jmxDelay(TimeUnit.SECONDS.toNanos(3));
+        Headroom h = Headroom.start(HeadroomConfig.defaults(), parts);
+        ObjectName name = new ObjectName(JmxPublisher.OBJECT_NAME);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(scheduler.runNext());
+        }
+        assertEquals(0, looks.get(), "the JMX delay holds back the first look");
+        for (int i = 0; i < 5; i++) {
+            assertTrue(scheduler.runNext());
+        }
+        assertTrue(looks.get() >= 3, "looked after the delay and then at every sample: " + looks.get());
+        assertFalse(platform.isRegistered(name), "no server yet: nothing registered, and none created");
+
+        created.set(true);
+        scheduler.runNext();
+        assertTrue(platform.isRegistered(name), "registered at the first sample after the server appeared");
+        assertEquals(500 * MIB, platform.getAttribute(name, "WorkingSetBytes"), "and fed that sample's budget");
+        int looked = looks.get();
+        for (int i = 0; i < 3; i++) {
+            scheduler.runNext();
+        }
+        assertEquals(looked, looks.get(), "once registered, it stops looking");
+        h.close();
+        assertFalse(platform.isRegistered(name), "close unregisters it");
+    }
+
+    @Test
+    void aSecondCopyWaitsOneSamplingPeriodOfTheRunningCopyBoundedToAMinute() {
+        long delay = TimeUnit.SECONDS.toNanos(2);
+        String marker = JvmMarker.owner(42, "loader", true, java.time.Duration.ofSeconds(10));
+        assertEquals(TimeUnit.SECONDS.toNanos(10 + 5 + 2), Headroom.secondCopyWaitNanos(marker, delay));
+        String hourly = JvmMarker.owner(42, "loader", true, java.time.Duration.ofHours(1));
+        assertEquals(TimeUnit.SECONDS.toNanos(Headroom.SECOND_COPY_MAX_PERIOD_SECONDS + 5), Headroom.secondCopyWaitNanos(hourly, 0),
+                "a long interval must not hold the application's start for long");
+        assertEquals(TimeUnit.SECONDS.toNanos(5), Headroom.secondCopyWaitNanos("pid 42, loader [jmx]", 0),
+                "an older copy's marker, without its interval");
     }
 }

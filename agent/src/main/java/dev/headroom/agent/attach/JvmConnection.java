@@ -4,11 +4,14 @@ import com.sun.tools.attach.AgentInitializationException;
 import com.sun.tools.attach.AgentLoadException;
 import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
+import dev.headroom.internal.runtime.JvmMarker;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
@@ -24,7 +27,11 @@ public final class JvmConnection implements AutoCloseable {
     /** The MXBean a running Headroom registers (the runtime's {@code dev.headroom:type=Headroom}). */
     public static final String MXBEAN_NAME = "dev.headroom:type=Headroom";
     /** The system property a running Headroom claims in its JVM (the runtime's JvmMarker). */
-    public static final String RUNNING_PROPERTY = "dev.headroom.running";
+    public static final String RUNNING_PROPERTY = JvmMarker.PROPERTY;
+    /** Beyond the target's sampling period: time for its sample to run and register the MXBean. */
+    static final long MXBEAN_GRACE_MILLIS = 2_000;
+    /** The longest a report waits for the MXBean before taking a one-off sample instead. */
+    static final long MXBEAN_MAX_WAIT_MILLIS = 10_000;
 
     private final TargetProcess target;
     private final VirtualMachine vm;
@@ -124,8 +131,15 @@ public final class JvmConnection implements AutoCloseable {
      * The budget JSON of a Headroom already running in the target, read from its MXBean through the
      * target's local JMX connector (started if needed; it accepts local connections only). Empty when
      * no Headroom MXBean is registered there.
+     *
+     * <p>Headroom registers its MXBean only once the target's platform MBean server exists, and starting
+     * the local JMX agent is often what creates it; Headroom then registers at its next sample. So when
+     * {@code running} (the target's marker) says an MXBean will follow, this waits for it for one of the
+     * target's sampling periods plus {@value #MXBEAN_GRACE_MILLIS} ms, at most {@value #MXBEAN_MAX_WAIT_MILLIS} ms.
+     *
+     * @param running the target's {@link #RUNNING_PROPERTY}
      */
-    public Optional<String> runningHeadroomBudgetJson() throws AttachFailure {
+    public Optional<String> runningHeadroomBudgetJson(String running) throws AttachFailure {
         String url;
         try {
             url = vm.startLocalManagementAgent();
@@ -136,15 +150,39 @@ public final class JvmConnection implements AutoCloseable {
         try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(url))) {
             MBeanServerConnection server = connector.getMBeanServerConnection();
             ObjectName name = new ObjectName(MXBEAN_NAME);
-            if (!server.isRegistered(name)) {
+            if (!awaitRegistered(server, name, mxBeanWaitMillis(running))) {
                 return Optional.empty();
             }
             Object json = server.getAttribute(name, "BudgetJson");
             return Optional.ofNullable(json == null ? null : json.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AttachFailure("interrupted while waiting for " + MXBEAN_NAME + " in JVM " + target.pid(), e);
         } catch (Exception e) {
             // JMX throws a zoo of checked exceptions (MBeanException, ReflectionException, ...): all mean "could not read".
             throw new AttachFailure("reading " + MXBEAN_NAME + " in JVM " + target.pid() + " over local JMX failed: " + e, e);
         }
+    }
+
+    /** How long to wait for the MXBean of a Headroom whose marker is {@code running}; 0 when none will come. */
+    static long mxBeanWaitMillis(String running) {
+        if (!JvmMarker.announcesMxBean(running)) {
+            return 0;
+        }
+        long period = JvmMarker.interval(running).map(Duration::toMillis).orElse(0L);
+        return Math.min(period + MXBEAN_GRACE_MILLIS, MXBEAN_MAX_WAIT_MILLIS);
+    }
+
+    private static boolean awaitRegistered(MBeanServerConnection server, ObjectName name, long waitMillis)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        while (!server.isRegistered(name)) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.headroom.agent.attach.AgentJar;
 import dev.headroom.agent.attach.AttachFailure;
 import dev.headroom.agent.attach.JvmConnection;
 import dev.headroom.agent.attach.OneShotReport;
+import dev.headroom.internal.runtime.JvmMarker;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -45,7 +46,7 @@ public final class RemoteReportCommand {
             vm.requireJava17();
             Properties props = vm.systemProperties();
             if (json && props.getProperty(JvmConnection.RUNNING_PROPERTY) != null) {
-                Optional<String> fromMxBean = readMxBean(vm, err);
+                Optional<String> fromMxBean = readMxBean(vm, props.getProperty(JvmConnection.RUNNING_PROPERTY), err);
                 if (fromMxBean.isPresent()) {
                     print(out, fromMxBean.get());
                     return HelpCommand.OK;
@@ -59,12 +60,13 @@ public final class RemoteReportCommand {
         }
     }
 
-    private static Optional<String> readMxBean(JvmConnection vm, PrintStream err) {
+    private static Optional<String> readMxBean(JvmConnection vm, String running, PrintStream err) {
         try {
-            Optional<String> budget = vm.runningHeadroomBudgetJson();
+            Optional<String> budget = vm.runningHeadroomBudgetJson(running);
             if (budget.isEmpty()) {
-                err.println("report: Headroom runs in JVM " + vm.target().pid() + " without its MXBean (jmx=false);"
-                        + " taking a one-off sample there instead (no governor state, no trend)");
+                err.println("report: Headroom runs in JVM " + vm.target().pid() + (JvmMarker.announcesMxBean(running)
+                        ? " but its MXBean did not appear in time" : " without its MXBean (jmx=false)")
+                        + "; taking a one-off sample there instead (no governor state, no trend)");
             }
             return budget;
         } catch (AttachFailure e) {

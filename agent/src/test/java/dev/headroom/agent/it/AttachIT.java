@@ -121,6 +121,18 @@ class AttachIT {
     }
 
     @Test
+    void reportPidWaitsForTheMxBeanWhenStartingTheJmxAgentCreatesTheServer() throws Exception {
+        // Nothing in this target creates the platform MBean server (idleReclaim off: its reclaimer asks for it),
+        // so the MXBean can appear only at the sample after report --pid starts the local JMX agent.
+        ForkedJvm target = target("report-lazy-jmx", "interval=1s,idleReclaim=false");
+        assertTrue(target.awaitStderr(l -> l.contains("[headroom] started"), Duration.ofSeconds(20)).isPresent(), target.stderr().toString());
+        Cli json = cli("report", "--pid", Long.toString(target.pid()), "--json");
+        assertEquals(0, json.exitCode(), json.toString());
+        assertFalse(json.stderr().contains("one-off"), "read from the MXBean, not a one-off sample: " + json);
+        assertTrue(Json.object(json.stdout()).containsKey("governor"), json.stdout());
+    }
+
+    @Test
     void attachStartsHeadroomInARunningJvmOnce() throws Exception {
         ForkedJvm target = target("attach-target", null);
         assertFalse(hasThread(target.pid(), "headroom-sampler"));

@@ -11,6 +11,7 @@ import dev.headroom.internal.jvm.JvmFlavour;
 import dev.headroom.internal.jvm.JvmReader;
 import dev.headroom.internal.jvm.NmtReader;
 import dev.headroom.internal.jvm.NmtReport;
+import dev.headroom.internal.jvm.PlatformServer;
 import dev.headroom.internal.proc.PagemapReader;
 import dev.headroom.internal.proc.ProcStatusReader;
 import dev.headroom.internal.proc.ProcessSnapshots;
@@ -18,6 +19,7 @@ import dev.headroom.internal.proc.SmapsRollupReader;
 import dev.headroom.internal.runtime.BudgetSource;
 import dev.headroom.internal.runtime.Ticker;
 
+import javax.management.MBeanServer;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,6 +40,11 @@ import java.util.function.Consumer;
  * heap range (ZGC, whose heap is shared memory; a JVM without the DiagnosticCommand MBean) or when
  * pagemap cannot be read, the budget falls back to committed heap capped at peak use.
  *
+ * <p>The heap range comes from the DiagnosticCommand MBean, so it needs the platform MBean server,
+ * which this sampler never creates for it (see {@link PlatformServer}): it is asked once, on the first
+ * slow sample that finds the server created — at once when NMT is on (reading NMT needs the server
+ * anyway), else once a JMX client or the application has created it. Until then the fallback applies.
+ *
  * <p>Called from one sampler thread; never throws for a reading it cannot make — that is an entry
  * in {@link Budget#errors()}.
  */
@@ -52,7 +59,10 @@ public final class BudgetSampler implements BudgetSource {
     private final JvmReader jvm;
     private final BudgetAssembler assembler;
     private final PagemapReader pagemap;
-    private final Optional<HeapRange> heapRange;
+    /** This JVM's heap can be counted through pagemap once its range is known. */
+    private final boolean heapRangeWanted;
+    private boolean heapRangeAsked;
+    private Optional<HeapRange> heapRange = Optional.empty();
     private final Ticker ticker;
     private final int slowEvery;
     private final Consumer<String> notices;
@@ -78,8 +88,7 @@ public final class BudgetSampler implements BudgetSource {
                 settings);
         // The heap range is this JVM's; under a captured root (report --root) pagemap is not this process's.
         boolean ownProcess = root.toAbsolutePath().normalize().equals(Path.of("/"));
-        this.heapRange = ownProcess && !JvmFlavour.heapInSharedMemory(jvm.configuration().collector())
-                ? HeapRange.read() : Optional.empty();
+        this.heapRangeWanted = ownProcess && !JvmFlavour.heapInSharedMemory(jvm.configuration().collector());
     }
 
     /** Reads this process's cgroup and {@code /proc} under {@code root} ({@code /} in production). */
@@ -130,6 +139,14 @@ public final class BudgetSampler implements BudgetSource {
         }
         ProcessSnapshot process = ProcessSnapshots.of(status, smaps, smapsTimeMillis);
         JvmSnapshot snapshot = jvm.read();
+        if (slow && heapRangeWanted && !heapRangeAsked) {
+            // After jvm.read(): with NMT on, reading it has just created the server. One try; a failure stays failed.
+            Optional<MBeanServer> server = PlatformServer.ifCreated();
+            if (server.isPresent()) {
+                heapRangeAsked = true;
+                heapRange = HeapRange.read(server.get());
+            }
+        }
         OptionalLong heap = OptionalLong.empty();
         String heapSource = null;
         if (heapRange.isPresent()) {

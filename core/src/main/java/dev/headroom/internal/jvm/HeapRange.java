@@ -1,6 +1,5 @@
 package dev.headroom.internal.jvm;
 
-import java.lang.management.ManagementFactory;
 import java.util.Optional;
 import javax.management.MBeanServer;
 
@@ -20,12 +19,16 @@ public record HeapRange(long start, long end) {
         return end - start;
     }
 
-    /** Asks this JVM through the DiagnosticCommand MBean ({@code gcHeapInfo}); empty when it cannot say. */
+    /**
+     * Asks this JVM through the DiagnosticCommand MBean ({@code gcHeapInfo}); empty when it cannot say.
+     * Creates the platform MBean server if nothing has yet (costly: see {@link PlatformServer}).
+     */
     public static Optional<HeapRange> read() {
-        return read(ManagementFactory.getPlatformMBeanServer());
+        return read(PlatformServer.get());
     }
 
-    static Optional<HeapRange> read(MBeanServer server) {
+    /** Asks the DiagnosticCommand MBean of {@code server} ({@code gcHeapInfo}); empty when it cannot say. */
+    public static Optional<HeapRange> read(MBeanServer server) {
         try {
             Object out = server.invoke(NmtReader.objectName(NmtReader.OBJECT_NAME), "gcHeapInfo",
                     new Object[] {new String[0]}, new String[] {String[].class.getName()});

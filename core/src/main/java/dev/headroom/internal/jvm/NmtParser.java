@@ -35,13 +35,17 @@ public final class NmtParser {
     private NmtParser() {
     }
 
+    /** What the command's "not enabled" answer means: the JVM runs without {@code -XX:NativeMemoryTracking}. */
+    public static NmtReport notEnabled() {
+        return NmtReport.without(Status.NOT_ENABLED, "NMT: Native Memory Tracking is off; " + NmtReport.HOW_TO_ENABLE);
+    }
+
     public static NmtReport parse(String text) {
         if (text == null || text.isBlank()) {
             return NmtReport.without(Status.FAILED, "NMT: the DiagnosticCommand returned no text");
         }
         if (text.contains(NOT_ENABLED)) {
-            return NmtReport.without(Status.NOT_ENABLED, "NMT: Native Memory Tracking is off; "
-                    + NmtReport.HOW_TO_ENABLE);
+            return notEnabled();
         }
         if (text.contains(SHUT_DOWN) || text.contains(TURNED_OFF)) {
             return NmtReport.without(Status.NOT_ENABLED, "NMT: Native Memory Tracking was shut down in this JVM");

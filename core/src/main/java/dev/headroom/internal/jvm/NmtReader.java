@@ -2,7 +2,10 @@ package dev.headroom.internal.jvm;
 
 import dev.headroom.internal.jvm.NmtReport.Status;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+
 import java.lang.management.ManagementFactory;
+import java.util.function.Supplier;
 import javax.management.InstanceNotFoundException;
 import javax.management.MBeanServer;
 import javax.management.MalformedObjectNameException;
@@ -15,7 +18,11 @@ import javax.management.ObjectName;
  *
  * <p>It asks for {@code scale=1} so figures come in bytes rather than rounded kilobytes. When NMT is
  * off or the MBean is missing, that cannot change during the JVM's life, so the answer is remembered
- * and the command is not run again. Never throws. Not thread-safe: one sampler thread calls it.
+ * and the command is not run again. The {@code NativeMemoryTracking} flag is read first, through the
+ * HotSpotDiagnostic MXBean (which does not need the platform MBean server): when it is {@code off} the
+ * answer is known without asking, and the platform MBean server, costly to create (see
+ * {@link PlatformServer}), is never touched; otherwise the server is obtained on the first read.
+ * Never throws. Not thread-safe: one sampler thread calls it.
  */
 public final class NmtReader {
 
@@ -23,19 +30,42 @@ public final class NmtReader {
     private static final String[] SIGNATURE = {String[].class.getName()};
     private static final String[] ARGUMENTS = {"summary", "scale=1"};
 
-    private final MBeanServer server;
+    private final Supplier<MBeanServer> servers;
     private final ObjectName name;
+    private MBeanServer server;
     private NmtReport permanent;
 
-    /** Reads this JVM's NMT through the platform MBean server. */
+    /** Reads this JVM's NMT through the platform MBean server, unless the NativeMemoryTracking flag says off. */
     public NmtReader() {
-        this(ManagementFactory.getPlatformMBeanServer(), objectName(OBJECT_NAME));
+        this(PlatformServer::get, objectName(OBJECT_NAME), trackingFlag());
     }
 
     /** For tests: another server or another MBean that answers {@code vmNativeMemory(String[])}. */
     NmtReader(MBeanServer server, ObjectName name) {
-        this.server = server;
+        this(() -> server, name, null);
+    }
+
+    /**
+     * @param servers asked once, on the first read that needs the server
+     * @param flag    the {@code NativeMemoryTracking} flag's value; null when it could not be read
+     */
+    NmtReader(Supplier<MBeanServer> servers, ObjectName name, String flag) {
+        this.servers = servers;
         this.name = name;
+        if ("off".equals(flag)) {
+            permanent = NmtParser.notEnabled();
+        }
+    }
+
+    /** The {@code NativeMemoryTracking} flag ({@code off}, {@code summary}, {@code detail}); null when unreadable. */
+    static String trackingFlag() {
+        try {
+            HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            return hotspot == null ? null : hotspot.getVMOption("NativeMemoryTracking").getValue();
+        } catch (RuntimeException | LinkageError e) {
+            // Not HotSpot, or no jdk.management: ask the DiagnosticCommand MBean, which says whether it exists.
+            return null;
+        }
     }
 
     /** The current summary, or why there is none. */
@@ -45,6 +75,9 @@ public final class NmtReader {
         }
         Object out;
         try {
+            if (server == null) {
+                server = servers.get();
+            }
             out = server.invoke(name, "vmNativeMemory", new Object[] {ARGUMENTS.clone()}, SIGNATURE);
         } catch (InstanceNotFoundException e) {
             permanent = NmtReport.without(Status.UNAVAILABLE, "NMT: no DiagnosticCommand MBean ("

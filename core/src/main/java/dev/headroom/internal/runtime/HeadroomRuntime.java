@@ -14,20 +14,22 @@ import dev.headroom.internal.governor.Governor;
 import dev.headroom.internal.governor.HeapDumps;
 import dev.headroom.internal.governor.OrderlyExit;
 import dev.headroom.internal.governor.Reclaimer;
+import dev.headroom.internal.jvm.PlatformServer;
 
 import javax.management.MBeanServer;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The running Headroom of this JVM: one sampler thread ({@code headroom-sampler}) that samples a
@@ -69,6 +71,7 @@ public final class HeadroomRuntime implements Engine {
         long exitGraceMillis = OrderlyExit.DEFAULT_GRACE_MILLIS;
         MBeanServer mbeanServer;
         boolean mbeanServerSet;
+        Supplier<Optional<MBeanServer>> platformServer = PlatformServer::ifCreated;
         long jmxDelayNanos;
 
         public static Parts production() {
@@ -115,14 +118,35 @@ public final class HeadroomRuntime implements Engine {
             return this;
         }
 
-        /** The MBean server for the MXBean; null for none. Default: the platform server when {@code jmx=true}. */
+        /**
+         * The MBean server for the MXBean, registered in at once; null for none. Default: the platform
+         * server when {@code jmx=true}, once something has created it (see {@link #platformServer}).
+         */
         public Parts mbeanServer(MBeanServer server) {
             this.mbeanServer = server;
             this.mbeanServerSet = true;
             return this;
         }
 
-        /** Registers the MXBean this long after start, on the sampler thread (0: before the first sample). */
+        /** Whether {@link #mbeanServer(MBeanServer)} chose the server (else the platform server is waited for). */
+        public boolean mbeanServerChosen() {
+            return mbeanServerSet;
+        }
+
+        /**
+         * What says whether the platform MBean server exists yet, without creating it; for tests.
+         * Default {@link PlatformServer#ifCreated()}.
+         */
+        public Parts platformServer(Supplier<Optional<MBeanServer>> ifCreated) {
+            this.platformServer = Objects.requireNonNull(ifCreated);
+            return this;
+        }
+
+        public Supplier<Optional<MBeanServer>> platformServer() {
+            return platformServer;
+        }
+
+        /** Delays the first look for the MBean server this long after start, on the sampler thread (0: just after the first sample). */
         public Parts jmxDelay(long nanos) {
             this.jmxDelayNanos = Math.max(0, nanos);
             return this;
@@ -132,12 +156,15 @@ public final class HeadroomRuntime implements Engine {
             return jmxDelayNanos;
         }
 
-        /** The MBean server to use for {@code config}, or null for none. */
+        /**
+         * The MBean server to use for {@code config}, or null for none; creates the platform server
+         * if need be (for a reader of the running copy's MXBean, which needs it).
+         */
         public MBeanServer mbeanServerFor(HeadroomConfig config) {
             if (!config.jmx()) {
                 return null;
             }
-            return mbeanServerSet ? mbeanServer : ManagementFactory.getPlatformMBeanServer();
+            return mbeanServerSet ? mbeanServer : PlatformServer.get();
         }
 
         public Ticker ticker() {
@@ -242,6 +269,11 @@ public final class HeadroomRuntime implements Engine {
 
     public void addPublisher(Publisher publisher) {
         publishers.add(publisher);
+    }
+
+    /** Stops publishing to {@code publisher}; safe from inside its own callback. */
+    public void removePublisher(Publisher publisher) {
+        publishers.remove(publisher);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.headroom.internal.budget;
 
 import dev.headroom.Budget;
 import dev.headroom.GovernorState;
+import dev.headroom.internal.jvm.PlatformServer;
 import dev.headroom.internal.runtime.Ticker;
 
 import java.io.IOException;
@@ -31,6 +32,10 @@ public final class BudgetProbe {
 
     public static void main(String[] args) throws Exception {
         Path tmpfs = Path.of(args[0]);
+        // The heap is counted through pagemap only once the platform MBean server exists (the sampler never
+        // creates it); without it the heap is committed capped at peak use, and a GC's committed growth is
+        // then taken from the estimated stacks. This probe checks the arithmetic with the counted heap.
+        PlatformServer.get();
         // Every sample is a slow one here: the test checks the arithmetic, not the schedule.
         try (BudgetSampler sampler = BudgetSampler.open(Path.of("/"), Ticker.SYSTEM, BudgetAssembler.Settings.defaults(), 1)) {
             for (int i = 0; i < 3; i++) {

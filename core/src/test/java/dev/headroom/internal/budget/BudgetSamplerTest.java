@@ -2,6 +2,7 @@ package dev.headroom.internal.budget;
 
 import dev.headroom.Budget;
 import dev.headroom.GovernorState;
+import dev.headroom.internal.jvm.PlatformServer;
 import dev.headroom.internal.runtime.Ticker;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +17,9 @@ class BudgetSamplerTest {
 
     @Test
     void thisProcessAddsUpAndNmtOffIsToldOnce() {
+        // The heap's range needs the platform MBean server, which the sampler never creates itself;
+        // LazyPlatformServerTest covers a JVM without it.
+        PlatformServer.get();
         List<String> notices = new ArrayList<>();
         try (BudgetSampler sampler = BudgetSampler.open(Path.of("/"), Ticker.SYSTEM, BudgetAssembler.Settings.defaults(),
                 2, notices::add)) {

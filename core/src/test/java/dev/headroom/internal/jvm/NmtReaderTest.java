@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
@@ -87,5 +88,44 @@ class NmtReaderTest {
         // Surefire starts the test JVM without -XX:NativeMemoryTracking: the real MBean must say so.
         NmtReport r = new NmtReader().read();
         assertEquals(Status.NOT_ENABLED, r.status(), r.message());
+    }
+
+    @Test
+    void nmtOffByItsFlagNeverAsksForTheServerAndSaysWhatTheCommandWouldSay() throws Exception {
+        FakeDiagnostic fake = new FakeDiagnostic();
+        fake.answer = NmtFixtures.text("17-off");
+        server.registerMBean(fake, name);
+        NmtReport fromCommand = new NmtReader(server, name).read();
+        AtomicInteger asked = new AtomicInteger();
+        NmtReader byFlag = new NmtReader(() -> {
+            asked.incrementAndGet();
+            return server;
+        }, name, "off");
+        NmtReport r = byFlag.read();
+        byFlag.read();
+        assertEquals(0, asked.get(), "NMT off: the platform MBean server is not needed, so not created");
+        assertEquals(fromCommand, r, "the same report as the command's 'not enabled' answer");
+        assertEquals(1, fake.calls.size(), "only the reader without the flag ran the command");
+    }
+
+    @Test
+    void nmtOnGetsTheServerOnTheFirstReadOnly() throws Exception {
+        FakeDiagnostic fake = new FakeDiagnostic();
+        fake.answer = NmtFixtures.text("25-summary-bytes");
+        server.registerMBean(fake, name);
+        AtomicInteger asked = new AtomicInteger();
+        NmtReader reader = new NmtReader(() -> {
+            asked.incrementAndGet();
+            return server;
+        }, name, "summary");
+        assertEquals(0, asked.get(), "not at construction: that runs on the caller of Headroom.start");
+        assertEquals(Status.ENABLED, reader.read().status());
+        assertEquals(Status.ENABLED, reader.read().status());
+        assertEquals(1, asked.get());
+    }
+
+    @Test
+    void thisTestJvmsFlagSaysOff() {
+        assertEquals("off", NmtReader.trackingFlag());
     }
 }

@@ -1,0 +1,72 @@
+package dev.headroom.internal.jmx;
+
+import dev.headroom.Budget;
+import dev.headroom.PressureLevel;
+import dev.headroom.internal.runtime.HeadroomRuntime;
+
+import javax.management.MBeanServer;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Registers the MXBean in the platform MBean server as soon as that server exists, and never creates
+ * it (creating it costs a fresh JVM a few hundred ms of CPU; see
+ * {@link dev.headroom.internal.jvm.PlatformServer}). It looks once when scheduled, then after every
+ * sample until the server is there, then stops looking: one attempt, whose failure is reported once
+ * by {@link JmxPublisher#register}. Whoever creates the server (a {@code -Dcom.sun.management.jmxremote}
+ * agent, JConsole or {@code jcmd ManagementAgent.start} connecting, a framework, the application)
+ * therefore sees the MXBean within one sampling period. Runs on the sampler thread only.
+ */
+public final class PlatformRegistration implements HeadroomRuntime.Publisher {
+    private final HeadroomRuntime runtime;
+    private final Supplier<Optional<MBeanServer>> ifCreated;
+    private final String owner;
+    private boolean done;
+
+    private PlatformRegistration(HeadroomRuntime runtime, Supplier<Optional<MBeanServer>> ifCreated, String owner) {
+        this.runtime = runtime;
+        this.ifCreated = ifCreated;
+        this.owner = owner;
+    }
+
+    /**
+     * Looks for the server {@code delayNanos} after now, on the sampler thread, and after every sample
+     * from then on until it is found.
+     *
+     * @param ifCreated the platform server if it has been created, without creating it
+     */
+    public static void schedule(HeadroomRuntime runtime, Supplier<Optional<MBeanServer>> ifCreated, String owner,
+                                long delayNanos) {
+        PlatformRegistration r = new PlatformRegistration(runtime, ifCreated, owner);
+        runtime.runLater(() -> {
+            if (!r.tryRegister()) {
+                runtime.addPublisher(r);
+            }
+        }, delayNanos);
+    }
+
+    /** True once the server was found (registered, or failed to and said why). */
+    private boolean tryRegister() {
+        if (done) {
+            return true;
+        }
+        Optional<MBeanServer> server = ifCreated.get();
+        if (server.isEmpty()) {
+            return false;
+        }
+        done = true;
+        runtime.removePublisher(this);
+        JmxPublisher.register(runtime, server.get(), owner);
+        return true;
+    }
+
+    @Override
+    public void budget(Budget budget) {
+        tryRegister();
+    }
+
+    @Override
+    public void levelChanged(PressureLevel previous, PressureLevel current, Budget budget) {
+        // budget() follows every sample; one look per sample is enough
+    }
+}
