@@ -74,7 +74,7 @@ class LazyPlatformServerTest {
             print("createdBeforeStart", PlatformServer.ifCreated().isPresent());
             // idleReclaim off: the reclaimer's HotSpotLevers is not part of this change (it creates the server
             // itself for now); everything else runs as by default, jmx=true included.
-            Headroom h = Headroom.start(HeadroomConfig.parse("interval=" + INTERVAL_MS + "ms,quiet=true,idleReclaim=false"));
+            Headroom h = Headroom.start(HeadroomConfig.parse("interval=" + INTERVAL_MS + "ms,quiet=true"));
             if (nmtOn) {
                 await(() -> h.budget().jvm().nmtEnabled() && PlatformServer.ifCreated().isPresent()
                         && PlatformServer.get().isRegistered(mxBean), 10_000);

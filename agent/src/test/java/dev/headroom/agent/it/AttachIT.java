@@ -124,7 +124,7 @@ class AttachIT {
     void reportPidWaitsForTheMxBeanWhenStartingTheJmxAgentCreatesTheServer() throws Exception {
         // Nothing in this target creates the platform MBean server (idleReclaim off: its reclaimer asks for it),
         // so the MXBean can appear only at the sample after report --pid starts the local JMX agent.
-        ForkedJvm target = target("report-lazy-jmx", "interval=1s,idleReclaim=false");
+        ForkedJvm target = target("report-lazy-jmx", "interval=1s");
         assertTrue(target.awaitStderr(l -> l.contains("[headroom] started"), Duration.ofSeconds(20)).isPresent(), target.stderr().toString());
         Cli json = cli("report", "--pid", Long.toString(target.pid()), "--json");
         assertEquals(0, json.exitCode(), json.toString());

@@ -42,7 +42,7 @@ public final class SoftLimitDriver {
 
     /** What one run measured. */
     record Run(String jdk, String scenario, String gc, boolean governor, List<long[]> series, long peak, double average,
-               long cpuMs, long ops, int exitCode, long oomKills, long maxStallMs, String outcome) {
+               long cpuMs, long workCpuMs, long ops, int exitCode, long oomKills, long maxStallMs, String outcome) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -131,6 +131,7 @@ public final class SoftLimitDriver {
             long oom = cg.oomKills();
             long ops = 0;
             long cpu = -1;
+            long workCpu = -1;
             for (String l : r.stdout()) {
                 if (l.startsWith("DONE ")) {
                     for (String kv : l.substring(5).split(" ")) {
@@ -139,6 +140,8 @@ public final class SoftLimitDriver {
                             ops = Long.parseLong(p[1]);
                         } else if (p[0].equals("cpuMs")) {
                             cpu = Long.parseLong(p[1]);
+                        } else if (p[0].equals("workCpuMs")) {
+                            workCpu = Long.parseLong(p[1]);
                         }
                     }
                 }
@@ -148,7 +151,7 @@ public final class SoftLimitDriver {
             }
             String outcome = r.exitCode() == 0 && cpu >= 0 ? "completed"
                     : oom > 0 ? "OOM-killed" : r.timedOut() ? "timed out" : "exit " + r.exitCode();
-            return new Run(version, s.name(), gc, governor, series, peak, series.isEmpty() ? 0 : sum / series.size(), cpu, ops,
+            return new Run(version, s.name(), gc, governor, series, peak, series.isEmpty() ? 0 : sum / series.size(), cpu, workCpu, ops,
                     r.exitCode(), oom, maxStall, outcome);
         }
     }
@@ -201,8 +204,8 @@ public final class SoftLimitDriver {
     }
 
     static String line(Run r) {
-        return String.format(Locale.ROOT, "%s jdk%s %-8s %-8s avg %6.1f MiB peak %6.1f MiB cpu %6d ms ops %9d stall %5d ms %s",
+        return String.format(Locale.ROOT, "%s jdk%s %-8s %-8s avg %6.1f MiB peak %6.1f MiB cpu %6d ms (work %6d ms) ops %9d stall %5d ms %s",
                 r.scenario(), r.jdk(), r.gc(), r.governor() ? "governor" : "baseline", r.average() / MIB, r.peak() / (double) MIB,
-                r.cpuMs(), r.ops(), r.maxStallMs(), r.outcome());
+                r.cpuMs(), r.workCpuMs(), r.ops(), r.maxStallMs(), r.outcome());
     }
 }
