@@ -101,6 +101,9 @@ public final class SoftLimitController implements Reclaimer {
     private long idleSince = Long.MIN_VALUE;
     private long lowWater = Long.MAX_VALUE;
     private long nativeLowWater = Long.MAX_VALUE;
+    /** Lowest readings while a reclaim ran: where it got to, even if the next burst began before it finished measuring. */
+    private long reclaimLow = Long.MAX_VALUE;
+    private long reclaimNativeLow = Long.MAX_VALUE;
     private long lastWorkingSet = -1;
     private long lastIdleReclaimNanos = Long.MIN_VALUE;
     private long lastCollectNanos = Long.MIN_VALUE;
@@ -137,10 +140,16 @@ public final class SoftLimitController implements Reclaimer {
         softLimit = resolveSoftLimit(budget);
         long ws = budget.workingSetBytes();
         long nativeBytes = nativeBytes(budget);
+        if (busy.get() || resetLowWater) {
+            reclaimLow = Math.min(reclaimLow, ws);
+            reclaimNativeLow = Math.min(reclaimNativeLow, nativeBytes);
+        }
         if (resetLowWater) {
             resetLowWater = false;
-            lowWater = ws;
-            nativeLowWater = nativeBytes;
+            lowWater = reclaimLow;
+            nativeLowWater = reclaimNativeLow;
+            reclaimLow = Long.MAX_VALUE;
+            reclaimNativeLow = Long.MAX_VALUE;
         }
         lowWater = Math.min(lowWater, ws);
         nativeLowWater = Math.min(nativeLowWater, nativeBytes);
@@ -352,6 +361,8 @@ public final class SoftLimitController implements Reclaimer {
         if (!busy.compareAndSet(false, true)) {
             return;
         }
+        reclaimLow = Long.MAX_VALUE;
+        reclaimNativeLow = Long.MAX_VALUE;
         if (!r.trimOnly) {
             lastCollectNanos = r.decidedAt;
             heapUsedAtLastCollect = r.heapUsed;

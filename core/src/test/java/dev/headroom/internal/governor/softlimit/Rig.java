@@ -40,9 +40,30 @@ final class Rig {
     }
 
     Rig(String collector, String config, int jdkFeature) {
+        this(collector, config, jdkFeature, Runnable::run);
+    }
+
+    private Rig(String collector, String config, int jdkFeature, java.util.concurrent.Executor executor) {
         this.collector = collector;
         this.controller = new SoftLimitController(HeadroomConfig.parse(config), events, diagnostics, levers, meter,
-                Runnable::run, jdkFeature, 0);
+                executor, jdkFeature, 0);
+    }
+
+    /** Reclaims wait in {@link #pending} until {@link #finishReclaims()}: one that is still measuring while samples go on. */
+    static Rig deferred(String collector, String config) {
+        java.util.List<Runnable> queue = new java.util.ArrayList<>();
+        Rig rig = new Rig(collector, config, 17, queue::add);
+        rig.pending = queue;
+        return rig;
+    }
+
+    java.util.List<Runnable> pending = java.util.List.of();
+
+    Rig finishReclaims() {
+        java.util.List<Runnable> now = new java.util.ArrayList<>(pending);
+        pending.clear();
+        now.forEach(Runnable::run);
+        return this;
     }
 
     /** The heap the fake JVM has, and the RSS that goes with it. */

@@ -141,6 +141,22 @@ class SoftLimitControllerTest {
     }
 
     @Test
+    void aReclaimStillMeasuringWhenTheNextBurstStartsKeepsTheLowItReached() {
+        // ZGC uncommits seconds after its collection; the reclaim thread waits for it and may finish
+        // measuring only after the next burst has begun.
+        Rig rig = Rig.deferred("ZGC", "idleReclaimAfter=1s").heap(100, 50);
+        rig.busy(1).heap(600, 550).busy(1).idle(1);
+        assertEquals(1, rig.pending.size(), "the idle reclaim was handed to the reclaim thread");
+        rig.heap(60, 40).idle(0.5);                      // the uncommit shows
+        rig.heap(600, 550).busy(1);                      // the next burst
+        rig.levers.onCollect = l -> l.rss -= 400 * MIB;
+        rig.finishReclaims();
+        rig.idle(1).idle(0.5);
+        assertEquals(1, rig.pending.size(), "the growth since the low the reclaim reached is reclaimed in this idle period\n"
+                + rig.events.describe());
+    }
+
+    @Test
     void aJvmWithoutTheTrimCommandIsFoundOutAtTheFirstTrimAndReportedOnce() {
         Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
         rig.levers.trimMissing = true;
