@@ -88,6 +88,7 @@ public final class HeapDumps {
     private final long pid;
     private final boolean async;
     private final AtomicLong written = new AtomicLong();
+    private volatile Runnable afterDump = () -> { };
     private final AtomicLong refused = new AtomicLong();
     private boolean armed = true;
     private long lastDumpNanos = Long.MIN_VALUE;
@@ -107,6 +108,15 @@ public final class HeapDumps {
         this.host = sanitize(host);
         this.pid = pid;
         this.async = async;
+    }
+
+    /**
+     * Runs after every dump attempt, on the dump's thread. The runtime asks for a sample at once: a
+     * dump pauses the JVM and writes as much page cache as the heap, so the working set may have
+     * passed exitAt while nothing was sampling (seen with a 200 MiB/s leak in a 200 MiB container).
+     */
+    public void afterEachDump(Runnable action) {
+        this.afterDump = action;
     }
 
     public long written() {
@@ -221,6 +231,11 @@ public final class HeapDumps {
         } finally {
             if (tempDir != null) {
                 deleteQuietly(tempDir);
+            }
+            try {
+                afterDump.run();
+            } catch (RuntimeException e) {
+                diagnostics.failure("after the heap dump", e);
             }
         }
     }

@@ -217,6 +217,30 @@ public final class HeadroomRuntime implements Engine {
                 : new OrderlyExit(config, events, diagnostics, parts.exiter, parts.exitGraceMillis, heapDumps);
         this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
         this.period = new AdaptivePeriod(config.interval().toNanos());
+        if (heapDumps != null) {
+            heapDumps.afterEachDump(this::sampleSoon);
+        }
+    }
+
+    /** One extra sample as soon as the sampler is free, outside the periodic chain (after a heap dump). */
+    private void sampleSoon() {
+        if (closed) {
+            return;
+        }
+        try {
+            scheduler.schedule(() -> {
+                if (closed) {
+                    return;
+                }
+                try {
+                    sampleOnce(ticker.nanoTime());
+                } catch (RuntimeException e) {
+                    diagnostics.failure("sample after a heap dump", e);
+                }
+            }, 0);
+        } catch (RuntimeException e) {
+            // shut down meanwhile: nothing left to protect
+        }
     }
 
     /**
