@@ -115,6 +115,7 @@ public final class SoftLimitController implements Reclaimer {
     private volatile int fruitless;
     private volatile boolean resetLowWater;
     private volatile boolean fruitlessReported;
+    private volatile boolean youngGenerationReported;
 
     SoftLimitController(HeadroomConfig config, EventSink events, Diagnostics diagnostics, VmLevers levers,
                         CpuMeter meter, Executor executor, int jdkFeature, long settleMillis) {
@@ -486,6 +487,14 @@ public final class SoftLimitController implements Reclaimer {
                         + Values.humanBytes(committedAfter) + " of heap committed with " + Values.humanBytes(liveEstimate)
                         + " used after explicit collections; " + FRUITLESS_REPORT + " in a row returned nothing, "
                         + "so they are spaced out (up to one a minute)");
+            }
+            if (collector == Collector.PARALLEL && !youngGenerationReported && committedAfter - liveEstimate >= 2 * limitForMin) {
+                youngGenerationReported = true;
+                leverUnavailable(idle, "young_generation", "Parallel keeps " + Values.humanBytes(committedAfter)
+                        + " of heap committed with " + Values.humanBytes(liveEstimate) + " used after a collection: its "
+                        + "adaptive size policy keeps the young generation at the size it chose under load, the free "
+                        + "ratios size only the old generation, and no run-time flag shrinks it; start the JVM with "
+                        + "-XX:MaxNewSize (or -Xmn) to bound it, or use G1 or Serial, which give it back");
             }
             return helped;
         }

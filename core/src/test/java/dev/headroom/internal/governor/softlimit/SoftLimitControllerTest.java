@@ -201,6 +201,21 @@ class SoftLimitControllerTest {
         assertTrue(told.events.withAction("lever_unavailable").isEmpty(), told.events::describe);
     }
 
+    @Test
+    void parallelKeepingItsYoungGenerationIsReportedOnceWithTheStartupFlagThatBoundsIt() {
+        Rig rig = new Rig("Parallel", "idleReclaimAfter=1s").heap(100, 50).collectsTo(5, 250);   // eden stays committed
+        rig.levers.flags.put("UseAdaptiveSizePolicyWithSystemGC", "true");
+        rig.busy(1);
+        for (int i = 0; i < 3; i++) {
+            rig.heap(600, 550).busy(1).idle(1).idle(1);
+        }
+        assertEquals(3, rig.levers.collections, rig.events::describe);
+        List<RecordingEvents.Event> unavailable = rig.events.withAction("lever_unavailable");
+        assertEquals(1, unavailable.size(), rig.events::describe);
+        assertEquals("young_generation", unavailable.get(0).get("lever"));
+        assertTrue(unavailable.get(0).message().contains("-XX:MaxNewSize"), unavailable.get(0).message());
+    }
+
     // ---- soft limit
 
     @Test
