@@ -24,6 +24,9 @@ import java.util.Map;
  *     [--out docs/softlimit-results] [--jdk /path/to/jdk]... [--gc Serial,G1,Parallel,ZGC] [--scenario bursty,rescue,toolow]
  *     [--trace DIR]</pre>
  *
+ * A collector may carry extra start-up flags for both runs of its pair, e.g.
+ * {@code --gc Parallel+MaxNewSize=64m,ZGC+ZUncommitDelay=0}: the remedies Headroom's events recommend.
+ *
  * {@code --trace} also keeps each run's working-set series (CSV), its output and Headroom's event log.
  *
  * Needs root and a writable memory cgroup (it says why and stops otherwise).
@@ -84,7 +87,8 @@ public final class SoftLimitDriver {
                     System.out.println(line(without));
                     System.out.println(line(with));
                 }
-                Plot.write(out.resolve("softlimit-" + s.name() + "-jdk" + version + ".png"), s, version, panels);
+                boolean variants = gcs.stream().anyMatch(g -> g.contains("+"));
+                Plot.write(out.resolve("softlimit-" + s.name() + "-jdk" + version + (variants ? "-flags" : "") + ".png"), s, version, panels);
             }
         }
         Files.writeString(out.resolve("results-jdk" + String.join("-", jdks.stream().map(SoftLimitDriver::jdkVersion).toList())
@@ -92,16 +96,23 @@ public final class SoftLimitDriver {
         System.out.println(Report.markdown(runs));
     }
 
-    static Run run(Path jdk, String version, Scenario s, String gc, boolean governor, Path trace) throws Exception {
+    static Run run(Path jdk, String version, Scenario s, String gcSpec, boolean governor, Path trace) throws Exception {
+        String[] parts = gcSpec.split("\\+");
+        String gc = parts[0];
+        List<String> extra = new ArrayList<>();
+        for (int i = 1; i < parts.length; i++) {
+            extra.add("-XX:" + parts[i]);
+        }
         List<String> jvmArgs = new ArrayList<>();
         jvmArgs.add("-XX:+Use" + (gc.equals("ZGC") ? "Z" : gc) + "GC");
         jvmArgs.addAll(List.of(s.heapArgs().split(" ")));
-        if (gc.equals("ZGC")) {
+        if (gc.equals("ZGC") && extra.stream().noneMatch(f -> f.startsWith("-XX:ZUncommitDelay="))) {
             jvmArgs.add("-XX:ZUncommitDelay=1");     // startup-only; both runs get it (docs/softlimit.md)
         } else if (gc.equals("Parallel")) {
             jvmArgs.add("-XX:+UseAdaptiveSizePolicyWithSystemGC"); // only changes explicit GCs; both runs get it
         }
-        String label = s.name() + "-" + gc + "-" + version + (governor ? "-governor" : "-baseline");
+        jvmArgs.addAll(extra);
+        String label = s.name() + "-" + gcSpec.replace('+', '_').replace('=', '-') + "-" + version + (governor ? "-governor" : "-baseline");
         List<long[]> series = new ArrayList<>();
         long peak = 0;
         double sum = 0;
@@ -151,7 +162,7 @@ public final class SoftLimitDriver {
             }
             String outcome = r.exitCode() == 0 && cpu >= 0 ? "completed"
                     : oom > 0 ? "OOM-killed" : r.timedOut() ? "timed out" : "exit " + r.exitCode();
-            return new Run(version, s.name(), gc, governor, series, peak, series.isEmpty() ? 0 : sum / series.size(), cpu, workCpu, ops,
+            return new Run(version, s.name(), gcSpec, governor, series, peak, series.isEmpty() ? 0 : sum / series.size(), cpu, workCpu, ops,
                     r.exitCode(), oom, maxStall, outcome);
         }
     }
