@@ -27,4 +27,8 @@ interface CpuMeter {
     /** Tells the meter which collector runs, so it knows its threads' names. */
     default void collector(Collector collector) {
     }
+
+    /** Releases what the meter keeps open (file descriptors); it may not be used afterwards. */
+    default void close() {
+    }
 }

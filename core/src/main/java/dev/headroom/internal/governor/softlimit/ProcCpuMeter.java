@@ -202,6 +202,17 @@ final class ProcCpuMeter implements CpuMeter {
         closeQuietly(t);
     }
 
+    @Override
+    public synchronized void close() {
+        for (Task t : tracked.values()) {
+            closeQuietly(t);
+        }
+        tracked.clear();
+        procMissing = true;
+        gcTotal = -1;
+        serviceTotal = -1;
+    }
+
     static boolean isGcThread(String comm, List<String> prefixes) {
         return startsWithAny(comm, prefixes);
     }

@@ -729,6 +729,7 @@ public final class SoftLimitController implements Reclaimer {
         if (executor instanceof java.util.concurrent.ExecutorService service) {
             service.shutdownNow();
         }
+        meter.close();
         Map<String, Object> restored = safeRestore();
         if (!restored.isEmpty()) {
             diagnostics.line("soft limit: heap flags restored on close (" + describe(restored) + ")");

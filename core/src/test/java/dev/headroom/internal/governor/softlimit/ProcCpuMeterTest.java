@@ -48,6 +48,8 @@ class ProcCpuMeterTest {
         meter.collector(Collector.G1);
         assertEquals(40 * 10_000_000L, meter.gcThreadCpuNanos());
         assertEquals(230 * 10_000_000L, meter.serviceThreadCpuNanos());
+        meter.close();
+        assertEquals(-1, meter.gcThreadCpuNanos(), "closed: its descriptors are released and it reads nothing more");
     }
 
     @Test
