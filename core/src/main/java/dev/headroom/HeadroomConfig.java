@@ -800,7 +800,7 @@ public final class HeadroomConfig {
                     OPTIONAL_PATH_FORMS),
             new Option("prometheus", "host:port where the Prometheus endpoint listens (off unless set; ':9404' means all interfaces).",
                     "host:port, :port or off"),
-            new Option("jmx", "Register the read-only MXBean dev.headroom:type=Headroom, within one interval of the platform MBean server's creation (by a JMX agent or client, a framework, the application); Headroom never creates that server itself.",
+            new Option("jmx", "Register the read-only MXBean dev.headroom:type=Headroom, within one interval of the platform MBean server's creation (by a JMX agent or client, a framework, the application); Headroom does not create that server for it.",
                     Values.BOOLEAN_FORMS),
             new Option("jmxWritable", "Also offer MXBean operations that change behaviour (thresholds, sample now).",
                     Values.BOOLEAN_FORMS),

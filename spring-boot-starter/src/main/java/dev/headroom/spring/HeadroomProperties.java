@@ -68,7 +68,7 @@ public class HeadroomProperties {
     /** host:port of Headroom's own Prometheus endpoint; off unless set (the actuator's /prometheus needs none). */
     private String prometheus;
 
-    /** Register the read-only MXBean dev.headroom:type=Headroom once the platform MBean server exists (Headroom never creates it). */
+    /** Register the read-only MXBean dev.headroom:type=Headroom once the platform MBean server exists (Headroom does not create it for the MXBean). */
     private Boolean jmx;
 
     /** Also offer MXBean operations that change behaviour. */
