@@ -19,14 +19,6 @@ public record HeapRange(long start, long end) {
         return end - start;
     }
 
-    /**
-     * Asks this JVM through the DiagnosticCommand MBean ({@code gcHeapInfo}); empty when it cannot say.
-     * Creates the platform MBean server if nothing has yet (costly: see {@link PlatformServer}).
-     */
-    public static Optional<HeapRange> read() {
-        return read(PlatformServer.get());
-    }
-
     /** Asks the DiagnosticCommand MBean of {@code server} ({@code gcHeapInfo}); empty when it cannot say. */
     public static Optional<HeapRange> read(MBeanServer server) {
         try {

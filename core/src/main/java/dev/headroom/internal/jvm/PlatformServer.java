@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;
-import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
 /**
@@ -24,7 +23,9 @@ import javax.management.ObjectName;
  * too, so the platform one is recognised by its Runtime MXBean. Looking is a synchronized list copy.
  */
 public final class PlatformServer {
-    private static final ObjectName RUNTIME = runtimeName();
+    /** HotSpot's DiagnosticCommand MBean in the platform server: NMT, GC.heap_info, System.trim_native_heap. */
+    public static final ObjectName DIAGNOSTIC_COMMAND = NmtReader.objectName(NmtReader.OBJECT_NAME);
+    private static final ObjectName RUNTIME = NmtReader.objectName(ManagementFactory.RUNTIME_MXBEAN_NAME);
 
     private PlatformServer() {
     }
@@ -51,13 +52,5 @@ public final class PlatformServer {
     /** The platform MBean server, created now if need be (see the class comment for what that costs). */
     public static MBeanServer get() {
         return ManagementFactory.getPlatformMBeanServer();
-    }
-
-    private static ObjectName runtimeName() {
-        try {
-            return new ObjectName(ManagementFactory.RUNTIME_MXBEAN_NAME);
-        } catch (MalformedObjectNameException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

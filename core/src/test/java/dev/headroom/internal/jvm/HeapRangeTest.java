@@ -39,7 +39,7 @@ class HeapRangeTest {
 
     @Test
     void thisJvmsHeapRangeHoldsItsMaxHeap() {
-        HeapRange range = HeapRange.read().orElseThrow();
+        HeapRange range = HeapRange.read(PlatformServer.get()).orElseThrow();
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         assertTrue(range.size() >= heap.getCommitted(), range + " vs committed " + heap.getCommitted());
     }

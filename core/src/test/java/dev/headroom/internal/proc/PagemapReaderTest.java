@@ -1,6 +1,7 @@
 package dev.headroom.internal.proc;
 
 import dev.headroom.internal.jvm.HeapRange;
+import dev.headroom.internal.jvm.PlatformServer;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -14,7 +15,7 @@ class PagemapReaderTest {
 
     @Test
     void residentHeapLiesBetweenWhatIsUsedAndWhatIsCommitted() {
-        HeapRange range = HeapRange.read().orElseThrow();
+        HeapRange range = HeapRange.read(PlatformServer.get()).orElseThrow();
         byte[][] held = new byte[32][];
         for (int i = 0; i < held.length; i++) {
             held[i] = new byte[1 << 20];

@@ -2,6 +2,7 @@ package dev.headroom.internal.governor.softlimit;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.VMOption;
+import dev.headroom.internal.jvm.PlatformServer;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -32,7 +33,6 @@ import javax.management.ObjectName;
  * Linux; the first trim finds out, and a missing operation is reported then.
  */
 final class HotSpotLevers implements VmLevers {
-    private static final String DIAGNOSTIC_COMMAND = "com.sun.management:type=DiagnosticCommand";
     private static final String TRIM_OPERATION = "systemTrimNativeHeap";
     /** "Trim native heap: RSS+Swap: 193M->190M (-3072K)" (JDK 17.0.9+ and 21+ print this form). */
     private static final Pattern TRIM_DELTA = Pattern.compile("\\(([-+]?\\d+)([KMG]?)\\)");
@@ -46,7 +46,7 @@ final class HotSpotLevers implements VmLevers {
 
     HotSpotLevers(Path root) {
         this.hotspot = platformOrNull();
-        this.diagnosticCommand = name(DIAGNOSTIC_COMMAND);
+        this.diagnosticCommand = PlatformServer.DIAGNOSTIC_COMMAND;
         this.statm = root.resolve("proc/self/statm");
         // glibc's malloc_trim is Linux-only; elsewhere the JVM has no such command.
         if (!System.getProperty("os.name", "").startsWith("Linux")) {
@@ -100,7 +100,7 @@ final class HotSpotLevers implements VmLevers {
     @Override
     public synchronized OptionalLong trimNativeHeap() {
         if (trimAvailable == null) {
-            server = ManagementFactory.getPlatformMBeanServer();
+            server = PlatformServer.get();
             trimAvailable = hasOperation(server, diagnosticCommand, TRIM_OPERATION);
         }
         if (!trimAvailable) {
@@ -164,14 +164,6 @@ final class HotSpotLevers implements VmLevers {
             return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         } catch (RuntimeException | LinkageError e) {
             return null;
-        }
-    }
-
-    private static ObjectName name(String s) {
-        try {
-            return new ObjectName(s);
-        } catch (JMException e) {
-            throw new IllegalStateException(e);
         }
     }
 

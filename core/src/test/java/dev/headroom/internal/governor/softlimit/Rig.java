@@ -10,10 +10,12 @@ import dev.headroom.internal.runtime.EmptySnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.concurrent.Executor;
 
 /**
  * A controller wired to fakes, with a clock the test moves. The working set the budget reports is
@@ -43,7 +45,7 @@ final class Rig {
         this(collector, config, jdkFeature, Runnable::run);
     }
 
-    private Rig(String collector, String config, int jdkFeature, java.util.concurrent.Executor executor) {
+    private Rig(String collector, String config, int jdkFeature, Executor executor) {
         this.collector = collector;
         this.controller = new SoftLimitController(HeadroomConfig.parse(config), events, diagnostics, levers, meter,
                 executor, jdkFeature, 0);
@@ -51,16 +53,16 @@ final class Rig {
 
     /** Reclaims wait in {@link #pending} until {@link #finishReclaims()}: one that is still measuring while samples go on. */
     static Rig deferred(String collector, String config) {
-        java.util.List<Runnable> queue = new java.util.ArrayList<>();
+        List<Runnable> queue = new ArrayList<>();
         Rig rig = new Rig(collector, config, 17, queue::add);
         rig.pending = queue;
         return rig;
     }
 
-    java.util.List<Runnable> pending = java.util.List.of();
+    List<Runnable> pending = List.of();
 
     Rig finishReclaims() {
-        java.util.List<Runnable> now = new java.util.ArrayList<>(pending);
+        List<Runnable> now = new ArrayList<>(pending);
         pending.clear();
         now.forEach(Runnable::run);
         return this;
