@@ -58,7 +58,7 @@ public final class OneShotReport {
         Path file = Path.of(spec.substring(colon + 1));
         try {
             Budget budget = Headroom.current().map(Headroom::budget).orElseGet(() -> {
-                // Someone asked for this report: worth the platform MBean server (a one-off 0.2-0.45 s of
+                // Someone asked for this report: worth the platform MBean server (a one-off 0.15-0.43 s of
                 // CPU), so the heap's resident pages are counted through its GC.heap_info range.
                 PlatformServer.get();
                 return ReportCommand.collect(Path.of("/"));

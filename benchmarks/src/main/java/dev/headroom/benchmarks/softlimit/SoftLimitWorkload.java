@@ -3,17 +3,25 @@ package dev.headroom.benchmarks.softlimit;
 import dev.headroom.Headroom;
 import dev.headroom.HeadroomConfig;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The JVM the driver measures. {@code SoftLimitWorkload SCENARIO HEADROOM_SPEC|none}; prints
  * {@code progress OPS} every 100 ms and {@code DONE ops=N cpuMs=M workCpuMs=W} at the end: the process's
  * CPU time, whole and from the start of the work (after JVM and Headroom start-up), which tells a
- * one-time start-up cost from one that grows with the run.
+ * one-time start-up cost from one that grows with the run. Then {@code THREADS name=ms ...}: the CPU of
+ * the threads still alive, by name (numbers folded: {@code GC Thread#}), from {@code /proc/self/task} —
+ * where the difference between a pair goes (JIT compilers, GC workers, Headroom's sampler, main).
  * <ul>
  *   <li>{@code bursty}: three cycles of 6 s: a 400 MiB live set built in about a second, processed
  *       (read end to end, repeatedly) for one second, dropped; idle for the rest of the cycle.</li>
@@ -44,6 +52,7 @@ public final class SoftLimitWorkload {
         }
         long cpu = processCpuNanos();
         System.out.println("DONE ops=" + ops + " cpuMs=" + cpu / 1_000_000 + " workCpuMs=" + (cpu - workStart) / 1_000_000);
+        System.out.println("THREADS " + threadCpu());
         System.out.flush();
     }
 
@@ -132,6 +141,30 @@ public final class SoftLimitWorkload {
             tick(1);
         }
         return live;
+    }
+
+    /** CPU ms per thread name, numbers folded ({@code "GC Thread#=980 java=3610 ..."}), threads above 10 ms. */
+    private static String threadCpu() {
+        Map<String, Long> byName = new TreeMap<>();
+        try (DirectoryStream<Path> tasks =
+                     Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path t : tasks) {
+                String name = Files.readString(t.resolve("comm")).trim().replaceAll("#\\d+", "#");
+                String stat = Files.readString(t.resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // utime and stime, fields 14 and 15, in USER_HZ (100) ticks
+                byName.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+            }
+        } catch (IOException | RuntimeException e) {
+            return "unavailable (" + e + ")";
+        }
+        StringBuilder sb = new StringBuilder();
+        byName.forEach((name, ms) -> {
+            if (ms > 10) {
+                sb.append(sb.length() == 0 ? "" : " ").append(name.replace(' ', '_')).append('=').append(ms);
+            }
+        });
+        return sb.toString();
     }
 
     private static long processCpuNanos() {

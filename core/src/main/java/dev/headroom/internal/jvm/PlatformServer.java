@@ -11,8 +11,9 @@ import javax.management.ObjectName;
  * The platform MBean server, without creating it as a side effect.
  *
  * <p>{@link ManagementFactory#getPlatformMBeanServer()} registers every platform MXBean when it first
- * runs: measured in a fresh JVM, 350–430 ms of CPU (~200 ms wall) on Temurin 25, most of it JFR's
- * FlightRecorderMXBean, and ~190 ms of CPU on JDK 17, plus JIT work afterwards. That is the largest
+ * runs: measured in a fresh JVM ({@code benchmarks.agent.PlatformServerCost}), 310–430 ms of CPU (~200 ms
+ * wall) on Temurin 25, most of it JFR's FlightRecorderMXBean, and 150–190 ms on JDK 17, plus JIT work
+ * afterwards. That is the largest
  * cost Headroom would add to a short-lived JVM, so Headroom only uses the server once something else
  * (a JMX agent, JConsole, a framework, the application) has created it, unless NMT needs it.
  *

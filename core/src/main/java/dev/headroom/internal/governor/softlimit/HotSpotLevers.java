@@ -28,7 +28,7 @@ import javax.management.ObjectName;
  * it with {@code GC.run}).
  *
  * <p>The platform MBean server that carries the {@code DiagnosticCommand} MBean is fetched at the
- * first trim, not before: creating it costs 0.2–0.45 s of CPU (measured on 17 and 25, most of it
+ * first trim, not before: creating it costs 0.15–0.43 s of CPU (measured on 17 and 25, most of it
  * JFR's MXBean), and most JVMs never need a trim. Until then the trim is assumed available on
  * Linux; the first trim finds out, and a missing operation is reported then.
  */

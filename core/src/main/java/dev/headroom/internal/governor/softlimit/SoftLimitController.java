@@ -289,7 +289,7 @@ public final class SoftLimitController implements Reclaimer {
     /**
      * Retained malloc memory is worth a trim: native memory outside the JVM's accounting grew by the
      * minimum since its low. A trim is cheap, but the first one creates the platform MBean server
-     * (0.2–0.45 s of CPU), so it is not done after every collection.
+     * (0.15–0.43 s of CPU), so it is not done after every collection.
      */
     private boolean trimDue(Budget budget) {
         return trim && nativeBytes(budget) - nativeLowWater >= minReclaimBytes(budget);
