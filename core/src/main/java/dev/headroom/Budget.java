@@ -48,6 +48,12 @@ public record Budget(
         errors = List.copyOf(errors);
     }
 
+    /** This budget with another governor state (the governor's verdict on the sample it judged). */
+    public Budget withGovernor(GovernorState state) {
+        return new Budget(timeMillis, cgroup, jvm, process, components, workingSetBytes, limitBytes, headroomBytes,
+                growthBytesPerSecond, secondsToLimit, sizingCheck, recommendation, state, errors);
+    }
+
     /** The component with this name, if present. */
     public java.util.Optional<Component> component(String name) {
         for (Component c : components) {

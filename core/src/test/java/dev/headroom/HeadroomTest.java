@@ -1,12 +1,12 @@
 package dev.headroom;
 
+import dev.headroom.internal.clock.FakeTicker;
+import dev.headroom.internal.clock.ManualScheduler;
 import dev.headroom.internal.governor.HeapDumps;
 import dev.headroom.internal.governor.OrderlyExit;
 import dev.headroom.internal.jmx.JmxPublisher;
-import dev.headroom.internal.runtime.FakeTicker;
 import dev.headroom.internal.runtime.HeadroomRuntime;
 import dev.headroom.internal.runtime.JvmMarker;
-import dev.headroom.internal.runtime.ManualScheduler;
 import dev.headroom.internal.runtime.TestBudgets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

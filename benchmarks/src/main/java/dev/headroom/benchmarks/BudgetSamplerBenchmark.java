@@ -4,7 +4,7 @@ import dev.headroom.Budget;
 import dev.headroom.GovernorState;
 import dev.headroom.internal.budget.BudgetAssembler;
 import dev.headroom.internal.budget.BudgetSampler;
-import dev.headroom.internal.runtime.Ticker;
+import dev.headroom.internal.clock.Ticker;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -6,6 +6,7 @@ import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.ProcessSnapshot;
 import dev.headroom.internal.cgroup.CgroupMonitor;
+import dev.headroom.internal.clock.Ticker;
 import dev.headroom.internal.jvm.HeapRange;
 import dev.headroom.internal.jvm.JvmFlavour;
 import dev.headroom.internal.jvm.JvmReader;
@@ -16,8 +17,6 @@ import dev.headroom.internal.proc.PagemapReader;
 import dev.headroom.internal.proc.ProcStatusReader;
 import dev.headroom.internal.proc.ProcessSnapshots;
 import dev.headroom.internal.proc.SmapsRollupReader;
-import dev.headroom.internal.runtime.BudgetSource;
-import dev.headroom.internal.runtime.Ticker;
 
 import javax.management.MBeanServer;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package dev.headroom.internal.events;
 
 import dev.headroom.HeadroomEvent;
 import dev.headroom.ReclaimRequest;
+import dev.headroom.internal.clock.Ticker;
 import dev.headroom.internal.json.JsonWriter;
-import dev.headroom.internal.runtime.Ticker;
 
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -6,7 +6,6 @@ import dev.headroom.HeadroomConfig;
 import dev.headroom.PressureLevel;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
-import dev.headroom.internal.runtime.EmptySnapshots;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -69,7 +68,7 @@ public final class Governor {
         PressureLevel previous = levels.level();
         PressureLevel current = levels.update(PressureSignal.of(budget), warnAt.resolve(limit), criticalAt.resolve(limit), nowNanos);
         if (current != previous) {
-            levelChanged(previous, current, EmptySnapshots.withGovernor(budget, withLevel(state, current)));
+            levelChanged(previous, current, budget.withGovernor(withLevel(state, current)));
         }
         if (heapDumps != null) {
             try {
@@ -100,7 +99,7 @@ public final class Governor {
             }
         }
         state = s;
-        return EmptySnapshots.withGovernor(budget, s);
+        return budget.withGovernor(s);
     }
 
     private static GovernorState withLevel(GovernorState s, PressureLevel level) {

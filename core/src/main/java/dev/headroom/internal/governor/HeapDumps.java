@@ -2,10 +2,10 @@ package dev.headroom.internal.governor;
 
 import dev.headroom.Budget;
 import dev.headroom.HeadroomConfig;
+import dev.headroom.internal.clock.Ticker;
 import dev.headroom.internal.config.Values;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
-import dev.headroom.internal.runtime.Ticker;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

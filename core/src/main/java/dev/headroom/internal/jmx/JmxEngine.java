@@ -6,9 +6,9 @@ import dev.headroom.HeadroomConfig;
 import dev.headroom.HeadroomEvent;
 import dev.headroom.HeadroomListener;
 import dev.headroom.PressureLevel;
+import dev.headroom.internal.budget.EmptySnapshots;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.ListenerDispatcher;
-import dev.headroom.internal.runtime.EmptySnapshots;
 import dev.headroom.internal.runtime.Engine;
 
 import javax.management.Attribute;

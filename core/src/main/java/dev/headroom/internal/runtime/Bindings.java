@@ -2,6 +2,9 @@ package dev.headroom.internal.runtime;
 
 import dev.headroom.HeadroomConfig;
 import dev.headroom.internal.budget.BudgetSampler;
+import dev.headroom.internal.budget.BudgetSource;
+import dev.headroom.internal.budget.MxBeanOnlyBudgetSource;
+import dev.headroom.internal.clock.Ticker;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.governor.Reclaimer;

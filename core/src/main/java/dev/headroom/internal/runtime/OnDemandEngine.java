@@ -3,6 +3,7 @@ package dev.headroom.internal.runtime;
 import dev.headroom.Budget;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.HeadroomListener;
+import dev.headroom.internal.budget.BudgetSource;
 import dev.headroom.internal.events.Diagnostics;
 
 /**

@@ -2,8 +2,8 @@ package dev.headroom.internal.budget;
 
 import dev.headroom.Budget;
 import dev.headroom.GovernorState;
+import dev.headroom.internal.clock.Ticker;
 import dev.headroom.internal.jvm.PlatformServer;
-import dev.headroom.internal.runtime.Ticker;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package dev.headroom.internal.events;
 
 import dev.headroom.HeadroomEvent;
-import dev.headroom.internal.runtime.FakeTicker;
+import dev.headroom.internal.clock.FakeTicker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -5,8 +5,8 @@ import dev.headroom.GovernorState;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.HeadroomEvent;
 import dev.headroom.PressureLevel;
+import dev.headroom.internal.clock.FakeTicker;
 import dev.headroom.internal.events.Diagnostics;
-import dev.headroom.internal.runtime.FakeTicker;
 import dev.headroom.internal.runtime.TestBudgets;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package dev.headroom.internal.governor;
 
 import dev.headroom.Budget;
 import dev.headroom.GovernorState;
-import dev.headroom.internal.runtime.EmptySnapshots;
+import dev.headroom.internal.budget.EmptySnapshots;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -3,6 +3,9 @@ package dev.headroom.internal.runtime;
 import dev.headroom.Budget;
 import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
+import dev.headroom.internal.budget.BudgetSource;
+import dev.headroom.internal.budget.EmptySnapshots;
+import dev.headroom.internal.clock.Ticker;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.headroom.HeadroomListener;
 import dev.headroom.ReclaimRequest;
+import dev.headroom.internal.clock.Ticker;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventBus;
 import dev.headroom.internal.events.ListenerDispatcher;
-import dev.headroom.internal.runtime.Ticker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

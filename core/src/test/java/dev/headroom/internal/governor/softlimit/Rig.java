@@ -4,8 +4,8 @@ import dev.headroom.Budget;
 import dev.headroom.GovernorState;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.JvmSnapshot;
+import dev.headroom.internal.budget.EmptySnapshots;
 import dev.headroom.internal.events.Diagnostics;
-import dev.headroom.internal.runtime.EmptySnapshots;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package dev.headroom.internal.runtime;
+package dev.headroom.internal.clock;
 
 /** The two clocks Headroom reads; tests pass a fake one. */
 public interface Ticker {

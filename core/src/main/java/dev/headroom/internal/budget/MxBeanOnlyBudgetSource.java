@@ -1,8 +1,9 @@
-package dev.headroom.internal.runtime;
+package dev.headroom.internal.budget;
 
 import dev.headroom.Budget;
 import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
+import dev.headroom.internal.clock.Ticker;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;

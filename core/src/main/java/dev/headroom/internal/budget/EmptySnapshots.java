@@ -1,8 +1,7 @@
-package dev.headroom.internal.runtime;
+package dev.headroom.internal.budget;
 
 import dev.headroom.Budget;
 import dev.headroom.CgroupSnapshot;
-import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.ProcessSnapshot;
 
@@ -34,12 +33,5 @@ public final class EmptySnapshots {
 
     public static Budget.SizingCheck sizingNotEvaluated() {
         return new Budget.SizingCheck(false, false, 0, 0, List.of());
-    }
-
-    /** {@code budget} with another governor state (records are immutable). */
-    public static Budget withGovernor(Budget b, GovernorState state) {
-        return new Budget(b.timeMillis(), b.cgroup(), b.jvm(), b.process(), b.components(), b.workingSetBytes(),
-                b.limitBytes(), b.headroomBytes(), b.growthBytesPerSecond(), b.secondsToLimit(), b.sizingCheck(),
-                b.recommendation(), state, b.errors());
     }
 }

@@ -1,4 +1,4 @@
-package dev.headroom.internal.runtime;
+package dev.headroom.internal.budget;
 
 import dev.headroom.Budget;
 import dev.headroom.GovernorState;

@@ -1,4 +1,4 @@
-package dev.headroom.internal.runtime;
+package dev.headroom.internal.clock;
 
 import java.util.concurrent.TimeUnit;
 
