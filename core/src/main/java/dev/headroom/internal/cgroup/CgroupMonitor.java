@@ -1,6 +1,10 @@
 package dev.headroom.internal.cgroup;
 
 import dev.headroom.CgroupSnapshot;
+import dev.headroom.internal.kernfs.ByteParsing;
+import dev.headroom.internal.kernfs.KernelFile;
+import dev.headroom.internal.kernfs.ReadBuffer;
+
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -139,8 +143,8 @@ public final class CgroupMonitor implements AutoCloseable {
             throw new IllegalArgumentException("reResolveNanos must be positive: " + reResolveNanos);
         }
         CgroupMonitor monitor = new CgroupMonitor(root, nanoClock, reResolveNanos);
-        monitor.selfCgroup = KernelFile.open(root, "/proc/self/cgroup");
-        monitor.selfMountinfo = KernelFile.open(root, "/proc/self/mountinfo");
+        monitor.selfCgroup = KernelFile.open(CgroupResolver.host(root, "/proc/self/cgroup"), "/proc/self/cgroup");
+        monitor.selfMountinfo = KernelFile.open(CgroupResolver.host(root, "/proc/self/mountinfo"), "/proc/self/mountinfo");
         monitor.resolve(nanoClock.getAsLong(), true);
         return monitor;
     }
@@ -367,7 +371,8 @@ public final class CgroupMonitor implements AutoCloseable {
     }
 
     private KernelFile file(String dir, String name) {
-        return KernelFile.open(root, CgroupResolver.join(dir, name));
+        String nsPath = CgroupResolver.join(dir, name);
+        return KernelFile.open(CgroupResolver.host(root, nsPath), nsPath);
     }
 
     private void closeFiles() {
@@ -546,7 +551,7 @@ public final class CgroupMonitor implements AutoCloseable {
         }
         byte[] d = buffer.data;
         if (n == 0) {
-            problems.add(statFile.name, "empty");
+            problems.add(statFile.name(), "empty");
             return;
         }
         int line = 0;
@@ -556,7 +561,7 @@ public final class CgroupMonitor implements AutoCloseable {
             if (end > start) {
                 long v = keyEnd < end ? ByteParsing.digits(d, keyEnd + 1, trimEnd(d, keyEnd + 1, end)) : ByteParsing.BAD;
                 if (keyEnd == start || v == ByteParsing.BAD) {
-                    problems.add(statFile.name, "unparseable line", d, start, end);
+                    problems.add(statFile.name(), "unparseable line", d, start, end);
                 } else {
                     stat.put(line, d, start, keyEnd, v);
                 }
@@ -578,7 +583,7 @@ public final class CgroupMonitor implements AutoCloseable {
             if (end > start) {
                 long v = keyEnd < end ? ByteParsing.digits(d, keyEnd + 1, trimEnd(d, keyEnd + 1, end)) : ByteParsing.BAD;
                 if (v == ByteParsing.BAD) {
-                    problems.add(eventsFile.name, "unparseable line", d, start, end);
+                    problems.add(eventsFile.name(), "unparseable line", d, start, end);
                 } else if (ByteParsing.equals(d, start, keyEnd, K_LOW)) {
                     s.eventsLow = v;
                 } else if (ByteParsing.equals(d, start, keyEnd, K_HIGH)) {
@@ -609,7 +614,7 @@ public final class CgroupMonitor implements AutoCloseable {
             if (end > start) {
                 long v = keyEnd < end ? ByteParsing.digits(d, keyEnd + 1, trimEnd(d, keyEnd + 1, end)) : ByteParsing.BAD;
                 if (v == ByteParsing.BAD) {
-                    problems.add(oomControlFile.name, "unparseable line", d, start, end);
+                    problems.add(oomControlFile.name(), "unparseable line", d, start, end);
                 } else if (ByteParsing.equals(d, start, keyEnd, K_OOM_KILL)) {
                     s.eventsOomKill = v;
                 } else if (ByteParsing.equals(d, start, keyEnd, K_UNDER_OOM)) {
@@ -655,7 +660,7 @@ public final class CgroupMonitor implements AutoCloseable {
                     f = fieldEnd + 1;
                 }
                 if (Double.isNaN(avg10) || Double.isNaN(avg60) || Double.isNaN(avg300) || total == ByteParsing.BAD) {
-                    problems.add(pressureFile.name, "unparseable line", d, start, end);
+                    problems.add(pressureFile.name(), "unparseable line", d, start, end);
                 } else if (some) {
                     s.psiSomeAvg10 = avg10;
                     s.psiSomeAvg60 = avg60;
@@ -678,19 +683,19 @@ public final class CgroupMonitor implements AutoCloseable {
             return ReadBuffer.MISSING;
         }
         if (!f.present()) {
-            if (f.openProblem != null) {
-                problems.add(f.name, f.openProblem);
+            if (f.openProblem() != null) {
+                problems.add(f.name(), f.openProblem());
             } else if (required) {
-                problems.add(f.name, "missing");
+                problems.add(f.name(), "missing");
             }
             return ReadBuffer.MISSING;
         }
         int n = buffer.read(f);
         if (n == ReadBuffer.IO_ERROR) {
             ioFailed = true;
-            problems.add(f.name, "read failed (the cgroup was removed or the process moved)");
+            problems.add(f.name(), "read failed (the cgroup was removed or the process moved)");
         } else if (n == ReadBuffer.TOO_LARGE) {
-            problems.add(f.name, "larger than 1 MiB; not parsed");
+            problems.add(f.name(), "larger than 1 MiB; not parsed");
         }
         return n;
     }
@@ -699,7 +704,7 @@ public final class CgroupMonitor implements AutoCloseable {
     private long value(KernelFile f, boolean required) {
         long v = raw(f, required);
         if (v == ByteParsing.MAX) {
-            problems.add(f.name, "\"max\" where a number was expected");
+            problems.add(f.name(), "\"max\" where a number was expected");
             return UNKNOWN;
         }
         return v;
@@ -727,9 +732,9 @@ public final class CgroupMonitor implements AutoCloseable {
         long v = ByteParsing.singleValue(buffer.data, 0, n);
         if (v == ByteParsing.BAD) {
             if (isBlank(buffer.data, n)) {
-                problems.add(f.name, "empty");
+                problems.add(f.name(), "empty");
             } else {
-                problems.add(f.name, "unparseable value", buffer.data, 0, n);
+                problems.add(f.name(), "unparseable value", buffer.data, 0, n);
             }
             return UNKNOWN;
         }

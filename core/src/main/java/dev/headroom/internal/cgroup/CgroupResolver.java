@@ -1,5 +1,7 @@
 package dev.headroom.internal.cgroup;
 
+import dev.headroom.internal.kernfs.KernelFile;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -246,20 +248,26 @@ final class CgroupResolver {
         return -1;
     }
 
+    /**
+     * Largest text read whole (mountinfo of a host with thousands of mounts is a few hundred KiB);
+     * a {@code /dev/zero} under a captured root must not fill the heap.
+     */
+    private static final int MAX_TEXT = 4 << 20;
+
     private static String readText(Path root, String nsPath, List<String> problems) {
         try {
-            return new String(Files.readAllBytes(host(root, nsPath)), StandardCharsets.UTF_8);
+            return new String(KernelFile.readSmall(host(root, nsPath), nsPath, MAX_TEXT), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             problems.add(nsPath + ": missing");
         } catch (IOException | RuntimeException e) {
-            problems.add(nsPath + ": unreadable (" + e + ")");
+            problems.add(nsPath + ": unreadable (" + e.getMessage() + ")");
         }
         return null;
     }
 
     private static String readOptional(Path root, String nsPath) {
         try {
-            return new String(Files.readAllBytes(host(root, nsPath)), StandardCharsets.UTF_8);
+            return new String(KernelFile.readSmall(host(root, nsPath), nsPath, MAX_TEXT), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -1,5 +1,7 @@
 package dev.headroom.internal.cgroup;
 
+import dev.headroom.internal.kernfs.ByteParsing;
+
 import java.util.List;
 
 /**

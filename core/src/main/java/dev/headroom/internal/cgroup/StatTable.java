@@ -1,5 +1,7 @@
 package dev.headroom.internal.cgroup;
 
+import dev.headroom.internal.kernfs.ByteParsing;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 

@@ -1,5 +1,6 @@
 package dev.headroom.internal.cgroup;
 
+import dev.headroom.internal.kernfs.ByteParsing;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

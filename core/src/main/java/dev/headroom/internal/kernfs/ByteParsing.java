@@ -1,24 +1,24 @@
-package dev.headroom.internal.cgroup;
+package dev.headroom.internal.kernfs;
 
 /**
  * Number parsing straight from the bytes of a cgroup file: no Strings, no exceptions, nothing
  * allocated. Results use sentinels because every real value is non-negative.
  */
-final class ByteParsing {
+public final class ByteParsing {
     /** The content is not a non-negative decimal number (garbage, empty, negative, overflow). */
-    static final long BAD = Long.MIN_VALUE;
+    public static final long BAD = Long.MIN_VALUE;
     /** The literal {@code max} (v2's "no limit"). */
-    static final long MAX = Long.MAX_VALUE;
+    public static final long MAX = Long.MAX_VALUE;
 
     private ByteParsing() {
     }
 
-    static boolean isSpace(byte b) {
+    public static boolean isSpace(byte b) {
         return b == ' ' || b == '\n' || b == '\t' || b == '\r';
     }
 
     /** A whole single-value file: optional surrounding whitespace, then digits or {@code max}. */
-    static long singleValue(byte[] d, int from, int to) {
+    public static long singleValue(byte[] d, int from, int to) {
         while (from < to && isSpace(d[from])) {
             from++;
         }
@@ -32,7 +32,7 @@ final class ByteParsing {
     }
 
     /** Exactly the range {@code [from, to)} as a non-negative decimal; {@link #BAD} otherwise. */
-    static long digits(byte[] d, int from, int to) {
+    public static long digits(byte[] d, int from, int to) {
         if (from >= to) {
             return BAD;
         }
@@ -51,7 +51,7 @@ final class ByteParsing {
     }
 
     /** A non-negative decimal such as {@code 12.34} (PSI averages); NaN when malformed. */
-    static double decimal(byte[] d, int from, int to) {
+    public static double decimal(byte[] d, int from, int to) {
         long mantissa = 0;
         long scale = 1;
         boolean point = false;
@@ -76,7 +76,7 @@ final class ByteParsing {
     }
 
     /** True when {@code [from, to)} holds exactly the bytes of {@code key}. */
-    static boolean equals(byte[] d, int from, int to, byte[] key) {
+    public static boolean equals(byte[] d, int from, int to, byte[] key) {
         if (to - from != key.length) {
             return false;
         }
@@ -89,7 +89,7 @@ final class ByteParsing {
     }
 
     /** Index of the first {@code b} in {@code [from, to)}, or {@code to}. */
-    static int indexOf(byte[] d, int from, int to, byte b) {
+    public static int indexOf(byte[] d, int from, int to, byte b) {
         for (int i = from; i < to; i++) {
             if (d[i] == b) {
                 return i;

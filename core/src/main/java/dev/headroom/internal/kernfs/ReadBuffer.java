@@ -1,4 +1,4 @@
-package dev.headroom.internal.cgroup;
+package dev.headroom.internal.kernfs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -6,27 +6,37 @@ import java.nio.channels.FileChannel;
 
 /**
  * One reused direct buffer (the kernel copies straight into it: no hidden temporary) and a heap
- * mirror the parsers scan. Grows only when a file does not fit, up to {@link #MAX_SIZE}.
+ * mirror the parsers scan. Grows only when a file does not fit, up to its maximum ({@link #MAX_SIZE} unless told).
  */
-final class ReadBuffer {
-    static final int MISSING = -1;
-    static final int IO_ERROR = -2;
-    static final int TOO_LARGE = -3;
-    static final int MAX_SIZE = 1 << 20;
+public final class ReadBuffer {
+    public static final int MISSING = -1;
+    public static final int IO_ERROR = -2;
+    public static final int TOO_LARGE = -3;
+    /** Largest file read: cgroup and proc files are a few KiB; 1 MiB bounds a hostile one. */
+    public static final int MAX_SIZE = 1 << 20;
+
+    private final int maxSize;
 
     private ByteBuffer direct;
     /** The bytes of the last successful read, valid up to the length {@link #read} returned. */
-    byte[] data;
+    public byte[] data;
     /** The exception of the last {@link #IO_ERROR}, for the message. */
-    IOException lastError;
+    public IOException lastError;
 
-    ReadBuffer(int initialSize) {
-        direct = ByteBuffer.allocateDirect(initialSize);
-        data = new byte[initialSize];
+    public ReadBuffer(int initialSize) {
+        this(initialSize, MAX_SIZE);
+    }
+
+    /** A buffer that grows up to {@code maxSize} bytes. */
+    public ReadBuffer(int initialSize, int maxSize) {
+        this.maxSize = Math.max(1, maxSize);
+        int size = Math.max(1, Math.min(initialSize, this.maxSize));
+        direct = ByteBuffer.allocateDirect(size);
+        data = new byte[size];
     }
 
     /** Reads the whole file from offset 0; returns its length or one of the negative codes. */
-    int read(KernelFile file) {
+    public int read(KernelFile file) {
         FileChannel channel = file.channel();
         if (channel == null) {
             return MISSING;
@@ -47,10 +57,10 @@ final class ReadBuffer {
                     return total;
                 }
                 // Filled to the brim: the file may be longer. Grow and read again from 0.
-                if (direct.capacity() >= MAX_SIZE) {
+                if (direct.capacity() >= maxSize) {
                     return TOO_LARGE;
                 }
-                int size = Math.min(MAX_SIZE, direct.capacity() * 2);
+                int size = Math.min(maxSize, direct.capacity() * 2);
                 direct = ByteBuffer.allocateDirect(size);
                 data = new byte[size];
             }
