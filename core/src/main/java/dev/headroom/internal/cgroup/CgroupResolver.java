@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds the process's memory cgroup under a filesystem root, following DESIGN.md's resolution
- * rules:
+ * Finds the process's memory cgroup under a filesystem root, following the resolution rules in
+ * docs/cgroup.md ("Finding the cgroup"):
  * <ol>
  *   <li>The memory controller is v1 when {@code /proc/self/cgroup} has a hierarchy listing
  *       {@code memory} (hybrid hosts have both kinds; a controller lives in one hierarchy only),

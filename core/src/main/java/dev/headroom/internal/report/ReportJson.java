@@ -12,7 +12,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
- * A {@link Budget} as one JSON document: {@code report --json}. The keys DESIGN.md fixes are
+ * A {@link Budget} as one JSON document: {@code report --json}. The keys docs/cgroup.md fixes are
  * {@code cgroup.version} (null without a memory controller), {@code cgroup.memoryDir},
  * {@code limitBytes}, {@code usageBytes}, {@code workingSetBytes} and {@code errors} at the top level;
  * everything else the records hold follows, unknown readings as {@code null}, never as 0.
