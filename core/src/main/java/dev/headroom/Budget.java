@@ -26,6 +26,9 @@ import java.util.OptionalLong;
  * @param recommendation        sizing advice from what has been observed
  * @param governor              the governor's state
  * @param errors                what could not be read, each naming the source
+ * @param constraints           every limit this JVM can die at (the cgroup chain, the heap, direct
+ *                              memory, metaspace, ...), each with its use, headroom and growth; the
+ *                              pressure level is the worst one's ({@link #bindingConstraint()})
  */
 public record Budget(
         long timeMillis,
@@ -41,17 +44,49 @@ public record Budget(
         SizingCheck sizingCheck,
         Recommendation recommendation,
         GovernorState governor,
-        List<String> errors) {
+        List<String> errors,
+        List<Constraint> constraints) {
 
     public Budget {
         components = List.copyOf(components);
         errors = List.copyOf(errors);
+        constraints = List.copyOf(constraints);
+    }
+
+    /** The budget without constraints: the shape before constraints were added (kept for callers of it). */
+    public Budget(long timeMillis, CgroupSnapshot cgroup, JvmSnapshot jvm, ProcessSnapshot process,
+                  List<Component> components, long workingSetBytes, OptionalLong limitBytes, OptionalLong headroomBytes,
+                  OptionalDouble growthBytesPerSecond, OptionalDouble secondsToLimit, SizingCheck sizingCheck,
+                  Recommendation recommendation, GovernorState governor, List<String> errors) {
+        this(timeMillis, cgroup, jvm, process, components, workingSetBytes, limitBytes, headroomBytes,
+                growthBytesPerSecond, secondsToLimit, sizingCheck, recommendation, governor, errors, List.of());
+    }
+
+    /** The constraint nearest its limit; empty when no limit is known. */
+    public java.util.Optional<Constraint> bindingConstraint() {
+        return java.util.Optional.ofNullable(Constraint.binding(constraints));
+    }
+
+    /** The constraint with this name, if known. */
+    public java.util.Optional<Constraint> constraint(String name) {
+        for (Constraint c : constraints) {
+            if (c.name().equals(name)) {
+                return java.util.Optional.of(c);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** This budget with other constraints. */
+    public Budget withConstraints(List<Constraint> constraints) {
+        return new Budget(timeMillis, cgroup, jvm, process, components, workingSetBytes, limitBytes, headroomBytes,
+                growthBytesPerSecond, secondsToLimit, sizingCheck, recommendation, governor, errors, constraints);
     }
 
     /** This budget with another governor state (the governor's verdict on the sample it judged). */
     public Budget withGovernor(GovernorState state) {
         return new Budget(timeMillis, cgroup, jvm, process, components, workingSetBytes, limitBytes, headroomBytes,
-                growthBytesPerSecond, secondsToLimit, sizingCheck, recommendation, state, errors);
+                growthBytesPerSecond, secondsToLimit, sizingCheck, recommendation, state, errors, constraints);
     }
 
     /** The component with this name, if present. */

@@ -56,8 +56,9 @@ class HeadroomTest {
         assertFalse(JvmMarker.claimed(), "every test leaves the JVM-wide marker free");
     }
 
+    /** The budget's own cadence is under test here: the watch (WatchRuntimeTest) would add ticks. */
     private HeadroomRuntime.Parts parts(MBeanServer server) {
-        return HeadroomRuntime.Parts.production().ticker(ticker).scheduler(scheduler)
+        return HeadroomRuntime.Parts.production().ticker(ticker).scheduler(scheduler).watchPeriod(0)
                 .err(new PrintStream(errBytes, true, StandardCharsets.UTF_8))
                 .budgetSource((config, t, d) -> source = new TestBudgets.Source(t, workingSet::get, OptionalLong.of(LIMIT)))
                 .mbeanServer(server);
@@ -299,7 +300,7 @@ class HeadroomTest {
         MBeanServer platform = MBeanServerFactory.newMBeanServer();
         AtomicBoolean created = new AtomicBoolean();
         AtomicInteger looks = new AtomicInteger();
-        HeadroomRuntime.Parts parts = HeadroomRuntime.Parts.production().ticker(ticker).scheduler(scheduler)
+        HeadroomRuntime.Parts parts = HeadroomRuntime.Parts.production().ticker(ticker).scheduler(scheduler).watchPeriod(0)
                 .err(new PrintStream(errBytes, true, StandardCharsets.UTF_8))
                 .budgetSource((config, t, d) -> source = new TestBudgets.Source(t, workingSet::get, OptionalLong.of(LIMIT)))
                 .platformServer(() -> {

@@ -1,6 +1,7 @@
 package dev.headroom.internal.governor;
 
 import dev.headroom.Budget;
+import dev.headroom.Constraint;
 import dev.headroom.GovernorState;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.PressureLevel;
@@ -54,6 +55,16 @@ public final class Governor {
         return state;
     }
 
+    /** The warn threshold in force (the writable MXBean may change it). */
+    public HeadroomConfig.Size warnAt() {
+        return warnAt;
+    }
+
+    /** The critical threshold in force. */
+    public HeadroomConfig.Size criticalAt() {
+        return criticalAt;
+    }
+
     /** Changes the thresholds at run time (the writable MXBean); checked like the builder does. */
     public void setThresholds(HeadroomConfig.Size warn, HeadroomConfig.Size critical) {
         HeadroomConfig.builder().warnAt(warn).criticalAt(critical).build();
@@ -64,9 +75,8 @@ public final class Governor {
     /** Acts on one sample; returns the budget carrying the governor state after acting. */
     public Budget onSample(Budget budget, long nowNanos) {
         warnMessage.record(budget);
-        OptionalLong limit = budget.limitBytes();
         PressureLevel previous = levels.level();
-        PressureLevel current = levels.update(PressureSignal.of(budget), warnAt.resolve(limit), criticalAt.resolve(limit), nowNanos);
+        PressureLevel current = levels.update(Thresholds.ratio(warnAt, budget), Thresholds.ratio(criticalAt, budget), nowNanos);
         if (current != previous) {
             levelChanged(previous, current, budget.withGovernor(withLevel(state, current)));
         }
@@ -114,8 +124,16 @@ public final class Governor {
         fields.put("workingSetBytes", budget.workingSetBytes());
         fields.put("limitBytes", budget.limitBytes());
         fields.put("headroomBytes", budget.headroomBytes());
-        fields.put("growthBytesPerSecond", budget.growthBytesPerSecond());
-        fields.put("secondsToLimit", budget.secondsToLimit());
+        Constraint binding = budget.bindingConstraint().orElse(null);
+        fields.put("constraint", binding == null ? null : binding.name());
+        fields.put("constraintUsed", binding == null ? null : binding.used());
+        fields.put("constraintLimit", binding == null ? null : binding.limit());
+        // The binding constraint's growth (measured over the last ticks) when the budget's slow trend
+        // has none yet or another constraint binds: a fast leak is over before the slow trend knows.
+        boolean fromConstraint = binding != null && binding.growthPerSecond().isPresent()
+                && (!binding.name().equals(Constraint.CGROUP) || budget.growthBytesPerSecond().isEmpty());
+        fields.put("growthBytesPerSecond", fromConstraint ? binding.growthPerSecond() : budget.growthBytesPerSecond());
+        fields.put("secondsToLimit", fromConstraint ? binding.secondsToLimit() : budget.secondsToLimit());
         fields.put("warnAtBytes", warnAt.resolve(budget.limitBytes()));
         fields.put("criticalAtBytes", criticalAt.resolve(budget.limitBytes()));
         fields.put("largest", warnMessage.largest(budget, 3));

@@ -1,6 +1,7 @@
 package dev.headroom.internal.governor;
 
 import dev.headroom.Budget;
+import dev.headroom.Constraint;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.internal.clock.Ticker;
 import dev.headroom.internal.config.Values;
@@ -139,21 +140,23 @@ public final class HeapDumps {
 
     /** Called by the governor on every sample (sampler thread). */
     public void onSample(Budget budget, long nowNanos) {
-        OptionalLong threshold = config.heapDumpAt().resolve(budget.limitBytes());
-        if (threshold.isEmpty()) {
-            return;
-        }
-        long t = threshold.getAsLong();
-        long ws = PressureSignal.of(budget);
+        double ratio = Thresholds.ratio(config.heapDumpAt(), budget);
         if (!armed) {
-            if (ws < t * PressureLevels.CLEAR_FRACTION) {
+            if (ratio < PressureLevels.CLEAR_FRACTION) {
                 armed = true;
             }
             return;
         }
-        if (ws < t) {
+        if (ratio < 1) {
             return;
         }
+        long t = config.heapDumpAt().resolve(budget.limitBytes()).orElse(0);
+        Constraint binding = Thresholds.binding(config.heapDumpAt(), budget);
+        String constraint = binding == null ? Constraint.CGROUP : binding.name();
+        String reason = binding != null && !binding.name().equals(Constraint.CGROUP)
+                ? WarnMessage.describe(binding) + " reached heapDumpAt " + config.heapDumpAt()
+                : "working set " + Values.humanBytes(budget.workingSetBytes()) + " reached heapDumpAt " + config.heapDumpAt()
+                + (t > 0 ? " (" + Values.humanBytes(t) + ")" : "");
         armed = false;
         long minInterval = config.heapDumpMinInterval().toNanos();
         if (lastDumpNanos != Long.MIN_VALUE && nowNanos - lastDumpNanos < minInterval) {
@@ -169,7 +172,7 @@ public final class HeapDumps {
         lastDumpNanos = nowNanos;
         long heapUsed = budget.jvm().heapUsedBytes();
         long workingSet = budget.workingSetBytes();
-        Runnable job = () -> write(workingSet, t, heapUsed);
+        Runnable job = () -> write(workingSet, t, heapUsed, constraint, reason);
         if (async) {
             Thread th = new Thread(job, "headroom-heap-dump");
             th.setDaemon(true);
@@ -180,7 +183,7 @@ public final class HeapDumps {
         }
     }
 
-    private void write(long workingSet, long threshold, long heapUsed) {
+    private void write(long workingSet, long threshold, long heapUsed, String constraint, String reason) {
         Path dir = config.heapDumpDir().orElse(Path.of("")).toAbsolutePath();
         Path tempDir = null;
         try {
@@ -224,8 +227,9 @@ public final class HeapDumps {
             f.put("workingSetBytes", workingSet);
             f.put("heapDumpAtBytes", threshold);
             f.put("heapUsedBytes", heapUsed);
-            events.emit("heap_dump", f, String.format(Locale.ROOT, "heap dump written: %s (%s in %.1f s; working set %s reached heapDumpAt %s)",
-                    target, Values.humanBytes(bytes), seconds, Values.humanBytes(workingSet), Values.humanBytes(threshold)));
+            f.put("constraint", constraint);
+            events.emit("heap_dump", f, String.format(Locale.ROOT, "heap dump written: %s (%s in %.1f s; %s)",
+                    target, Values.humanBytes(bytes), seconds, reason));
         } catch (IOException | RuntimeException e) {
             events.emit("error", errorFields("heap_dump", dir, e), "heap dump to " + dir + " failed: " + Diagnostics.describe(e));
         } finally {

@@ -1,6 +1,7 @@
 package dev.headroom.internal.governor;
 
 import dev.headroom.Budget;
+import dev.headroom.Constraint;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.internal.config.Values;
 import dev.headroom.internal.events.Diagnostics;
@@ -72,26 +73,35 @@ public final class OrderlyExit {
 
     /** Called by the governor on every sample (sampler thread). */
     public void onSample(Budget budget) {
-        OptionalLong threshold = config.exitAt().resolve(budget.limitBytes());
-        if (threshold.isEmpty() || PressureSignal.of(budget) < threshold.getAsLong() || !fired.compareAndSet(false, true)) {
+        if (Thresholds.ratio(config.exitAt(), budget) < 1 || !fired.compareAndSet(false, true)) {
             return;
         }
+        Constraint binding = Thresholds.binding(config.exitAt(), budget);
+        OptionalLong threshold = config.exitAt().resolve(budget.limitBytes());
         int code = config.exitCode();
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("exitCode", code);
         f.put("reason", "exitAt");
         f.put("workingSetBytes", budget.workingSetBytes());
-        f.put("exitAtBytes", threshold.getAsLong());
+        f.put("exitAtBytes", threshold);
+        f.put("constraint", binding == null ? Constraint.CGROUP : binding.name());
         f.put("limitBytes", budget.limitBytes());
         f.put("headroomBytes", budget.headroomBytes());
         f.put("graceMillis", graceMillis);
-        StringBuilder m = new StringBuilder(200).append("exiting with status ").append(code).append(": working set ")
-                .append(Values.humanBytes(budget.workingSetBytes())).append(" reached exitAt ").append(config.exitAt());
-        if (config.exitAt().isPercent()) {
-            m.append(" (").append(Values.humanBytes(threshold.getAsLong())).append(')');
+        StringBuilder m = new StringBuilder(200).append("exiting with status ").append(code).append(": ");
+        if (binding != null && !binding.name().equals(Constraint.CGROUP)) {
+            m.append(WarnMessage.describe(binding)).append(" reached exitAt ").append(config.exitAt());
+        } else {
+            m.append("working set ").append(Values.humanBytes(budget.workingSetBytes())).append(" reached exitAt ")
+                    .append(config.exitAt());
+            if (config.exitAt().isPercent() && threshold.isPresent()) {
+                m.append(" (").append(Values.humanBytes(threshold.getAsLong())).append(')');
+            }
+            budget.limitBytes().ifPresent(l -> m.append(" of the ").append(Values.humanBytes(l)).append(" limit"));
         }
-        budget.limitBytes().ifPresent(l -> m.append(" of the ").append(Values.humanBytes(l)).append(" limit"));
-        m.append("; leaving before the kernel OOM-kills; shutdown hooks run, halt after ")
+        m.append(binding != null && !binding.name().equals(Constraint.CGROUP)
+                        ? "; leaving before the JVM dies of OutOfMemoryError" : "; leaving before the kernel OOM-kills")
+                .append("; shutdown hooks run, halt after ")
                 .append(graceMillis / 1000).append(" s if they hang");
         events.emit("exit", f, m.toString());
         Thread t = new Thread(() -> exit(code), "headroom-exit");

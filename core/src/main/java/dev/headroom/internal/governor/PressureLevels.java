@@ -34,13 +34,22 @@ public final class PressureLevels {
      * @return the level after this sample
      */
     public PressureLevel update(long workingSet, OptionalLong warn, OptionalLong critical, long nowNanos) {
-        PressureLevel raw = atOrAbove(workingSet, warn, critical, 1.0);
+        return update(Thresholds.ratio(workingSet, warn), Thresholds.ratio(workingSet, critical), nowNanos);
+    }
+
+    /**
+     * @param warnRatio     how far toward the warn threshold (1 = reached; 0 when off)
+     * @param criticalRatio how far toward the critical threshold
+     * @return the level after this sample
+     */
+    public PressureLevel update(double warnRatio, double criticalRatio, long nowNanos) {
+        PressureLevel raw = atOrAbove(warnRatio, criticalRatio, 1.0);
         if (raw.compareTo(level) > 0) {
             level = raw;
             pending = null;
             return level;
         }
-        PressureLevel held = atOrAbove(workingSet, warn, critical, CLEAR_FRACTION);
+        PressureLevel held = atOrAbove(warnRatio, criticalRatio, CLEAR_FRACTION);
         if (held.compareTo(level) >= 0) {
             pending = null;
             return level;
@@ -61,11 +70,11 @@ public final class PressureLevels {
         return level;
     }
 
-    private static PressureLevel atOrAbove(long ws, OptionalLong warn, OptionalLong critical, double fraction) {
-        if (critical.isPresent() && ws >= critical.getAsLong() * fraction) {
+    private static PressureLevel atOrAbove(double warnRatio, double criticalRatio, double fraction) {
+        if (criticalRatio >= fraction) {
             return PressureLevel.CRITICAL;
         }
-        if (warn.isPresent() && ws >= warn.getAsLong() * fraction) {
+        if (warnRatio >= fraction) {
             return PressureLevel.WARN;
         }
         return PressureLevel.OK;

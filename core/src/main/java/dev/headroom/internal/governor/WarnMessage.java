@@ -1,6 +1,7 @@
 package dev.headroom.internal.governor;
 
 import dev.headroom.Budget;
+import dev.headroom.Constraint;
 import dev.headroom.PressureLevel;
 import dev.headroom.internal.config.Values;
 
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * The line a person on call reads when the level changes: how full, to which constraint, how fast,
@@ -69,10 +71,34 @@ final class WarnMessage {
         return out;
     }
 
+    /** One constraint in words: "heap after GC 140 MiB = 91.5% of the 153 MiB max heap (-Xmx / MaxHeapSize)". */
+    static String describe(Constraint c) {
+        String what = switch (c.name()) {
+            case Constraint.HEAP -> "heap after GC";
+            case Constraint.DIRECT_MEMORY -> "direct memory";
+            case Constraint.CLASS_SPACE -> "compressed class space";
+            case Constraint.CODE_CACHE -> "code cache";
+            default -> c.name().replace('_', ' ');
+        };
+        return String.format(Locale.ROOT, "%s %s = %.1f%% of the %s limit (%s)", what, Values.humanBytes(c.used()),
+                100.0 * c.share(), Values.humanBytes(c.limit()), c.source());
+    }
+
     String describe(PressureLevel previous, PressureLevel current, Budget budget) {
         StringBuilder sb = new StringBuilder(256);
-        sb.append("pressure ").append(current).append(" (was ").append(previous).append("): working set ")
-                .append(Values.humanBytes(budget.workingSetBytes()));
+        sb.append("pressure ").append(current).append(" (was ").append(previous).append("): ");
+        Constraint binding = budget.bindingConstraint().orElse(null);
+        if (binding != null && !binding.name().equals(Constraint.CGROUP)) {
+            sb.append(describe(binding));
+            binding.growthPerSecond().ifPresent(g -> sb.append(g > 0 ? "; growing " + Values.humanBytes((long) g) + "/s"
+                    : "; not growing"));
+            binding.secondsToLimit().ifPresent(s -> sb.append("; its limit in ~").append(duration(s)).append(" at this rate"));
+            if (!binding.fatal()) {
+                sb.append(" (when full, the JIT stops compiling)");
+            }
+            sb.append("; ");
+        }
+        sb.append("working set ").append(Values.humanBytes(budget.workingSetBytes()));
         if (budget.limitBytes().isPresent()) {
             long limit = budget.limitBytes().getAsLong();
             sb.append(String.format(Locale.ROOT, " = %.1f%% of the %s limit", 100.0 * budget.workingSetBytes() / limit,
@@ -86,16 +112,23 @@ final class WarnMessage {
                 sb.append(" to ").append(budget.cgroup().binding().dir());
             }
         }
-        if (budget.growthBytesPerSecond().isPresent()) {
-            double g = budget.growthBytesPerSecond().getAsDouble();
+        Constraint cgroup = budget.constraint(Constraint.CGROUP).orElse(null);
+        OptionalDouble growth = budget.growthBytesPerSecond();
+        OptionalDouble left = budget.secondsToLimit();
+        if (growth.isEmpty() && cgroup != null && cgroup.growthPerSecond().isPresent()) {
+            growth = cgroup.growthPerSecond();
+            left = cgroup.secondsToLimit();
+        }
+        if (growth.isPresent()) {
+            double g = growth.getAsDouble();
             if (g > 0) {
                 sb.append("; growing ").append(Values.humanBytes((long) g)).append("/s");
             } else {
                 sb.append("; not growing");
             }
         }
-        if (budget.secondsToLimit().isPresent()) {
-            sb.append("; limit in ~").append(duration(budget.secondsToLimit().getAsDouble())).append(" at this rate");
+        if (left.isPresent()) {
+            sb.append("; limit in ~").append(duration(left.getAsDouble())).append(" at this rate");
         }
         List<Budget.Component> top = top(budget, 3);
         if (!top.isEmpty()) {
@@ -123,7 +156,9 @@ final class WarnMessage {
     }
 
     static String duration(double seconds) {
-        if (seconds < 120) {
+        if (seconds < 10) {
+            return String.format(Locale.ROOT, "%.1f s", seconds);
+        } else if (seconds < 120) {
             return String.format(Locale.ROOT, "%.0f s", seconds);
         } else if (seconds < 7200) {
             return String.format(Locale.ROOT, "%.0f min", seconds / 60);

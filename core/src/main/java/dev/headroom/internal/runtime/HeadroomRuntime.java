@@ -18,6 +18,7 @@ import dev.headroom.internal.governor.HeapDumps;
 import dev.headroom.internal.governor.OrderlyExit;
 import dev.headroom.internal.governor.Reclaimer;
 import dev.headroom.internal.jvm.PlatformServer;
+import dev.headroom.internal.watch.Watch;
 
 import javax.management.MBeanServer;
 import java.io.PrintStream;
@@ -76,6 +77,7 @@ public final class HeadroomRuntime implements Engine {
         boolean mbeanServerSet;
         Supplier<Optional<MBeanServer>> platformServer = PlatformServer::ifCreated;
         long jmxDelayNanos;
+        long watchPeriodNanos = Watch.DEFAULT_PERIOD_NANOS;
 
         public static Parts production() {
             return new Parts();
@@ -159,6 +161,12 @@ public final class HeadroomRuntime implements Engine {
             return jmxDelayNanos;
         }
 
+        /** The watch's base tick; 0 for no watch (the budget alone judges the limits, at its own pace). */
+        public Parts watchPeriod(long nanos) {
+            this.watchPeriodNanos = Math.max(0, nanos);
+            return this;
+        }
+
         /**
          * The MBean server to use for {@code config}, or null for none; creates the platform server
          * if need be (for a reader of the running copy's MXBean, which needs it).
@@ -195,6 +203,8 @@ public final class HeadroomRuntime implements Engine {
     private final HeapDumps heapDumps;
     private final OrderlyExit exit;
     private final AdaptivePeriod period;
+    /** The fast watch of every limit; null when off or when it could not start. */
+    private final Watch watch;
     private final List<Publisher> publishers = new CopyOnWriteArrayList<>();
     private final AtomicLong samples = new AtomicLong();
     private volatile Budget latest;
@@ -220,8 +230,19 @@ public final class HeadroomRuntime implements Engine {
                 : new OrderlyExit(config, events, diagnostics, parts.exiter, parts.exitGraceMillis, heapDumps);
         this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
         this.period = new AdaptivePeriod(config.interval().toNanos());
+        this.watch = parts.watchPeriodNanos > 0 ? openWatch(config, parts.watchPeriodNanos) : null;
         if (heapDumps != null) {
             heapDumps.afterEachDump(this::sampleSoon);
+        }
+    }
+
+    private Watch openWatch(HeadroomConfig config, long periodNanos) {
+        try {
+            return new Watch(config.root(), periodNanos, true);
+        } catch (RuntimeException | LinkageError e) {
+            diagnostics.once("watch", "the fast watch of the limits could not start (" + e
+                    + "); they are judged at the budget's pace only");
+            return null;
         }
     }
 
@@ -253,6 +274,9 @@ public final class HeadroomRuntime implements Engine {
     public static HeadroomRuntime start(HeadroomConfig config, Parts parts) {
         HeadroomRuntime r = new HeadroomRuntime(config, parts);
         r.schedule(0);
+        if (r.watch != null) {
+            r.scheduleWatch(r.watch.periodNanos());
+        }
         return r;
     }
 
@@ -360,8 +384,59 @@ public final class HeadroomRuntime implements Engine {
         }
     }
 
+    /**
+     * One watch tick on the sampler thread: reads what can kill, runs the full budget at once when a
+     * figure entered a higher threshold band, and comes back after the watch's period or sooner.
+     */
+    private void watchTick() {
+        if (closed) {
+            return;
+        }
+        long delay = watch.periodNanos();
+        try {
+            long now = ticker.nanoTime();
+            if (watch.tick(now)) {
+                sampleOnce(now);
+            }
+            delay = watch.nextDelayNanos();
+            if (watch.readProblem() != null) {
+                diagnostics.once("watch-read", "the watch could not read " + watch.readProblem()
+                        + "; the cgroup is judged at the budget's pace until it can");
+            }
+        } catch (Throwable t) {
+            diagnostics.failure("watch", t);
+        } finally {
+            scheduleWatch(delay);
+        }
+    }
+
+    private void scheduleWatch(long delayNanos) {
+        if (closed) {
+            return;
+        }
+        try {
+            scheduler.schedule(this::watchTick, delayNanos);
+        } catch (RuntimeException e) {
+            if (!closed) {
+                diagnostics.failure("watch scheduling", e);
+            }
+        }
+    }
+
+    /** The settings judged against every constraint, as the governor holds them now. */
+    private List<HeadroomConfig.Size> levels() {
+        return List.of(governor.warnAt(), governor.criticalAt(), config.heapDumpAt(), config.exitAt());
+    }
+
     private Budget sampleOnce(long now) {
         Budget b = source.sample(governor.state());
+        if (watch != null) {
+            try {
+                b = b.withConstraints(watch.rebase(b, levels()));
+            } catch (RuntimeException e) {
+                diagnostics.failure("watch", e);
+            }
+        }
         if (!started) {
             started = true;
             emitStart(b);
@@ -488,6 +563,9 @@ public final class HeadroomRuntime implements Engine {
             source.close();
         } catch (RuntimeException e) {
             diagnostics.failure("budget source close", e);
+        }
+        if (watch != null) {
+            watch.close();
         }
         listeners.close();
         events.close();

@@ -1,8 +1,8 @@
-package dev.headroom.internal.governor;
+package dev.headroom.internal.budget;
 
 import dev.headroom.Budget;
 import dev.headroom.GovernorState;
-import dev.headroom.internal.budget.EmptySnapshots;
+import dev.headroom.internal.governor.PressureLevels;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

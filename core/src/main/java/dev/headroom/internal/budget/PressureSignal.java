@@ -1,4 +1,4 @@
-package dev.headroom.internal.governor;
+package dev.headroom.internal.budget;
 
 import dev.headroom.Budget;
 

@@ -1,0 +1,67 @@
+package dev.headroom;
+
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * One limit the JVM can die at, with how much of it is used and how fast that grows. The cgroup
+ * chain is one (the kernel OOM-kills at it); the Java heap, direct memory, metaspace and the
+ * compressed class space are others (each ends in an {@code OutOfMemoryError}), and so are threads
+ * against the cgroup's {@code pids.max}; a full code cache stops the JIT (a warning, not a death).
+ * In a well-sized container one of the JVM's own limits usually binds first.
+ *
+ * @param name            stable identifier: {@code cgroup}, {@code heap}, {@code direct_memory},
+ *                        {@code metaspace}, {@code class_space}, {@code code_cache}, {@code threads}
+ * @param used            how much is used: bytes, or threads for {@code threads}. For {@code cgroup},
+ *                        the working set less active page cache (what the thresholds are compared
+ *                        with); for {@code heap}, the heap right after the latest collection (the
+ *                        live set rising toward the max is how heap deaths announce themselves)
+ * @param limit           the limit, in the same unit; always positive
+ * @param source          where the limit comes from (e.g. {@code -Xmx}, {@code MaxDirectMemorySize},
+ *                        {@code memory.max of /sys/fs/cgroup/...})
+ * @param fatal           whether reaching it kills the JVM ({@code code_cache}: no)
+ * @param growthPerSecond growth of {@code used} per second; empty until known
+ * @param secondsToLimit  time until {@code used} reaches {@code limit} at that growth; empty when
+ *                        not growing
+ */
+public record Constraint(String name, long used, long limit, String source, boolean fatal,
+                         OptionalDouble growthPerSecond, OptionalDouble secondsToLimit) {
+
+    public static final String CGROUP = "cgroup";
+    public static final String HEAP = "heap";
+    public static final String DIRECT_MEMORY = "direct_memory";
+    public static final String METASPACE = "metaspace";
+    public static final String CLASS_SPACE = "class_space";
+    public static final String CODE_CACHE = "code_cache";
+    public static final String THREADS = "threads";
+
+    public Constraint {
+        if (limit <= 0) {
+            throw new IllegalArgumentException(name + ": limit must be positive: " + limit);
+        }
+    }
+
+    /** {@code limit - used}, never negative. */
+    public long headroom() {
+        return Math.max(0, limit - used);
+    }
+
+    /** {@code used / limit}: 0.85 is 85% of the limit. */
+    public double share() {
+        return (double) used / limit;
+    }
+
+    /**
+     * The binding constraint: the one nearest its limit by share, fatal ones first at equal share;
+     * null when the list is empty.
+     */
+    public static Constraint binding(List<Constraint> constraints) {
+        Constraint worst = null;
+        for (Constraint c : constraints) {
+            if (worst == null || c.share() > worst.share() || (c.share() == worst.share() && c.fatal() && !worst.fatal())) {
+                worst = c;
+            }
+        }
+        return worst;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.headroom.internal.watch;
+
+import com.sun.management.GcInfo;
+
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ClassLoadingMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The JVM's own cheap counters, read every watch tick without allocating while nothing changes:
+ * direct memory in use (a counter kept by {@code java.nio.Bits}), the collection counts, and the
+ * count of classes ever loaded. Only when a count moved is the dearer figure behind it read: the
+ * heap right after the newest collection ({@code GcInfo}), or metaspace and class space in use.
+ * Not thread-safe: the sampler thread owns it.
+ */
+final class JvmCounters {
+    static final long UNKNOWN = -1;
+
+    private final BufferPoolMXBean direct;
+    private final GarbageCollectorMXBean[] collectors;
+    private final long[] counts;
+    private final Set<String> heapPools = new HashSet<>();
+    private final MemoryPoolMXBean metaspace;
+    private final MemoryPoolMXBean classSpace;
+    private final ClassLoadingMXBean classLoading;
+    private long loadedClasses = -1;
+
+    private long heapAfterGc = UNKNOWN;
+    private long directUsed = UNKNOWN;
+    private long metaspaceUsed = UNKNOWN;
+    private long classSpaceUsed = UNKNOWN;
+
+    JvmCounters() {
+        BufferPoolMXBean d = null;
+        for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if (b.getName().equals("direct")) {
+                d = b;
+            }
+        }
+        direct = d;
+        List<GarbageCollectorMXBean> gcs = new ArrayList<>();
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof com.sun.management.GarbageCollectorMXBean) {
+                gcs.add(gc);
+            }
+        }
+        collectors = gcs.toArray(new GarbageCollectorMXBean[0]);
+        counts = new long[collectors.length];
+        MemoryPoolMXBean meta = null;
+        MemoryPoolMXBean klass = null;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                heapPools.add(pool.getName());
+            } else if (pool.getName().equals("Metaspace")) {
+                meta = pool;
+            } else if (pool.getName().equals("Compressed Class Space")) {
+                klass = pool;
+            }
+        }
+        metaspace = meta;
+        classSpace = klass;
+        classLoading = ManagementFactory.getClassLoadingMXBean();
+        for (int i = 0; i < collectors.length; i++) {
+            counts[i] = collectors[i].getCollectionCount();
+        }
+        readHeapAfterGc();
+    }
+
+    /** Reads the counters; the dearer figures only when their count moved. */
+    void read() {
+        if (direct != null) {
+            directUsed = direct.getMemoryUsed();
+        }
+        boolean moved = false;
+        for (int i = 0; i < collectors.length; i++) {
+            long c = collectors[i].getCollectionCount();
+            if (c != counts[i]) {
+                counts[i] = c;
+                moved = true;
+            }
+        }
+        if (moved) {
+            readHeapAfterGc();
+        }
+        long loaded = classLoading.getTotalLoadedClassCount();
+        if (loaded != loadedClasses) {
+            loadedClasses = loaded;
+            metaspaceUsed = used(metaspace);
+            classSpaceUsed = used(classSpace);
+        }
+    }
+
+    /**
+     * The heap right after the newest collection of any collector: {@code GcInfo} holds every pool
+     * after that collection, so the old generation after a young collection is counted too.
+     */
+    private void readHeapAfterGc() {
+        GcInfo newest = null;
+        for (int i = 0; i < collectors.length; i++) {
+            if (counts[i] <= 0) {
+                continue;
+            }
+            GcInfo info = ((com.sun.management.GarbageCollectorMXBean) collectors[i]).getLastGcInfo();
+            if (info != null && (newest == null || info.getEndTime() > newest.getEndTime())) {
+                newest = info;
+            }
+        }
+        if (newest == null) {
+            return;
+        }
+        long sum = 0;
+        for (Map.Entry<String, MemoryUsage> e : newest.getMemoryUsageAfterGc().entrySet()) {
+            if (heapPools.contains(e.getKey())) {
+                sum += e.getValue().getUsed();
+            }
+        }
+        heapAfterGc = sum;
+    }
+
+    private static long used(MemoryPoolMXBean pool) {
+        return pool == null ? UNKNOWN : pool.getUsage().getUsed();
+    }
+
+    /** The heap after the newest collection; {@link #UNKNOWN} before the first. */
+    long heapAfterGc() {
+        return heapAfterGc;
+    }
+
+    long directUsed() {
+        return directUsed;
+    }
+
+    long metaspaceUsed() {
+        return metaspaceUsed;
+    }
+
+    long classSpaceUsed() {
+        return classSpaceUsed;
+    }
+}

@@ -1,0 +1,298 @@
+package dev.headroom.internal.watch;
+
+import dev.headroom.Budget;
+import dev.headroom.CgroupSnapshot;
+import dev.headroom.Constraint;
+import dev.headroom.HeadroomConfig;
+import dev.headroom.JvmSnapshot;
+import dev.headroom.internal.budget.PressureSignal;
+import dev.headroom.internal.kernfs.ByteParsing;
+import dev.headroom.internal.kernfs.KernelFile;
+import dev.headroom.internal.kernfs.ReadBuffer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * The fast watch of every limit the JVM can die at, apart from the budget that explains it. A tick
+ * reads only what can kill — the usage counter of the binding cgroup (one kept-open file) and the
+ * JVM's cheap counters — and answers two questions: must the full budget run now (a figure entered
+ * a higher threshold band than the last budget saw), and when should the next tick come (the base
+ * period, or sooner: when the figure will reach its next threshold at its current rate, so a fast
+ * leak cannot jump a band between two ticks).
+ *
+ * <p>The budget feeds the watch back: each full sample re-bases the limits, the thresholds and the
+ * page-cache offset, and takes from the watch every {@link Constraint} with its fast growth.
+ * Nothing is allocated by a tick while no collection ran and no class was loaded. Not thread-safe:
+ * the sampler thread owns it.
+ */
+public final class Watch implements AutoCloseable {
+    /** Default tick: a 500 MiB/s leak in a 256 MiB container gets several ticks before the kill. */
+    public static final long DEFAULT_PERIOD_NANOS = 100_000_000L;
+    /** The soonest a tick follows the previous one, however close the next threshold is. */
+    static final long MIN_DELAY_NANOS = 5_000_000L;
+    /** How far back the fast growth looks. */
+    static final long RATE_SPAN_NANOS = 2_000_000_000L;
+
+    static final int CGROUP = 0;
+    static final int HEAP = 1;
+    static final int DIRECT = 2;
+    static final int METASPACE = 3;
+    static final int CLASS_SPACE = 4;
+    static final int CODE_CACHE = 5;
+    static final int SLOTS = 6;
+    private static final String[] NAMES = {Constraint.CGROUP, Constraint.HEAP, Constraint.DIRECT_MEMORY,
+            Constraint.METASPACE, Constraint.CLASS_SPACE, Constraint.CODE_CACHE};
+
+    private final Path root;
+    private final long periodNanos;
+    private final JvmCounters jvm;
+    private final ReadBuffer buffer = new ReadBuffer(64);
+    private final RateWindow[] rates = new RateWindow[SLOTS];
+    /** The latest value of each figure; -1 when unknown. For the cgroup: the raw usage. */
+    private final long[] value = new long[SLOTS];
+    /** The limit of each constraint; 0 when it is not one. */
+    private final long[] limit = new long[SLOTS];
+    private final String[] source = new String[SLOTS];
+    /** Each constraint's thresholds in its own unit, ascending (for the cgroup: in raw usage). */
+    private final long[][] thresholds = new long[SLOTS][];
+    /** The band (thresholds at or below the value) each figure was in when the budget last ran. */
+    private final int[] bandAtBudget = new int[SLOTS];
+
+    private KernelFile usageFile;
+    private String usageFileName;
+    /** Raw usage less the pressure signal at the last budget: page cache the thresholds ignore. */
+    private long cacheOffset;
+    private long nextDelayNanos;
+    private String readProblem;
+
+    /**
+     * @param root        filesystem root the cgroup files are read under
+     * @param periodNanos the base tick
+     * @param jvmCounters false to leave the JVM's counters out (a budget source without MXBeans)
+     */
+    public Watch(Path root, long periodNanos, boolean jvmCounters) {
+        this.root = root;
+        this.periodNanos = periodNanos;
+        this.jvm = jvmCounters ? new JvmCounters() : null;
+        for (int i = 0; i < SLOTS; i++) {
+            rates[i] = new RateWindow(RATE_SPAN_NANOS, 24);
+            thresholds[i] = new long[0];
+        }
+        Arrays.fill(value, -1);
+        nextDelayNanos = periodNanos;
+    }
+
+    public long periodNanos() {
+        return periodNanos;
+    }
+
+    /**
+     * Reads every watched figure. Returns true when one of them entered a higher threshold band than
+     * the last budget saw: the caller runs the full budget now.
+     */
+    public boolean tick(long nowNanos) {
+        if (usageFile != null && usageFile.present()) {
+            int n = buffer.read(usageFile);
+            long v = n > 0 ? ByteParsing.singleValue(buffer.data, 0, n) : ByteParsing.BAD;
+            if (v >= 0 && v != ByteParsing.MAX) {
+                record(CGROUP, nowNanos, v);
+                readProblem = null;
+            } else if (readProblem == null) {
+                readProblem = usageFileName + (n < 0 ? ": read failed" : ": not a number");
+            }
+        }
+        if (jvm != null) {
+            jvm.read();
+            record(HEAP, nowNanos, jvm.heapAfterGc());
+            record(DIRECT, nowNanos, jvm.directUsed());
+            record(METASPACE, nowNanos, jvm.metaspaceUsed());
+            record(CLASS_SPACE, nowNanos, jvm.classSpaceUsed());
+        }
+        boolean entered = false;
+        long delay = periodNanos;
+        for (int i = 0; i < SLOTS; i++) {
+            if (limit[i] <= 0 || value[i] < 0) {
+                continue;
+            }
+            long[] t = thresholds[i];
+            int band = band(t, value[i]);
+            if (band > bandAtBudget[i]) {
+                entered = true;
+            }
+            if (band < t.length) {
+                double rate = rates[i].recentPerSecond(1);
+                if (rate > 0) {
+                    delay = Math.min(delay, (long) ((t[band] - value[i]) / rate * 1e9));
+                }
+            }
+        }
+        nextDelayNanos = Math.max(MIN_DELAY_NANOS, delay);
+        return entered;
+    }
+
+    private void record(int slot, long nowNanos, long v) {
+        if (v >= 0) {
+            value[slot] = v;
+            rates[slot].add(nowNanos, v);
+        }
+    }
+
+    /** When the next tick should come, after {@link #tick}. */
+    public long nextDelayNanos() {
+        return nextDelayNanos;
+    }
+
+    /** Why the cgroup's usage could not be read at the last tick; null when it was. */
+    public String readProblem() {
+        return readProblem;
+    }
+
+    /**
+     * Re-bases the watch on a full budget and returns every constraint it knows with its growth:
+     * the cgroup (the pressure signal against the effective limit), the heap after the latest
+     * collection against the max heap, direct memory against {@code MaxDirectMemorySize}, metaspace
+     * and class space when capped, the code cache.
+     *
+     * @param levels the settings judged against every constraint: warnAt, criticalAt, heapDumpAt,
+     *               exitAt (percentages apply to every constraint, byte counts to the cgroup only)
+     */
+    public List<Constraint> rebase(Budget budget, List<HeadroomConfig.Size> levels) {
+        CgroupSnapshot cg = budget.cgroup();
+        JvmSnapshot j = budget.jvm();
+        openUsageFile(cg);
+        long signal = PressureSignal.of(budget);
+        long usage = -1;
+        if (cg != null && cg.binding() != null) {
+            usage = cg.binding().usageBytes();
+        } else if (cg != null && cg.usageBytes().isPresent()) {
+            usage = cg.usageBytes().getAsLong();
+        }
+        cacheOffset = usage >= 0 ? Math.max(0, usage - signal) : 0;
+        if (usage >= 0 && value[CGROUP] < 0) {
+            value[CGROUP] = usage;
+        }
+        setLimit(CGROUP, budget.limitBytes().orElse(0), cg == null ? null : cg.limitSource());
+        if (j != null) {
+            setLimit(HEAP, j.heapMaxBytes().orElse(0), "max heap (-Xmx / MaxHeapSize)");
+            setLimit(DIRECT, j.maxDirectMemoryBytes().orElse(0), "MaxDirectMemorySize (its default is the max heap)");
+            if (value[DIRECT] < 0) {
+                value[DIRECT] = directUsed(j);
+            }
+            long codeMax = 0;
+            long codeUsed = 0;
+            for (JvmSnapshot.Pool p : j.pools()) {
+                if (p.name().equals("Metaspace")) {
+                    setLimit(METASPACE, p.maxBytes().orElse(0), "MaxMetaspaceSize");
+                    value[METASPACE] = p.usedBytes();
+                } else if (p.name().equals("Compressed Class Space")) {
+                    setLimit(CLASS_SPACE, p.maxBytes().orElse(0), "CompressedClassSpaceSize");
+                    value[CLASS_SPACE] = p.usedBytes();
+                } else if (p.name().startsWith("CodeHeap") || p.name().equals("Code Cache")) {
+                    codeMax += p.maxBytes().orElse(0);
+                    codeUsed += p.usedBytes();
+                }
+            }
+            setLimit(CODE_CACHE, codeMax, "ReservedCodeCacheSize");
+            value[CODE_CACHE] = codeMax > 0 ? codeUsed : -1;
+        }
+        List<Constraint> out = new ArrayList<>(SLOTS);
+        for (int i = 0; i < SLOTS; i++) {
+            if (limit[i] <= 0) {
+                thresholds[i] = new long[0];
+                continue;
+            }
+            thresholds[i] = thresholds(i, levels);
+            bandAtBudget[i] = value[i] < 0 ? 0 : band(thresholds[i], value[i]);
+            if (value[i] < 0) {
+                continue;
+            }
+            long used = i == CGROUP ? signal : value[i];
+            OptionalDouble growth = rates[i].perSecond();
+            if (growth.isEmpty() && i == CGROUP) {
+                growth = budget.growthBytesPerSecond();
+            }
+            OptionalDouble left = growth.isPresent() && growth.getAsDouble() > 0
+                    ? OptionalDouble.of(Math.max(0, limit[i] - used) / growth.getAsDouble())
+                    : OptionalDouble.empty();
+            out.add(new Constraint(NAMES[i], used, limit[i], source[i], i != CODE_CACHE, growth, left));
+        }
+        return out;
+    }
+
+    private void setLimit(int slot, long bytes, String from) {
+        if (bytes != limit[slot]) {
+            rates[slot].clear();
+        }
+        limit[slot] = Math.max(0, bytes);
+        source[slot] = from;
+    }
+
+    /** The thresholds of one constraint in the unit its watched value has (raw usage for the cgroup). */
+    private long[] thresholds(int slot, List<HeadroomConfig.Size> levels) {
+        long[] t = new long[levels.size()];
+        int n = 0;
+        for (HeadroomConfig.Size s : levels) {
+            if (s.isOff() || (slot != CGROUP && !s.isPercent())) {
+                continue;
+            }
+            OptionalLong r = s.resolve(OptionalLong.of(limit[slot]));
+            if (r.isPresent()) {
+                t[n++] = slot == CGROUP ? r.getAsLong() + cacheOffset : r.getAsLong();
+            }
+        }
+        t = Arrays.copyOf(t, n);
+        Arrays.sort(t);
+        return t;
+    }
+
+    private static int band(long[] thresholds, long v) {
+        int band = 0;
+        while (band < thresholds.length && v >= thresholds[band]) {
+            band++;
+        }
+        return band;
+    }
+
+    private static long directUsed(JvmSnapshot j) {
+        for (JvmSnapshot.BufferPool b : j.bufferPools()) {
+            if (b.name().equals("direct")) {
+                return b.usedBytes();
+            }
+        }
+        return -1;
+    }
+
+    private void openUsageFile(CgroupSnapshot cg) {
+        String dir = cg == null || !cg.available() ? null
+                : cg.binding() != null ? cg.binding().dir() : cg.memoryDir();
+        String name = dir == null ? null
+                : (dir.endsWith("/") ? dir : dir + "/") + (cg.version() == 2 ? "memory.current" : "memory.usage_in_bytes");
+        if (name == null ? usageFileName == null : name.equals(usageFileName)) {
+            return;
+        }
+        closeUsageFile();
+        usageFileName = name;
+        if (name != null) {
+            usageFile = KernelFile.open(root.resolve(name.substring(1)), name);
+        }
+        rates[CGROUP].clear();
+        value[CGROUP] = -1;
+    }
+
+    private void closeUsageFile() {
+        if (usageFile != null) {
+            usageFile.close();
+            usageFile = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeUsageFile();
+    }
+}
