@@ -46,6 +46,11 @@ final class RateWindow {
         next = 0;
     }
 
+    /** When the newest point was taken; {@code fallback} when there is none. */
+    long latestTime(long fallback) {
+        return size == 0 ? fallback : times[Math.floorMod(next - 1, times.length)];
+    }
+
     /** The newest value; {@code fallback} when there is none. */
     long latest(long fallback) {
         return size == 0 ? fallback : values[Math.floorMod(next - 1, times.length)];

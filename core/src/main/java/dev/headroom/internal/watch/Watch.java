@@ -32,12 +32,13 @@ import java.util.OptionalLong;
  */
 public final class Watch implements AutoCloseable {
     /** Default tick: a 500 MiB/s leak in a 256 MiB container gets several ticks before the kill. */
-    public static final long DEFAULT_PERIOD_NANOS = 100_000_000L;
+    public static final long DEFAULT_PERIOD_NANOS = 50_000_000L;
     /** The soonest a tick follows the previous one, however close the next threshold is. */
     static final long MIN_DELAY_NANOS = 5_000_000L;
     /** How far back the fast growth looks. */
     static final long RATE_SPAN_NANOS = 2_000_000_000L;
 
+    private static final boolean DEBUG = Boolean.getBoolean("headroom.debugWatch");
     static final int CGROUP = 0;
     static final int HEAP = 1;
     static final int DIRECT = 2;
@@ -115,6 +116,10 @@ public final class Watch implements AutoCloseable {
         }
         boolean entered = false;
         long delay = periodNanos;
+        // The process's own growth bounds how fast any of its figures can grow between collections
+        // (a heap figure moves only at a collection, in steps): aiming the next tick with the faster
+        // of the two lands it inside a band that a fast leak crosses in a few tens of milliseconds.
+        double processRate = rates[CGROUP].recentPerSecond(1);
         for (int i = 0; i < SLOTS; i++) {
             if (limit[i] <= 0 || value[i] < 0) {
                 continue;
@@ -125,21 +130,31 @@ public final class Watch implements AutoCloseable {
                 entered = true;
             }
             if (band < t.length) {
-                double rate = rates[i].recentPerSecond(1);
+                double rate = Math.max(rates[i].recentPerSecond(1), processRate);
                 if (rate > 0) {
                     delay = Math.min(delay, (long) ((t[band] - value[i]) / rate * 1e9));
                 }
             }
         }
         nextDelayNanos = Math.max(MIN_DELAY_NANOS, delay);
+        if (DEBUG) {
+            System.err.printf("watch %d cg=%d heap=%d direct=%d next=%d entered=%b%n", nowNanos / 1_000_000, value[CGROUP] >> 20,
+                    value[HEAP] >> 20, value[DIRECT] >> 20, nextDelayNanos / 1_000_000, entered);
+        }
         return entered;
     }
 
     private void record(int slot, long nowNanos, long v) {
-        if (v >= 0) {
-            value[slot] = v;
+        if (v < 0) {
+            return;
+        }
+        // A figure that moves in steps (the heap at collections, metaspace at class loads) gets a
+        // point when it moves, and one per half span while it does not, so its rate is the slope
+        // between steps and decays to 0 when they stop.
+        if (v != value[slot] || nowNanos - rates[slot].latestTime(Long.MIN_VALUE / 2) >= RATE_SPAN_NANOS / 2) {
             rates[slot].add(nowNanos, v);
         }
+        value[slot] = v;
     }
 
     /** When the next tick should come, after {@link #tick}. */

@@ -22,12 +22,14 @@ import java.util.zip.Deflater;
  *      -jar leaky-app.jar --kind heap --rate 20
  * </pre>
  *
- * Options (also from the environment, LEAK_KIND, LEAK_RATE_MIB, LEAK_MAX_MIB, LEAK_DIR):
+ * Options (also from the environment, LEAK_KIND, LEAK_RATE_MIB, LEAK_DELAY_SECONDS, LEAK_MAX_MIB, LEAK_DIR):
  * <ul>
  *   <li>{@code --kind heap|direct|native|metaspace|threads|tmpfs} (default heap): what leaks.
  *       {@code native} is zlib state (malloc outside Native Memory Tracking), {@code threads} one
  *       parked thread per "MiB" step, {@code tmpfs} files written to {@code --dir} (/dev/shm).</li>
  *   <li>{@code --rate MIB_PER_SECOND} (default 10): how fast.</li>
+ *   <li>{@code --delay SECONDS} (default 0): wait this long before leaking (a leak that starts
+ *       while the application serves, not in its first moments).</li>
  *   <li>{@code --max MIB} (default unlimited): stop leaking and idle when reached.</li>
  *   <li>{@code --hold SECONDS} (default forever): after reaching {@code --max}, exit after this long
  *       ({@code --max 0 --hold 0} is a hello world, used by the agent's start-up benchmark).</li>
@@ -49,6 +51,7 @@ public final class LeakyApp {
         long max = Long.parseLong(option(args, "--max", "LEAK_MAX_MIB", "-1"));
         Path dir = Path.of(option(args, "--dir", "LEAK_DIR", "/dev/shm"));
         long holdSeconds = Long.parseLong(option(args, "--hold", "LEAK_HOLD_SECONDS", "-1"));
+        double delaySeconds = Double.parseDouble(option(args, "--delay", "LEAK_DELAY_SECONDS", "0"));
         if (!(rate > 0)) {
             throw new IllegalArgumentException("--rate must be above 0 MiB/s: " + rate);
         }
@@ -60,6 +63,9 @@ public final class LeakyApp {
         System.out.printf(Locale.ROOT, "leaky-app: leaking %s at %.1f MiB/s%s (pid %d)%n", kind, rate,
                 max < 0 ? " until stopped" : " up to " + max + " MiB", ProcessHandle.current().pid());
 
+        if (delaySeconds > 0) {
+            Thread.sleep((long) (delaySeconds * 1000));
+        }
         long start = System.nanoTime();
         long lastPrint = start;
         for (long i = 0; max < 0 || i < max; i++) {
