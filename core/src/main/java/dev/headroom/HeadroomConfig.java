@@ -3,7 +3,6 @@ package dev.headroom;
 import dev.headroom.internal.config.Values;
 
 import java.net.InetSocketAddress;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -761,9 +760,6 @@ public final class HeadroomConfig {
         }
     }
 
-    private static final String PATH_FORMS = "a file system path";
-    private static final String OPTIONAL_PATH_FORMS = "a file system path, or off";
-
     // Built before the table so each row can print its default.
     private static final HeadroomConfig DEFAULTS_FOR_TABLE = new HeadroomConfig(new Builder());
 
@@ -777,7 +773,7 @@ public final class HeadroomConfig {
             new Option("heapDumpAt", "Working set at which one heap dump is written per incident (off unless set).",
                     Size.FORMS),
             new Option("heapDumpDir", "Directory for heap dumps; off means the working directory (never a tmpfs unless heapDumpAllowTmpfs).",
-                    OPTIONAL_PATH_FORMS),
+                    Values.OPTIONAL_PATH_FORMS),
             new Option("heapDumpAllowTmpfs", "Allow heap dumps on tmpfs, where the file itself counts against the memory limit.",
                     Values.BOOLEAN_FORMS),
             new Option("heapDumpMinInterval", "Least time between two heap dumps.",
@@ -797,9 +793,9 @@ public final class HeadroomConfig {
             new Option("exitCode", "Exit status used by exitAt; 75 (EX_TEMPFAIL) cannot be mistaken for a kill (137) or a TERM (143).",
                     "a whole number 1..255"),
             new Option("eventLog", "Path of the JSON-lines event log (off unless set).",
-                    OPTIONAL_PATH_FORMS),
+                    Values.OPTIONAL_PATH_FORMS),
             new Option("prometheus", "host:port where the Prometheus endpoint listens (off unless set; ':9404' means all interfaces).",
-                    "host:port, :port or off"),
+                    Values.HOST_PORT_FORMS),
             new Option("jmx", "Register the read-only MXBean dev.headroom:type=Headroom, within one interval of the platform MBean server's creation (by a JMX agent or client, a framework, the application); Headroom does not create that server for it.",
                     Values.BOOLEAN_FORMS),
             new Option("jmxWritable", "Also offer MXBean operations that change behaviour (thresholds, sample now).",
@@ -807,7 +803,7 @@ public final class HeadroomConfig {
             new Option("attachToTools", "Also run inside JDK tools (jcmd, javac, jps, ...) that inherited JAVA_TOOL_OPTIONS.",
                     Values.BOOLEAN_FORMS),
             new Option("root", "File system root under which /proc and /sys are read (for tests and captured trees).",
-                    PATH_FORMS),
+                    Values.PATH_FORMS),
             new Option("quiet", "Suppress the [headroom] lines on stderr (the event log still gets every event).",
                     Values.BOOLEAN_FORMS));
 
@@ -819,7 +815,7 @@ public final class HeadroomConfig {
             case "warnAt" -> b.warnAt(Size.parse(v));
             case "criticalAt" -> b.criticalAt(Size.parse(v));
             case "heapDumpAt" -> b.heapDumpAt(Size.parse(v));
-            case "heapDumpDir" -> b.heapDumpDir(optionalPath(v));
+            case "heapDumpDir" -> b.heapDumpDir(Values.parseOptionalPath(v));
             case "heapDumpAllowTmpfs" -> b.heapDumpAllowTmpfs(Values.parseBoolean(v));
             case "heapDumpMinInterval" -> b.heapDumpMinInterval(Values.parseDuration(v));
             case "softLimit" -> b.softLimit(Size.parse(v));
@@ -828,13 +824,13 @@ public final class HeadroomConfig {
             case "idleReclaimAfter" -> b.idleReclaimAfter(Values.parseDuration(v));
             case "trimNativeHeap" -> b.trimNativeHeap(Values.parseBoolean(v));
             case "exitAt" -> b.exitAt(Size.parse(v));
-            case "exitCode" -> b.exitCode(parseInt(v));
-            case "eventLog" -> b.eventLog(optionalPath(v));
-            case "prometheus" -> b.prometheus(parseHostPort(v));
+            case "exitCode" -> b.exitCode(Values.parseInt(v, "a whole number 1..255"));
+            case "eventLog" -> b.eventLog(Values.parseOptionalPath(v));
+            case "prometheus" -> b.prometheus(Values.parseHostPort(v));
             case "jmx" -> b.jmx(Values.parseBoolean(v));
             case "jmxWritable" -> b.jmxWritable(Values.parseBoolean(v));
             case "attachToTools" -> b.attachToTools(Values.parseBoolean(v));
-            case "root" -> b.root(requiredPath(v));
+            case "root" -> b.root(Values.parsePath(v));
             case "quiet" -> b.quiet(Values.parseBoolean(v));
             default -> throw new IllegalStateException("no option " + key);
         }
@@ -847,7 +843,7 @@ public final class HeadroomConfig {
             case "warnAt" -> c.warnAt.toString();
             case "criticalAt" -> c.criticalAt.toString();
             case "heapDumpAt" -> c.heapDumpAt.toString();
-            case "heapDumpDir" -> printPath(c.heapDumpDir);
+            case "heapDumpDir" -> Values.formatPath(c.heapDumpDir);
             case "heapDumpAllowTmpfs" -> Boolean.toString(c.heapDumpAllowTmpfs);
             case "heapDumpMinInterval" -> Values.formatDuration(c.heapDumpMinInterval);
             case "softLimit" -> c.softLimit.toString();
@@ -857,8 +853,8 @@ public final class HeadroomConfig {
             case "trimNativeHeap" -> Boolean.toString(c.trimNativeHeap);
             case "exitAt" -> c.exitAt.toString();
             case "exitCode" -> Integer.toString(c.exitCode);
-            case "eventLog" -> printPath(c.eventLog);
-            case "prometheus" -> printHostPort(c.prometheus);
+            case "eventLog" -> Values.formatPath(c.eventLog);
+            case "prometheus" -> Values.formatHostPort(c.prometheus);
             case "jmx" -> Boolean.toString(c.jmx);
             case "jmxWritable" -> Boolean.toString(c.jmxWritable);
             case "attachToTools" -> Boolean.toString(c.attachToTools);
@@ -931,69 +927,5 @@ public final class HeadroomConfig {
             }
         }
         return out;
-    }
-
-    private static int parseInt(String v) {
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("a whole number 1..255");
-        }
-    }
-
-    private static Path optionalPath(String v) {
-        String s = v.trim();
-        if (s.equalsIgnoreCase("off") || s.equalsIgnoreCase("none") || s.isEmpty()) {
-            return null;
-        }
-        return requiredPath(s);
-    }
-
-    private static Path requiredPath(String v) {
-        if (v.isBlank()) {
-            throw new IllegalArgumentException(PATH_FORMS);
-        }
-        try {
-            return Path.of(v.trim());
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException(PATH_FORMS);
-        }
-    }
-
-    private static String printPath(Path p) {
-        return p == null ? "off" : p.toString();
-    }
-
-    private static InetSocketAddress parseHostPort(String v) {
-        String s = v.trim();
-        if (s.equalsIgnoreCase("off") || s.isEmpty()) {
-            return null;
-        }
-        int colon = s.lastIndexOf(':');
-        String host = colon < 0 ? "" : s.substring(0, colon);
-        String port = s.substring(colon + 1);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        } else if (host.indexOf(':') >= 0) {
-            throw new IllegalArgumentException("IPv6 addresses go in brackets, e.g. [::1]:9404");
-        }
-        int p;
-        try {
-            p = Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("host:port, :port or off");
-        }
-        if (p < 0 || p > 65535) {
-            throw new IllegalArgumentException("port must be 0..65535");
-        }
-        return InetSocketAddress.createUnresolved(host.isEmpty() ? "0.0.0.0" : host, p);
-    }
-
-    private static String printHostPort(InetSocketAddress a) {
-        if (a == null) {
-            return "off";
-        }
-        String host = a.getHostString();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 }

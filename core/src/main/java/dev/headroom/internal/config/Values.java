@@ -1,6 +1,9 @@
 package dev.headroom.internal.config;
 
 import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -15,6 +18,9 @@ public final class Values {
     public static final String DURATION_FORMS = "a whole number with a unit: ms, s, m or h (e.g. 500ms, 1s, 5m)";
     public static final String BOOLEAN_FORMS = "true or false (also yes/no, on/off)";
     public static final String PERCENT_FORMS = "a percentage above 0 and at most 100 (e.g. 50% or 50)";
+    public static final String PATH_FORMS = "a file system path";
+    public static final String OPTIONAL_PATH_FORMS = "a file system path, or off";
+    public static final String HOST_PORT_FORMS = "host:port, :port or off";
 
     public static Duration parseDuration(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
@@ -83,6 +89,75 @@ public final class Values {
 
     public static String formatPercent(double p) {
         return BigDecimal.valueOf(p).stripTrailingZeros().toPlainString() + "%";
+    }
+
+    /** A whole number; anything else throws with {@code forms} (the option's accepted forms) as the message. */
+    public static int parseInt(String text, String forms) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(forms);
+        }
+    }
+
+    /** One of {@link #OPTIONAL_PATH_FORMS}; null for {@code off}, {@code none} or nothing. */
+    public static Path parseOptionalPath(String text) {
+        String s = text.trim();
+        if (s.equalsIgnoreCase("off") || s.equalsIgnoreCase("none") || s.isEmpty()) {
+            return null;
+        }
+        return parsePath(s);
+    }
+
+    public static Path parsePath(String text) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException(PATH_FORMS);
+        }
+        try {
+            return Path.of(text.trim());
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(PATH_FORMS);
+        }
+    }
+
+    /** The path, or {@code off} for null. */
+    public static String formatPath(Path p) {
+        return p == null ? "off" : p.toString();
+    }
+
+    /** One of {@link #HOST_PORT_FORMS} as an unresolved address ({@code :port} is 0.0.0.0); null for off. */
+    public static InetSocketAddress parseHostPort(String text) {
+        String s = text.trim();
+        if (s.equalsIgnoreCase("off") || s.isEmpty()) {
+            return null;
+        }
+        int colon = s.lastIndexOf(':');
+        String host = colon < 0 ? "" : s.substring(0, colon);
+        String port = s.substring(colon + 1);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("IPv6 addresses go in brackets, e.g. [::1]:9404");
+        }
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(HOST_PORT_FORMS);
+        }
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535");
+        }
+        return InetSocketAddress.createUnresolved(host.isEmpty() ? "0.0.0.0" : host, p);
+    }
+
+    /** {@code host:port} with an IPv6 host in brackets; {@code off} for null. */
+    public static String formatHostPort(InetSocketAddress a) {
+        if (a == null) {
+            return "off";
+        }
+        String host = a.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     /** {@code heapDumpMinInterval} → {@code HEAP_DUMP_MIN_INTERVAL}. */
