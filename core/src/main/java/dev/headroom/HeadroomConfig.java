@@ -1,12 +1,12 @@
 package dev.headroom;
 
+import dev.headroom.internal.config.Option;
 import dev.headroom.internal.config.Values;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +26,8 @@ import java.util.OptionalLong;
  * {@link #load(String, Map, Map)}. {@link #options()} lists every key with its default and meaning.
  */
 public final class HeadroomConfig {
+
+    private static final HeadroomConfig DEFAULTS = new HeadroomConfig(new Builder());
 
     private final Duration interval;
     private final Size warnAt;
@@ -135,14 +137,14 @@ public final class HeadroomConfig {
         Builder b = builder();
         Map<String, String> seen = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : options.entrySet()) {
-            Option o = option(e.getKey());
-            String earlier = seen.put(o.key, e.getKey());
+            Option o = Option.named(e.getKey());
+            String earlier = seen.put(o.key(), e.getKey());
             if (earlier != null) {
-                throw new IllegalArgumentException("headroom option " + o.key + " given twice (as '" + earlier
+                throw new IllegalArgumentException("headroom option " + o.key() + " given twice (as '" + earlier
                         + "' and '" + e.getKey() + "')");
             }
             if (e.getValue() != null) {
-                b.set(e.getKey(), e.getValue());
+                o.set(b, e.getValue());
             }
         }
         return b.build();
@@ -162,46 +164,46 @@ public final class HeadroomConfig {
      */
     public static Loaded load(String agentArgs, Map<String, String> systemProperties, Map<String, String> environment) {
         List<String> problems = new ArrayList<>();
-        Map<String, String> chosen = new LinkedHashMap<>();
-        Map<String, String> where = new LinkedHashMap<>();
+        Map<Option, String> chosen = new LinkedHashMap<>();
+        Map<Option, String> where = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : environment.entrySet()) {
             String name = e.getKey();
             if (name.startsWith("HEADROOM_")) {
-                Option o = OPTIONS_BY_NORMALIZED.get(Values.normalizeKey(name.substring("HEADROOM_".length())));
+                Option o = Option.find(name.substring("HEADROOM_".length()));
                 if (o != null) {
-                    chosen.put(o.key, e.getValue());
-                    where.put(o.key, "environment " + name);
+                    chosen.put(o, e.getValue());
+                    where.put(o, "environment " + name);
                 }
             }
         }
         for (Map.Entry<String, String> e : systemProperties.entrySet()) {
             String name = e.getKey();
             if (name.startsWith("headroom.")) {
-                Option o = OPTIONS_BY_NORMALIZED.get(Values.normalizeKey(name.substring("headroom.".length())));
+                Option o = Option.find(name.substring("headroom.".length()));
                 if (o == null) {
-                    problems.add("unknown system property " + name + unknownKeyHint(name.substring("headroom.".length())));
+                    problems.add("unknown system property " + name + Option.knownKeysHint());
                 } else {
-                    chosen.put(o.key, e.getValue());
-                    where.put(o.key, "system property " + name);
+                    chosen.put(o, e.getValue());
+                    where.put(o, "system property " + name);
                 }
             }
         }
         for (Map.Entry<String, String> e : splitSpec(agentArgs, false, problems).entrySet()) {
-            Option o = OPTIONS_BY_NORMALIZED.get(Values.normalizeKey(e.getKey()));
+            Option o = Option.find(e.getKey());
             if (o == null) {
-                problems.add("unknown agent option '" + e.getKey() + "'" + unknownKeyHint(e.getKey()));
+                problems.add("unknown agent option '" + e.getKey() + "'" + Option.knownKeysHint());
             } else {
-                chosen.put(o.key, e.getValue());
-                where.put(o.key, "agent argument " + e.getKey());
+                chosen.put(o, e.getValue());
+                where.put(o, "agent argument " + e.getKey());
             }
         }
         Builder b = builder();
-        for (Map.Entry<String, String> e : chosen.entrySet()) {
+        for (Map.Entry<Option, String> e : chosen.entrySet()) {
             try {
-                b.set(e.getKey(), e.getValue());
+                e.getKey().set(b, e.getValue());
             } catch (IllegalArgumentException ex) {
                 problems.add(ex.getMessage() + " (from " + where.get(e.getKey()) + "); using the default "
-                        + OPTIONS_BY_KEY.get(e.getKey()).defaultValue);
+                        + e.getKey().defaultValue());
             }
         }
         String conflict = b.conflict();
@@ -215,11 +217,7 @@ public final class HeadroomConfig {
 
     /** Every option: key, default and meaning, in the order {@code help} prints them. */
     public static List<OptionDoc> options() {
-        List<OptionDoc> docs = new ArrayList<>(OPTIONS.size());
-        for (Option o : OPTIONS) {
-            docs.add(new OptionDoc(o.key, o.defaultValue, o.meaning, o.forms));
-        }
-        return Collections.unmodifiableList(docs);
+        return Option.docs();
     }
 
     /** Base sampling period; the sampler shortens it as headroom shrinks or growth speeds up. */
@@ -331,11 +329,11 @@ public final class HeadroomConfig {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(512);
-        for (Option o : OPTIONS) {
+        for (Option o : Option.values()) {
             if (sb.length() > 0) {
                 sb.append(',');
             }
-            sb.append(o.key).append('=').append(printOption(o.key, this));
+            sb.append(o.key()).append('=').append(o.print(this));
         }
         return sb.toString();
     }
@@ -343,13 +341,13 @@ public final class HeadroomConfig {
     /** Only the keys that differ from the defaults, in the string form (shorter, for log lines). */
     public String toSpecDifferingFromDefaults() {
         StringBuilder sb = new StringBuilder(128);
-        for (Option o : OPTIONS) {
-            String value = printOption(o.key, this);
-            if (!value.equals(printOption(o.key, DEFAULTS))) {
+        for (Option o : Option.values()) {
+            String value = o.print(this);
+            if (!value.equals(o.print(DEFAULTS))) {
                 if (sb.length() > 0) {
                     sb.append(',');
                 }
-                sb.append(o.key).append('=').append(value);
+                sb.append(o.key()).append('=').append(value);
             }
         }
         return sb.toString();
@@ -579,14 +577,7 @@ public final class HeadroomConfig {
          * @throws IllegalArgumentException naming the key, the value and the accepted forms
          */
         public Builder set(String key, String value) {
-            Option o = option(key);
-            Objects.requireNonNull(value, "value");
-            try {
-                applyOption(o.key, this, value.trim());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("headroom option " + o.key + "=" + value + " is invalid: expected "
-                        + o.forms + (e.getMessage() == null || e.getMessage().equals(o.forms) ? "" : " (" + e.getMessage() + ")"), e);
-            }
+            Option.named(key).set(this, value);
             return this;
         }
 
@@ -742,154 +733,6 @@ public final class HeadroomConfig {
             }
             return d;
         }
-    }
-
-    // ---- the option table: one row per key, the single source of names, defaults, parsing and printing
-
-    private static final class Option {
-        final String key;
-        final String defaultValue;
-        final String meaning;
-        final String forms;
-
-        Option(String key, String meaning, String forms) {
-            this.key = key;
-            this.meaning = meaning;
-            this.forms = forms;
-            this.defaultValue = printOption(key, DEFAULTS_FOR_TABLE);
-        }
-    }
-
-    // Built before the table so each row can print its default.
-    private static final HeadroomConfig DEFAULTS_FOR_TABLE = new HeadroomConfig(new Builder());
-
-    private static final List<Option> OPTIONS = List.of(
-            new Option("interval", "Base sampling period. Shortened automatically (down to 50ms) as headroom shrinks or growth speeds up.",
-                    Values.DURATION_FORMS),
-            new Option("warnAt", "Working set at which the pressure level becomes WARN.",
-                    Size.FORMS),
-            new Option("criticalAt", "Working set at which the pressure level becomes CRITICAL.",
-                    Size.FORMS),
-            new Option("heapDumpAt", "Working set at which one heap dump is written per incident (off unless set).",
-                    Size.FORMS),
-            new Option("heapDumpDir", "Directory for heap dumps; off means the working directory (never a tmpfs unless heapDumpAllowTmpfs).",
-                    Values.OPTIONAL_PATH_FORMS),
-            new Option("heapDumpAllowTmpfs", "Allow heap dumps on tmpfs, where the file itself counts against the memory limit.",
-                    Values.BOOLEAN_FORMS),
-            new Option("heapDumpMinInterval", "Least time between two heap dumps.",
-                    Values.DURATION_FORMS),
-            new Option("softLimit", "GOMEMLIMIT-style soft limit: above it the governor makes the JVM give memory back (off unless set).",
-                    Size.FORMS),
-            new Option("gcCpuCap", "Most CPU the governor's reclaiming may cost, so a soft limit set too low degrades throughput instead of spiralling.",
-                    Values.PERCENT_FORMS),
-            new Option("idleReclaim", "Give memory back after the application has been idle (under 5% of a core) for idleReclaimAfter, once per growth of the working set.",
-                    Values.BOOLEAN_FORMS),
-            new Option("idleReclaimAfter", "How long the application must be idle before idle reclaim acts (10s: well inside Kubernetes' metric resolution, longer than request gaps of a live service).",
-                    Values.DURATION_FORMS),
-            new Option("trimNativeHeap", "When reclaiming, also return freed malloc memory (System.trim_native_heap, JDK 17.0.9+).",
-                    Values.BOOLEAN_FORMS),
-            new Option("exitAt", "Working set at which the JVM exits in an orderly way (shutdown hooks run) before the kernel kills it (off unless set).",
-                    Size.FORMS),
-            new Option("exitCode", "Exit status used by exitAt; 75 (EX_TEMPFAIL) cannot be mistaken for a kill (137) or a TERM (143).",
-                    "a whole number 1..255"),
-            new Option("eventLog", "Path of the JSON-lines event log (off unless set).",
-                    Values.OPTIONAL_PATH_FORMS),
-            new Option("prometheus", "host:port where the Prometheus endpoint listens (off unless set; ':9404' means all interfaces).",
-                    Values.HOST_PORT_FORMS),
-            new Option("jmx", "Register the read-only MXBean dev.headroom:type=Headroom, within one interval of the platform MBean server's creation (by a JMX agent or client, a framework, the application); Headroom does not create that server for it.",
-                    Values.BOOLEAN_FORMS),
-            new Option("jmxWritable", "Also offer MXBean operations that change behaviour (thresholds, sample now).",
-                    Values.BOOLEAN_FORMS),
-            new Option("attachToTools", "Also run inside JDK tools (jcmd, javac, jps, ...) that inherited JAVA_TOOL_OPTIONS.",
-                    Values.BOOLEAN_FORMS),
-            new Option("root", "File system root under which /proc and /sys are read (for tests and captured trees).",
-                    Values.PATH_FORMS),
-            new Option("quiet", "Suppress the [headroom] lines on stderr (the event log still gets every event).",
-                    Values.BOOLEAN_FORMS));
-
-    /** Sets one option on the builder (a switch, not a lambda per option: premain parses options, and
-     *  42 lambdas cost the application's start-up ~40 ms of bootstrap on its main thread). */
-    private static void applyOption(String key, Builder b, String v) {
-        switch (key) {
-            case "interval" -> b.interval(Values.parseDuration(v));
-            case "warnAt" -> b.warnAt(Size.parse(v));
-            case "criticalAt" -> b.criticalAt(Size.parse(v));
-            case "heapDumpAt" -> b.heapDumpAt(Size.parse(v));
-            case "heapDumpDir" -> b.heapDumpDir(Values.parseOptionalPath(v));
-            case "heapDumpAllowTmpfs" -> b.heapDumpAllowTmpfs(Values.parseBoolean(v));
-            case "heapDumpMinInterval" -> b.heapDumpMinInterval(Values.parseDuration(v));
-            case "softLimit" -> b.softLimit(Size.parse(v));
-            case "gcCpuCap" -> b.gcCpuCap(Values.parsePercent(v));
-            case "idleReclaim" -> b.idleReclaim(Values.parseBoolean(v));
-            case "idleReclaimAfter" -> b.idleReclaimAfter(Values.parseDuration(v));
-            case "trimNativeHeap" -> b.trimNativeHeap(Values.parseBoolean(v));
-            case "exitAt" -> b.exitAt(Size.parse(v));
-            case "exitCode" -> b.exitCode(Values.parseInt(v, "a whole number 1..255"));
-            case "eventLog" -> b.eventLog(Values.parseOptionalPath(v));
-            case "prometheus" -> b.prometheus(Values.parseHostPort(v));
-            case "jmx" -> b.jmx(Values.parseBoolean(v));
-            case "jmxWritable" -> b.jmxWritable(Values.parseBoolean(v));
-            case "attachToTools" -> b.attachToTools(Values.parseBoolean(v));
-            case "root" -> b.root(Values.parsePath(v));
-            case "quiet" -> b.quiet(Values.parseBoolean(v));
-            default -> throw new IllegalStateException("no option " + key);
-        }
-    }
-
-    /** One option's value in its string form (parses back to the same value). */
-    private static String printOption(String key, HeadroomConfig c) {
-        return switch (key) {
-            case "interval" -> Values.formatDuration(c.interval);
-            case "warnAt" -> c.warnAt.toString();
-            case "criticalAt" -> c.criticalAt.toString();
-            case "heapDumpAt" -> c.heapDumpAt.toString();
-            case "heapDumpDir" -> Values.formatPath(c.heapDumpDir);
-            case "heapDumpAllowTmpfs" -> Boolean.toString(c.heapDumpAllowTmpfs);
-            case "heapDumpMinInterval" -> Values.formatDuration(c.heapDumpMinInterval);
-            case "softLimit" -> c.softLimit.toString();
-            case "gcCpuCap" -> Values.formatPercent(c.gcCpuCap);
-            case "idleReclaim" -> Boolean.toString(c.idleReclaim);
-            case "idleReclaimAfter" -> Values.formatDuration(c.idleReclaimAfter);
-            case "trimNativeHeap" -> Boolean.toString(c.trimNativeHeap);
-            case "exitAt" -> c.exitAt.toString();
-            case "exitCode" -> Integer.toString(c.exitCode);
-            case "eventLog" -> Values.formatPath(c.eventLog);
-            case "prometheus" -> Values.formatHostPort(c.prometheus);
-            case "jmx" -> Boolean.toString(c.jmx);
-            case "jmxWritable" -> Boolean.toString(c.jmxWritable);
-            case "attachToTools" -> Boolean.toString(c.attachToTools);
-            case "root" -> c.root.toString();
-            case "quiet" -> Boolean.toString(c.quiet);
-            default -> throw new IllegalStateException("no option " + key);
-        };
-    }
-
-    private static final Map<String, Option> OPTIONS_BY_KEY;
-    private static final Map<String, Option> OPTIONS_BY_NORMALIZED;
-
-    static {
-        Map<String, Option> byKey = new LinkedHashMap<>();
-        Map<String, Option> byNormalized = new LinkedHashMap<>();
-        for (Option o : OPTIONS) {
-            byKey.put(o.key, o);
-            byNormalized.put(Values.normalizeKey(o.key), o);
-        }
-        OPTIONS_BY_KEY = Collections.unmodifiableMap(byKey);
-        OPTIONS_BY_NORMALIZED = Collections.unmodifiableMap(byNormalized);
-    }
-
-    private static final HeadroomConfig DEFAULTS = DEFAULTS_FOR_TABLE;
-
-    private static Option option(String key) {
-        Option o = key == null ? null : OPTIONS_BY_NORMALIZED.get(Values.normalizeKey(key));
-        if (o == null) {
-            throw new IllegalArgumentException("unknown headroom option '" + key + "'" + unknownKeyHint(String.valueOf(key)));
-        }
-        return o;
-    }
-
-    private static String unknownKeyHint(String key) {
-        return "; known options: " + String.join(", ", OPTIONS_BY_KEY.keySet());
     }
 
     /**
