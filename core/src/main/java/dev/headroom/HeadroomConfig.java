@@ -1,13 +1,12 @@
 package dev.headroom;
 
 import dev.headroom.internal.config.Option;
+import dev.headroom.internal.config.OptionSources;
 import dev.headroom.internal.config.Values;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -120,11 +119,7 @@ public final class HeadroomConfig {
      *                                  unknown key, a repeated key, a malformed pair or a bad value
      */
     public static HeadroomConfig parse(String spec) {
-        Builder b = builder();
-        for (Map.Entry<String, String> e : splitSpec(spec, true, null).entrySet()) {
-            b.set(e.getKey(), e.getValue());
-        }
-        return b.build();
+        return OptionSources.parse(spec);
     }
 
     /**
@@ -134,20 +129,7 @@ public final class HeadroomConfig {
      * @throws IllegalArgumentException as {@link #parse(String)}
      */
     public static HeadroomConfig fromMap(Map<String, String> options) {
-        Builder b = builder();
-        Map<String, String> seen = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : options.entrySet()) {
-            Option o = Option.named(e.getKey());
-            String earlier = seen.put(o.key(), e.getKey());
-            if (earlier != null) {
-                throw new IllegalArgumentException("headroom option " + o.key() + " given twice (as '" + earlier
-                        + "' and '" + e.getKey() + "')");
-            }
-            if (e.getValue() != null) {
-                o.set(b, e.getValue());
-            }
-        }
-        return b.build();
+        return OptionSources.fromMap(options);
     }
 
     /**
@@ -163,56 +145,7 @@ public final class HeadroomConfig {
      * @param environment      e.g. {@code System.getenv()}
      */
     public static Loaded load(String agentArgs, Map<String, String> systemProperties, Map<String, String> environment) {
-        List<String> problems = new ArrayList<>();
-        Map<Option, String> chosen = new LinkedHashMap<>();
-        Map<Option, String> where = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : environment.entrySet()) {
-            String name = e.getKey();
-            if (name.startsWith("HEADROOM_")) {
-                Option o = Option.find(name.substring("HEADROOM_".length()));
-                if (o != null) {
-                    chosen.put(o, e.getValue());
-                    where.put(o, "environment " + name);
-                }
-            }
-        }
-        for (Map.Entry<String, String> e : systemProperties.entrySet()) {
-            String name = e.getKey();
-            if (name.startsWith("headroom.")) {
-                Option o = Option.find(name.substring("headroom.".length()));
-                if (o == null) {
-                    problems.add("unknown system property " + name + Option.knownKeysHint());
-                } else {
-                    chosen.put(o, e.getValue());
-                    where.put(o, "system property " + name);
-                }
-            }
-        }
-        for (Map.Entry<String, String> e : splitSpec(agentArgs, false, problems).entrySet()) {
-            Option o = Option.find(e.getKey());
-            if (o == null) {
-                problems.add("unknown agent option '" + e.getKey() + "'" + Option.knownKeysHint());
-            } else {
-                chosen.put(o, e.getValue());
-                where.put(o, "agent argument " + e.getKey());
-            }
-        }
-        Builder b = builder();
-        for (Map.Entry<Option, String> e : chosen.entrySet()) {
-            try {
-                e.getKey().set(b, e.getValue());
-            } catch (IllegalArgumentException ex) {
-                problems.add(ex.getMessage() + " (from " + where.get(e.getKey()) + "); using the default "
-                        + e.getKey().defaultValue());
-            }
-        }
-        String conflict = b.conflict();
-        if (conflict != null) {
-            problems.add(conflict + "; using the defaults warnAt=" + DEFAULTS.warnAt + " and criticalAt=" + DEFAULTS.criticalAt);
-            b.warnAt = DEFAULTS.warnAt;
-            b.criticalAt = DEFAULTS.criticalAt;
-        }
-        return new Loaded(b.build(), problems);
+        return OptionSources.load(agentArgs, systemProperties, environment);
     }
 
     /** Every option: key, default and meaning, in the order {@code help} prints them. */
@@ -534,12 +467,12 @@ public final class HeadroomConfig {
     public record OptionDoc(String key, String defaultValue, String meaning, String forms) {
         /** {@code headroom.<key>}. */
         public String systemProperty() {
-            return "headroom." + key;
+            return OptionSources.systemProperty(key);
         }
 
         /** {@code HEADROOM_<KEY>}. */
         public String environmentVariable() {
-            return "HEADROOM_" + Values.upperSnake(key);
+            return OptionSources.environmentVariable(key);
         }
     }
 
@@ -733,42 +666,5 @@ public final class HeadroomConfig {
             }
             return d;
         }
-    }
-
-    /**
-     * Splits {@code a=1,b=2}. Strict mode throws on a malformed pair or a repeated key; lenient
-     * mode adds a problem and skips it. Values cannot contain commas.
-     */
-    private static Map<String, String> splitSpec(String spec, boolean strict, List<String> problems) {
-        Map<String, String> out = new LinkedHashMap<>();
-        Map<String, String> normalizedSeen = new LinkedHashMap<>();
-        if (spec == null || spec.isBlank()) {
-            return out;
-        }
-        for (String part : spec.split(",", -1)) {
-            if (part.isBlank()) {
-                continue;
-            }
-            int eq = part.indexOf('=');
-            String problem = null;
-            if (eq <= 0) {
-                problem = "headroom option '" + part.trim() + "' is malformed: expected key=value";
-            } else {
-                String key = part.substring(0, eq).trim();
-                String earlier = normalizedSeen.put(Values.normalizeKey(key), key);
-                if (earlier != null) {
-                    problem = "headroom option " + key + " given twice";
-                } else {
-                    out.put(key, part.substring(eq + 1).trim());
-                }
-            }
-            if (problem != null) {
-                if (strict) {
-                    throw new IllegalArgumentException(problem);
-                }
-                problems.add(problem);
-            }
-        }
-        return out;
     }
 }
