@@ -28,50 +28,10 @@ public final class HeadroomConfig {
 
     private static final HeadroomConfig DEFAULTS = new HeadroomConfig(new Builder());
 
-    private final Duration interval;
-    private final Size warnAt;
-    private final Size criticalAt;
-    private final Size heapDumpAt;
-    private final Path heapDumpDir;
-    private final boolean heapDumpAllowTmpfs;
-    private final Duration heapDumpMinInterval;
-    private final Size softLimit;
-    private final double gcCpuCap;
-    private final boolean idleReclaim;
-    private final Duration idleReclaimAfter;
-    private final boolean trimNativeHeap;
-    private final Size exitAt;
-    private final int exitCode;
-    private final Path eventLog;
-    private final InetSocketAddress prometheus;
-    private final boolean jmx;
-    private final boolean jmxWritable;
-    private final boolean attachToTools;
-    private final Path root;
-    private final boolean quiet;
+    private final Fields fields;
 
     private HeadroomConfig(Builder b) {
-        this.interval = b.interval;
-        this.warnAt = b.warnAt;
-        this.criticalAt = b.criticalAt;
-        this.heapDumpAt = b.heapDumpAt;
-        this.heapDumpDir = b.heapDumpDir;
-        this.heapDumpAllowTmpfs = b.heapDumpAllowTmpfs;
-        this.heapDumpMinInterval = b.heapDumpMinInterval;
-        this.softLimit = b.softLimit;
-        this.gcCpuCap = b.gcCpuCap;
-        this.idleReclaim = b.idleReclaim;
-        this.idleReclaimAfter = b.idleReclaimAfter;
-        this.trimNativeHeap = b.trimNativeHeap;
-        this.exitAt = b.exitAt;
-        this.exitCode = b.exitCode;
-        this.eventLog = b.eventLog;
-        this.prometheus = b.prometheus;
-        this.jmx = b.jmx;
-        this.jmxWritable = b.jmxWritable;
-        this.attachToTools = b.attachToTools;
-        this.root = b.root;
-        this.quiet = b.quiet;
+        this.fields = b.fields.copy();
     }
 
     /** A builder holding every default. */
@@ -86,29 +46,7 @@ public final class HeadroomConfig {
 
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.interval = interval;
-        b.warnAt = warnAt;
-        b.criticalAt = criticalAt;
-        b.heapDumpAt = heapDumpAt;
-        b.heapDumpDir = heapDumpDir;
-        b.heapDumpAllowTmpfs = heapDumpAllowTmpfs;
-        b.heapDumpMinInterval = heapDumpMinInterval;
-        b.softLimit = softLimit;
-        b.gcCpuCap = gcCpuCap;
-        b.idleReclaim = idleReclaim;
-        b.idleReclaimAfter = idleReclaimAfter;
-        b.trimNativeHeap = trimNativeHeap;
-        b.exitAt = exitAt;
-        b.exitCode = exitCode;
-        b.eventLog = eventLog;
-        b.prometheus = prometheus;
-        b.jmx = jmx;
-        b.jmxWritable = jmxWritable;
-        b.attachToTools = attachToTools;
-        b.root = root;
-        b.quiet = quiet;
-        return b;
+        return new Builder(fields.copy());
     }
 
     /**
@@ -155,107 +93,107 @@ public final class HeadroomConfig {
 
     /** Base sampling period; the sampler shortens it as headroom shrinks or growth speeds up. */
     public Duration interval() {
-        return interval;
+        return fields.interval;
     }
 
     /** Working-set level that raises {@link PressureLevel#WARN}; {@link Size#isOff() off} to never warn. */
     public Size warnAt() {
-        return warnAt;
+        return fields.warnAt;
     }
 
     /** Working-set level that raises {@link PressureLevel#CRITICAL}; off to never go critical. */
     public Size criticalAt() {
-        return criticalAt;
+        return fields.criticalAt;
     }
 
     /** Working-set level at which one heap dump is taken per incident; off by default. */
     public Size heapDumpAt() {
-        return heapDumpAt;
+        return fields.heapDumpAt;
     }
 
     /** Where heap dumps go; empty means the working directory. */
     public Optional<Path> heapDumpDir() {
-        return Optional.ofNullable(heapDumpDir);
+        return Optional.ofNullable(fields.heapDumpDir);
     }
 
     /** Whether a heap dump may be written to tmpfs (it then counts against the same memory limit). */
     public boolean heapDumpAllowTmpfs() {
-        return heapDumpAllowTmpfs;
+        return fields.heapDumpAllowTmpfs;
     }
 
     /** Least time between two heap dumps. */
     public Duration heapDumpMinInterval() {
-        return heapDumpMinInterval;
+        return fields.heapDumpMinInterval;
     }
 
     /** The GOMEMLIMIT-style soft limit; off by default. */
     public Size softLimit() {
-        return softLimit;
+        return fields.softLimit;
     }
 
     /** Most of the CPU, in percent of one sampling window, that reclaiming GC may use (1..100). */
     public double gcCpuCap() {
-        return gcCpuCap;
+        return fields.gcCpuCap;
     }
 
     /** Whether memory is given back after the application has been idle for {@link #idleReclaimAfter()}. */
     public boolean idleReclaim() {
-        return idleReclaim;
+        return fields.idleReclaim;
     }
 
     /** How long the application must be idle before idle reclaim acts. */
     public Duration idleReclaimAfter() {
-        return idleReclaimAfter;
+        return fields.idleReclaimAfter;
     }
 
     /** Whether reclaiming also returns freed malloc memory ({@code System.trim_native_heap}). */
     public boolean trimNativeHeap() {
-        return trimNativeHeap;
+        return fields.trimNativeHeap;
     }
 
     /** Working-set level at which the JVM exits in an orderly way; off by default. */
     public Size exitAt() {
-        return exitAt;
+        return fields.exitAt;
     }
 
     /** Exit status used when {@link #exitAt()} fires. */
     public int exitCode() {
-        return exitCode;
+        return fields.exitCode;
     }
 
     /** Path of the JSON-lines event log; empty when off. */
     public Optional<Path> eventLog() {
-        return Optional.ofNullable(eventLog);
+        return Optional.ofNullable(fields.eventLog);
     }
 
     /** Where the Prometheus endpoint listens (unresolved address); empty when off. */
     public Optional<InetSocketAddress> prometheus() {
-        return Optional.ofNullable(prometheus);
+        return Optional.ofNullable(fields.prometheus);
     }
 
     /** Whether the read-only MXBean {@code dev.headroom:type=Headroom} is registered. */
     public boolean jmx() {
-        return jmx;
+        return fields.jmx;
     }
 
     /** Whether the MXBean also offers operations that change behaviour (thresholds, sample now). */
     public boolean jmxWritable() {
-        return jmxWritable;
+        return fields.jmxWritable;
     }
 
     /** Whether the agent also runs inside JDK tools (jcmd, javac, ...) that inherited JAVA_TOOL_OPTIONS. */
     public boolean attachToTools() {
-        return attachToTools;
+        return fields.attachToTools;
     }
 
     /** Filesystem root under which {@code /proc} and {@code /sys} are read (tests, captured trees). */
     public Path root() {
-        return root;
+        return fields.root;
     }
 
     /** Whether the {@code [headroom]} lines on stderr are suppressed (the event log is not). */
     public boolean quiet() {
-        return quiet;
+        return fields.quiet;
     }
 
     /** The string form, every key in {@link #options()} order; {@link #parse(String)} gives it back. */
@@ -476,32 +414,54 @@ public final class HeadroomConfig {
         }
     }
 
+    /**
+     * Every option's value with its default, each declared once: a {@link Builder} edits its own
+     * copy and a {@link HeadroomConfig} keeps a frozen one. Every value is immutable, so a shallow
+     * copy is a full one.
+     */
+    private static final class Fields implements Cloneable {
+        Duration interval = Duration.ofSeconds(1);
+        Size warnAt = Size.ofPercent(85);
+        Size criticalAt = Size.ofPercent(95);
+        Size heapDumpAt = Size.off();
+        Path heapDumpDir;
+        boolean heapDumpAllowTmpfs;
+        Duration heapDumpMinInterval = Duration.ofHours(1);
+        Size softLimit = Size.off();
+        double gcCpuCap = 50;
+        // On by default: an idle JVM otherwise keeps its peak heap for minutes (see docs/softlimit.md).
+        boolean idleReclaim = true;
+        Duration idleReclaimAfter = Duration.ofSeconds(10);
+        boolean trimNativeHeap = true;
+        Size exitAt = Size.off();
+        int exitCode = 75;
+        Path eventLog;
+        InetSocketAddress prometheus;
+        boolean jmx = true;
+        boolean jmxWritable;
+        boolean attachToTools;
+        Path root = Path.of("/");
+        boolean quiet;
+
+        Fields copy() {
+            try {
+                return (Fields) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     /** Fail-fast builder: every setter checks its value, {@link #build()} checks them together. */
     public static final class Builder {
-        private Duration interval = Duration.ofSeconds(1);
-        private Size warnAt = Size.ofPercent(85);
-        private Size criticalAt = Size.ofPercent(95);
-        private Size heapDumpAt = Size.off();
-        private Path heapDumpDir;
-        private boolean heapDumpAllowTmpfs;
-        private Duration heapDumpMinInterval = Duration.ofHours(1);
-        private Size softLimit = Size.off();
-        private double gcCpuCap = 50;
-        // On by default: an idle JVM otherwise keeps its peak heap for minutes (see docs/softlimit.md).
-        private boolean idleReclaim = true;
-        private Duration idleReclaimAfter = Duration.ofSeconds(10);
-        private boolean trimNativeHeap = true;
-        private Size exitAt = Size.off();
-        private int exitCode = 75;
-        private Path eventLog;
-        private InetSocketAddress prometheus;
-        private boolean jmx = true;
-        private boolean jmxWritable;
-        private boolean attachToTools;
-        private Path root = Path.of("/");
-        private boolean quiet;
+        private final Fields fields;
 
         private Builder() {
+            this(new Fields());
+        }
+
+        private Builder(Fields fields) {
+            this.fields = fields;
         }
 
         /**
@@ -516,44 +476,44 @@ public final class HeadroomConfig {
 
         /** At least 10 ms, at most 1 hour. */
         public Builder interval(Duration interval) {
-            this.interval = checkDuration("interval", interval, Duration.ofMillis(10), Duration.ofHours(1));
+            fields.interval = checkDuration("interval", interval, Duration.ofMillis(10), Duration.ofHours(1));
             return this;
         }
 
         public Builder warnAt(Size warnAt) {
-            this.warnAt = Objects.requireNonNull(warnAt, "warnAt");
+            fields.warnAt = Objects.requireNonNull(warnAt, "warnAt");
             return this;
         }
 
         public Builder criticalAt(Size criticalAt) {
-            this.criticalAt = Objects.requireNonNull(criticalAt, "criticalAt");
+            fields.criticalAt = Objects.requireNonNull(criticalAt, "criticalAt");
             return this;
         }
 
         public Builder heapDumpAt(Size heapDumpAt) {
-            this.heapDumpAt = Objects.requireNonNull(heapDumpAt, "heapDumpAt");
+            fields.heapDumpAt = Objects.requireNonNull(heapDumpAt, "heapDumpAt");
             return this;
         }
 
         /** Null for the working directory. */
         public Builder heapDumpDir(Path heapDumpDir) {
-            this.heapDumpDir = heapDumpDir;
+            fields.heapDumpDir = heapDumpDir;
             return this;
         }
 
         public Builder heapDumpAllowTmpfs(boolean allow) {
-            this.heapDumpAllowTmpfs = allow;
+            fields.heapDumpAllowTmpfs = allow;
             return this;
         }
 
         /** Zero or more. */
         public Builder heapDumpMinInterval(Duration minInterval) {
-            this.heapDumpMinInterval = checkDuration("heapDumpMinInterval", minInterval, Duration.ZERO, Duration.ofDays(365));
+            fields.heapDumpMinInterval = checkDuration("heapDumpMinInterval", minInterval, Duration.ZERO, Duration.ofDays(365));
             return this;
         }
 
         public Builder softLimit(Size softLimit) {
-            this.softLimit = Objects.requireNonNull(softLimit, "softLimit");
+            fields.softLimit = Objects.requireNonNull(softLimit, "softLimit");
             return this;
         }
 
@@ -562,28 +522,28 @@ public final class HeadroomConfig {
             if (!(percent > 0 && percent <= 100)) {
                 throw new IllegalArgumentException("gcCpuCap must be above 0 and at most 100: " + percent);
             }
-            this.gcCpuCap = percent;
+            fields.gcCpuCap = percent;
             return this;
         }
 
         public Builder idleReclaim(boolean idleReclaim) {
-            this.idleReclaim = idleReclaim;
+            fields.idleReclaim = idleReclaim;
             return this;
         }
 
         /** At least 1 second. */
         public Builder idleReclaimAfter(Duration after) {
-            this.idleReclaimAfter = checkDuration("idleReclaimAfter", after, Duration.ofSeconds(1), Duration.ofDays(365));
+            fields.idleReclaimAfter = checkDuration("idleReclaimAfter", after, Duration.ofSeconds(1), Duration.ofDays(365));
             return this;
         }
 
         public Builder trimNativeHeap(boolean trim) {
-            this.trimNativeHeap = trim;
+            fields.trimNativeHeap = trim;
             return this;
         }
 
         public Builder exitAt(Size exitAt) {
-            this.exitAt = Objects.requireNonNull(exitAt, "exitAt");
+            fields.exitAt = Objects.requireNonNull(exitAt, "exitAt");
             return this;
         }
 
@@ -592,45 +552,45 @@ public final class HeadroomConfig {
             if (exitCode < 1 || exitCode > 255) {
                 throw new IllegalArgumentException("exitCode must be 1..255: " + exitCode);
             }
-            this.exitCode = exitCode;
+            fields.exitCode = exitCode;
             return this;
         }
 
         /** Null for off. */
         public Builder eventLog(Path eventLog) {
-            this.eventLog = eventLog;
+            fields.eventLog = eventLog;
             return this;
         }
 
         /** Null for off. */
         public Builder prometheus(InetSocketAddress address) {
-            this.prometheus = address == null ? null
+            fields.prometheus = address == null ? null
                     : InetSocketAddress.createUnresolved(address.getHostString(), address.getPort());
             return this;
         }
 
         public Builder jmx(boolean jmx) {
-            this.jmx = jmx;
+            fields.jmx = jmx;
             return this;
         }
 
         public Builder jmxWritable(boolean writable) {
-            this.jmxWritable = writable;
+            fields.jmxWritable = writable;
             return this;
         }
 
         public Builder attachToTools(boolean attach) {
-            this.attachToTools = attach;
+            fields.attachToTools = attach;
             return this;
         }
 
         public Builder root(Path root) {
-            this.root = Objects.requireNonNull(root, "root");
+            fields.root = Objects.requireNonNull(root, "root");
             return this;
         }
 
         public Builder quiet(boolean quiet) {
-            this.quiet = quiet;
+            fields.quiet = quiet;
             return this;
         }
 
@@ -647,6 +607,8 @@ public final class HeadroomConfig {
         }
 
         private String conflict() {
+            Size warnAt = fields.warnAt;
+            Size criticalAt = fields.criticalAt;
             if (!warnAt.isOff() && !criticalAt.isOff() && warnAt.isPercent() == criticalAt.isPercent()) {
                 double w = warnAt.isPercent() ? warnAt.percentage : warnAt.bytes;
                 double c = criticalAt.isPercent() ? criticalAt.percentage : criticalAt.bytes;
