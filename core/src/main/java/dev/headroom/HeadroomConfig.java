@@ -286,40 +286,7 @@ public final class HeadroomConfig {
                     throw new IllegalArgumentException(FORMS);
                 }
             }
-            int end = s.length();
-            while (end > 0 && !Character.isDigit(s.charAt(end - 1))) {
-                end--;
-            }
-            String unit = s.substring(end).trim();
-            long multiplier;
-            switch (unit) {
-                case "": case "b":
-                    multiplier = 1;
-                    break;
-                case "k": case "kb": case "kib":
-                    multiplier = 1L << 10;
-                    break;
-                case "m": case "mb": case "mib":
-                    multiplier = 1L << 20;
-                    break;
-                case "g": case "gb": case "gib":
-                    multiplier = 1L << 30;
-                    break;
-                case "t": case "tb": case "tib":
-                    multiplier = 1L << 40;
-                    break;
-                default:
-                    throw new IllegalArgumentException(FORMS);
-            }
-            String number = s.substring(0, end).trim();
-            if (number.isEmpty() || !number.chars().allMatch(Character::isDigit) || number.length() > 18) {
-                throw new IllegalArgumentException(FORMS);
-            }
-            long n = Long.parseLong(number);
-            if (n == 0 || n > Long.MAX_VALUE / multiplier) {
-                throw new IllegalArgumentException(FORMS);
-            }
-            return ofBytes(n * multiplier);
+            return ofBytes(Values.parseBytes(s, FORMS));
         }
 
         public boolean isOff() {
@@ -361,14 +328,7 @@ public final class HeadroomConfig {
             } else if (bytes == 0) {
                 return "off";
             }
-            String[] units = {"t", "g", "m", "k"};
-            int[] shifts = {40, 30, 20, 10};
-            for (int i = 0; i < units.length; i++) {
-                if (bytes % (1L << shifts[i]) == 0) {
-                    return (bytes >> shifts[i]) + units[i];
-                }
-            }
-            return Long.toString(bytes);
+            return Values.formatBytes(bytes);
         }
 
         @Override

@@ -160,6 +160,54 @@ public final class Values {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
+    /**
+     * A positive byte count with an optional binary unit ({@code 268435456}, {@code 64k}, {@code 512m},
+     * {@code 2GiB}, {@code 1t}); anything else throws with {@code forms} (the option's accepted forms)
+     * as the message.
+     */
+    public static long parseBytes(String text, String forms) {
+        String s = text.trim().toLowerCase(Locale.ROOT);
+        int end = s.length();
+        while (end > 0 && !Character.isDigit(s.charAt(end - 1))) {
+            end--;
+        }
+        long multiplier = switch (s.substring(end).trim()) {
+            case "", "b" -> 1;
+            case "k", "kb", "kib" -> 1L << 10;
+            case "m", "mb", "mib" -> 1L << 20;
+            case "g", "gb", "gib" -> 1L << 30;
+            case "t", "tb", "tib" -> 1L << 40;
+            default -> throw new IllegalArgumentException(forms);
+        };
+        String number = s.substring(0, end).trim();
+        if (number.isEmpty() || number.length() > 18) {
+            throw new IllegalArgumentException(forms);
+        }
+        // A loop, not chars().allMatch(Character::isDigit): no lambda bootstrap while premain parses.
+        for (int i = 0; i < number.length(); i++) {
+            if (!Character.isDigit(number.charAt(i))) {
+                throw new IllegalArgumentException(forms);
+            }
+        }
+        long n = Long.parseLong(number);
+        if (n == 0 || n > Long.MAX_VALUE / multiplier) {
+            throw new IllegalArgumentException(forms);
+        }
+        return n * multiplier;
+    }
+
+    /** Bytes in the largest exact binary unit, the form {@link #parseBytes} reads: {@code 512m}, {@code 1536m}, {@code 1000}. */
+    public static String formatBytes(long bytes) {
+        String[] units = {"t", "g", "m", "k"};
+        int[] shifts = {40, 30, 20, 10};
+        for (int i = 0; i < units.length; i++) {
+            if (bytes % (1L << shifts[i]) == 0) {
+                return (bytes >> shifts[i]) + units[i];
+            }
+        }
+        return Long.toString(bytes);
+    }
+
     /** {@code heapDumpMinInterval} → {@code HEAP_DUMP_MIN_INTERVAL}. */
     public static String upperSnake(String camel) {
         StringBuilder sb = new StringBuilder(camel.length() + 8);
