@@ -378,6 +378,10 @@ public final class HeadroomConfig {
      * Every option's value with its default, each declared once: a {@link Builder} edits its own
      * copy and a {@link HeadroomConfig} keeps a frozen one. Every value is immutable, so a shallow
      * copy is a full one.
+     *
+     * <p>Adding an option: its field here, its accessor above, its setter in {@link Builder}, and its
+     * constant with its apply and print cases in {@link Option} (the Spring starter's
+     * {@code HeadroomProperties} needs a property of the same name).
      */
     private static final class Fields implements Cloneable {
         Duration interval = Duration.ofSeconds(1);

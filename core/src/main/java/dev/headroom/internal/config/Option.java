@@ -197,11 +197,6 @@ public enum Option {
         return key;
     }
 
-    /** The accepted values, for messages and {@code help}. */
-    public String forms() {
-        return forms;
-    }
-
     /** The default in the string form. */
     public String defaultValue() {
         return print(HeadroomConfig.defaults());
