@@ -1,14 +1,12 @@
 package dev.headroom;
 
+import dev.headroom.internal.config.Option;
+import dev.headroom.internal.config.OptionSources;
 import dev.headroom.internal.config.Values;
 
 import java.net.InetSocketAddress;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,50 +26,12 @@ import java.util.OptionalLong;
  */
 public final class HeadroomConfig {
 
-    private final Duration interval;
-    private final Size warnAt;
-    private final Size criticalAt;
-    private final Size heapDumpAt;
-    private final Path heapDumpDir;
-    private final boolean heapDumpAllowTmpfs;
-    private final Duration heapDumpMinInterval;
-    private final Size softLimit;
-    private final double gcCpuCap;
-    private final boolean idleReclaim;
-    private final Duration idleReclaimAfter;
-    private final boolean trimNativeHeap;
-    private final Size exitAt;
-    private final int exitCode;
-    private final Path eventLog;
-    private final InetSocketAddress prometheus;
-    private final boolean jmx;
-    private final boolean jmxWritable;
-    private final boolean attachToTools;
-    private final Path root;
-    private final boolean quiet;
+    private static final HeadroomConfig DEFAULTS = new HeadroomConfig(new Builder());
+
+    private final Fields fields;
 
     private HeadroomConfig(Builder b) {
-        this.interval = b.interval;
-        this.warnAt = b.warnAt;
-        this.criticalAt = b.criticalAt;
-        this.heapDumpAt = b.heapDumpAt;
-        this.heapDumpDir = b.heapDumpDir;
-        this.heapDumpAllowTmpfs = b.heapDumpAllowTmpfs;
-        this.heapDumpMinInterval = b.heapDumpMinInterval;
-        this.softLimit = b.softLimit;
-        this.gcCpuCap = b.gcCpuCap;
-        this.idleReclaim = b.idleReclaim;
-        this.idleReclaimAfter = b.idleReclaimAfter;
-        this.trimNativeHeap = b.trimNativeHeap;
-        this.exitAt = b.exitAt;
-        this.exitCode = b.exitCode;
-        this.eventLog = b.eventLog;
-        this.prometheus = b.prometheus;
-        this.jmx = b.jmx;
-        this.jmxWritable = b.jmxWritable;
-        this.attachToTools = b.attachToTools;
-        this.root = b.root;
-        this.quiet = b.quiet;
+        this.fields = b.fields.copy();
     }
 
     /** A builder holding every default. */
@@ -86,29 +46,7 @@ public final class HeadroomConfig {
 
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.interval = interval;
-        b.warnAt = warnAt;
-        b.criticalAt = criticalAt;
-        b.heapDumpAt = heapDumpAt;
-        b.heapDumpDir = heapDumpDir;
-        b.heapDumpAllowTmpfs = heapDumpAllowTmpfs;
-        b.heapDumpMinInterval = heapDumpMinInterval;
-        b.softLimit = softLimit;
-        b.gcCpuCap = gcCpuCap;
-        b.idleReclaim = idleReclaim;
-        b.idleReclaimAfter = idleReclaimAfter;
-        b.trimNativeHeap = trimNativeHeap;
-        b.exitAt = exitAt;
-        b.exitCode = exitCode;
-        b.eventLog = eventLog;
-        b.prometheus = prometheus;
-        b.jmx = jmx;
-        b.jmxWritable = jmxWritable;
-        b.attachToTools = attachToTools;
-        b.root = root;
-        b.quiet = quiet;
-        return b;
+        return new Builder(fields.copy());
     }
 
     /**
@@ -119,11 +57,7 @@ public final class HeadroomConfig {
      *                                  unknown key, a repeated key, a malformed pair or a bad value
      */
     public static HeadroomConfig parse(String spec) {
-        Builder b = builder();
-        for (Map.Entry<String, String> e : splitSpec(spec, true, null).entrySet()) {
-            b.set(e.getKey(), e.getValue());
-        }
-        return b.build();
+        return OptionSources.parse(spec);
     }
 
     /**
@@ -133,20 +67,7 @@ public final class HeadroomConfig {
      * @throws IllegalArgumentException as {@link #parse(String)}
      */
     public static HeadroomConfig fromMap(Map<String, String> options) {
-        Builder b = builder();
-        Map<String, String> seen = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : options.entrySet()) {
-            Option o = option(e.getKey());
-            String earlier = seen.put(o.key, e.getKey());
-            if (earlier != null) {
-                throw new IllegalArgumentException("headroom option " + o.key + " given twice (as '" + earlier
-                        + "' and '" + e.getKey() + "')");
-            }
-            if (e.getValue() != null) {
-                b.set(e.getKey(), e.getValue());
-            }
-        }
-        return b.build();
+        return OptionSources.fromMap(options);
     }
 
     /**
@@ -162,181 +83,128 @@ public final class HeadroomConfig {
      * @param environment      e.g. {@code System.getenv()}
      */
     public static Loaded load(String agentArgs, Map<String, String> systemProperties, Map<String, String> environment) {
-        List<String> problems = new ArrayList<>();
-        Map<String, String> chosen = new LinkedHashMap<>();
-        Map<String, String> where = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : environment.entrySet()) {
-            String name = e.getKey();
-            if (name.startsWith("HEADROOM_")) {
-                Option o = OPTIONS_BY_NORMALIZED.get(Values.normalizeKey(name.substring("HEADROOM_".length())));
-                if (o != null) {
-                    chosen.put(o.key, e.getValue());
-                    where.put(o.key, "environment " + name);
-                }
-            }
-        }
-        for (Map.Entry<String, String> e : systemProperties.entrySet()) {
-            String name = e.getKey();
-            if (name.startsWith("headroom.")) {
-                Option o = OPTIONS_BY_NORMALIZED.get(Values.normalizeKey(name.substring("headroom.".length())));
-                if (o == null) {
-                    problems.add("unknown system property " + name + unknownKeyHint(name.substring("headroom.".length())));
-                } else {
-                    chosen.put(o.key, e.getValue());
-                    where.put(o.key, "system property " + name);
-                }
-            }
-        }
-        for (Map.Entry<String, String> e : splitSpec(agentArgs, false, problems).entrySet()) {
-            Option o = OPTIONS_BY_NORMALIZED.get(Values.normalizeKey(e.getKey()));
-            if (o == null) {
-                problems.add("unknown agent option '" + e.getKey() + "'" + unknownKeyHint(e.getKey()));
-            } else {
-                chosen.put(o.key, e.getValue());
-                where.put(o.key, "agent argument " + e.getKey());
-            }
-        }
-        Builder b = builder();
-        for (Map.Entry<String, String> e : chosen.entrySet()) {
-            try {
-                b.set(e.getKey(), e.getValue());
-            } catch (IllegalArgumentException ex) {
-                problems.add(ex.getMessage() + " (from " + where.get(e.getKey()) + "); using the default "
-                        + OPTIONS_BY_KEY.get(e.getKey()).defaultValue);
-            }
-        }
-        String conflict = b.conflict();
-        if (conflict != null) {
-            problems.add(conflict + "; using the defaults warnAt=" + DEFAULTS.warnAt + " and criticalAt=" + DEFAULTS.criticalAt);
-            b.warnAt = DEFAULTS.warnAt;
-            b.criticalAt = DEFAULTS.criticalAt;
-        }
-        return new Loaded(b.build(), problems);
+        return OptionSources.load(agentArgs, systemProperties, environment);
     }
 
     /** Every option: key, default and meaning, in the order {@code help} prints them. */
     public static List<OptionDoc> options() {
-        List<OptionDoc> docs = new ArrayList<>(OPTIONS.size());
-        for (Option o : OPTIONS) {
-            docs.add(new OptionDoc(o.key, o.defaultValue, o.meaning, o.forms));
-        }
-        return Collections.unmodifiableList(docs);
+        return Option.docs();
     }
 
     /** Base sampling period; the sampler shortens it as headroom shrinks or growth speeds up. */
     public Duration interval() {
-        return interval;
+        return fields.interval;
     }
 
     /** Working-set level that raises {@link PressureLevel#WARN}; {@link Size#isOff() off} to never warn. */
     public Size warnAt() {
-        return warnAt;
+        return fields.warnAt;
     }
 
     /** Working-set level that raises {@link PressureLevel#CRITICAL}; off to never go critical. */
     public Size criticalAt() {
-        return criticalAt;
+        return fields.criticalAt;
     }
 
     /** Working-set level at which one heap dump is taken per incident; off by default. */
     public Size heapDumpAt() {
-        return heapDumpAt;
+        return fields.heapDumpAt;
     }
 
     /** Where heap dumps go; empty means the working directory. */
     public Optional<Path> heapDumpDir() {
-        return Optional.ofNullable(heapDumpDir);
+        return Optional.ofNullable(fields.heapDumpDir);
     }
 
     /** Whether a heap dump may be written to tmpfs (it then counts against the same memory limit). */
     public boolean heapDumpAllowTmpfs() {
-        return heapDumpAllowTmpfs;
+        return fields.heapDumpAllowTmpfs;
     }
 
     /** Least time between two heap dumps. */
     public Duration heapDumpMinInterval() {
-        return heapDumpMinInterval;
+        return fields.heapDumpMinInterval;
     }
 
     /** The GOMEMLIMIT-style soft limit; off by default. */
     public Size softLimit() {
-        return softLimit;
+        return fields.softLimit;
     }
 
     /** Most of the CPU, in percent of one sampling window, that reclaiming GC may use (1..100). */
     public double gcCpuCap() {
-        return gcCpuCap;
+        return fields.gcCpuCap;
     }
 
     /** Whether memory is given back after the application has been idle for {@link #idleReclaimAfter()}. */
     public boolean idleReclaim() {
-        return idleReclaim;
+        return fields.idleReclaim;
     }
 
     /** How long the application must be idle before idle reclaim acts. */
     public Duration idleReclaimAfter() {
-        return idleReclaimAfter;
+        return fields.idleReclaimAfter;
     }
 
     /** Whether reclaiming also returns freed malloc memory ({@code System.trim_native_heap}). */
     public boolean trimNativeHeap() {
-        return trimNativeHeap;
+        return fields.trimNativeHeap;
     }
 
     /** Working-set level at which the JVM exits in an orderly way; off by default. */
     public Size exitAt() {
-        return exitAt;
+        return fields.exitAt;
     }
 
     /** Exit status used when {@link #exitAt()} fires. */
     public int exitCode() {
-        return exitCode;
+        return fields.exitCode;
     }
 
     /** Path of the JSON-lines event log; empty when off. */
     public Optional<Path> eventLog() {
-        return Optional.ofNullable(eventLog);
+        return Optional.ofNullable(fields.eventLog);
     }
 
     /** Where the Prometheus endpoint listens (unresolved address); empty when off. */
     public Optional<InetSocketAddress> prometheus() {
-        return Optional.ofNullable(prometheus);
+        return Optional.ofNullable(fields.prometheus);
     }
 
     /** Whether the read-only MXBean {@code dev.headroom:type=Headroom} is registered. */
     public boolean jmx() {
-        return jmx;
+        return fields.jmx;
     }
 
     /** Whether the MXBean also offers operations that change behaviour (thresholds, sample now). */
     public boolean jmxWritable() {
-        return jmxWritable;
+        return fields.jmxWritable;
     }
 
     /** Whether the agent also runs inside JDK tools (jcmd, javac, ...) that inherited JAVA_TOOL_OPTIONS. */
     public boolean attachToTools() {
-        return attachToTools;
+        return fields.attachToTools;
     }
 
     /** Filesystem root under which {@code /proc} and {@code /sys} are read (tests, captured trees). */
     public Path root() {
-        return root;
+        return fields.root;
     }
 
     /** Whether the {@code [headroom]} lines on stderr are suppressed (the event log is not). */
     public boolean quiet() {
-        return quiet;
+        return fields.quiet;
     }
 
     /** The string form, every key in {@link #options()} order; {@link #parse(String)} gives it back. */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(512);
-        for (Option o : OPTIONS) {
+        for (Option o : Option.values()) {
             if (sb.length() > 0) {
                 sb.append(',');
             }
-            sb.append(o.key).append('=').append(printOption(o.key, this));
+            sb.append(o.key()).append('=').append(o.print(this));
         }
         return sb.toString();
     }
@@ -344,13 +212,13 @@ public final class HeadroomConfig {
     /** Only the keys that differ from the defaults, in the string form (shorter, for log lines). */
     public String toSpecDifferingFromDefaults() {
         StringBuilder sb = new StringBuilder(128);
-        for (Option o : OPTIONS) {
-            String value = printOption(o.key, this);
-            if (!value.equals(printOption(o.key, DEFAULTS))) {
+        for (Option o : Option.values()) {
+            String value = o.print(this);
+            if (!value.equals(o.print(DEFAULTS))) {
                 if (sb.length() > 0) {
                     sb.append(',');
                 }
-                sb.append(o.key).append('=').append(value);
+                sb.append(o.key()).append('=').append(value);
             }
         }
         return sb.toString();
@@ -418,40 +286,7 @@ public final class HeadroomConfig {
                     throw new IllegalArgumentException(FORMS);
                 }
             }
-            int end = s.length();
-            while (end > 0 && !Character.isDigit(s.charAt(end - 1))) {
-                end--;
-            }
-            String unit = s.substring(end).trim();
-            long multiplier;
-            switch (unit) {
-                case "": case "b":
-                    multiplier = 1;
-                    break;
-                case "k": case "kb": case "kib":
-                    multiplier = 1L << 10;
-                    break;
-                case "m": case "mb": case "mib":
-                    multiplier = 1L << 20;
-                    break;
-                case "g": case "gb": case "gib":
-                    multiplier = 1L << 30;
-                    break;
-                case "t": case "tb": case "tib":
-                    multiplier = 1L << 40;
-                    break;
-                default:
-                    throw new IllegalArgumentException(FORMS);
-            }
-            String number = s.substring(0, end).trim();
-            if (number.isEmpty() || !number.chars().allMatch(Character::isDigit) || number.length() > 18) {
-                throw new IllegalArgumentException(FORMS);
-            }
-            long n = Long.parseLong(number);
-            if (n == 0 || n > Long.MAX_VALUE / multiplier) {
-                throw new IllegalArgumentException(FORMS);
-            }
-            return ofBytes(n * multiplier);
+            return ofBytes(Values.parseBytes(s, FORMS));
         }
 
         public boolean isOff() {
@@ -493,14 +328,7 @@ public final class HeadroomConfig {
             } else if (bytes == 0) {
                 return "off";
             }
-            String[] units = {"t", "g", "m", "k"};
-            int[] shifts = {40, 30, 20, 10};
-            for (int i = 0; i < units.length; i++) {
-                if (bytes % (1L << shifts[i]) == 0) {
-                    return (bytes >> shifts[i]) + units[i];
-                }
-            }
-            return Long.toString(bytes);
+            return Values.formatBytes(bytes);
         }
 
         @Override
@@ -537,41 +365,67 @@ public final class HeadroomConfig {
     public record OptionDoc(String key, String defaultValue, String meaning, String forms) {
         /** {@code headroom.<key>}. */
         public String systemProperty() {
-            return "headroom." + key;
+            return OptionSources.systemProperty(key);
         }
 
         /** {@code HEADROOM_<KEY>}. */
         public String environmentVariable() {
-            return "HEADROOM_" + Values.upperSnake(key);
+            return OptionSources.environmentVariable(key);
+        }
+    }
+
+    /**
+     * Every option's value with its default, each declared once: a {@link Builder} edits its own
+     * copy and a {@link HeadroomConfig} keeps a frozen one. Every value is immutable, so a shallow
+     * copy is a full one.
+     *
+     * <p>Adding an option: its field here, its accessor above, its setter in {@link Builder}, and its
+     * constant with its apply and print cases in {@link Option} (the Spring starter's
+     * {@code HeadroomProperties} needs a property of the same name).
+     */
+    private static final class Fields implements Cloneable {
+        Duration interval = Duration.ofSeconds(1);
+        Size warnAt = Size.ofPercent(85);
+        Size criticalAt = Size.ofPercent(95);
+        Size heapDumpAt = Size.off();
+        Path heapDumpDir;
+        boolean heapDumpAllowTmpfs;
+        Duration heapDumpMinInterval = Duration.ofHours(1);
+        Size softLimit = Size.off();
+        double gcCpuCap = 50;
+        // On by default: an idle JVM otherwise keeps its peak heap for minutes (see docs/softlimit.md).
+        boolean idleReclaim = true;
+        Duration idleReclaimAfter = Duration.ofSeconds(10);
+        boolean trimNativeHeap = true;
+        Size exitAt = Size.off();
+        int exitCode = 75;
+        Path eventLog;
+        InetSocketAddress prometheus;
+        boolean jmx = true;
+        boolean jmxWritable;
+        boolean attachToTools;
+        Path root = Path.of("/");
+        boolean quiet;
+
+        Fields copy() {
+            try {
+                return (Fields) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
         }
     }
 
     /** Fail-fast builder: every setter checks its value, {@link #build()} checks them together. */
     public static final class Builder {
-        private Duration interval = Duration.ofSeconds(1);
-        private Size warnAt = Size.ofPercent(85);
-        private Size criticalAt = Size.ofPercent(95);
-        private Size heapDumpAt = Size.off();
-        private Path heapDumpDir;
-        private boolean heapDumpAllowTmpfs;
-        private Duration heapDumpMinInterval = Duration.ofHours(1);
-        private Size softLimit = Size.off();
-        private double gcCpuCap = 50;
-        // On by default: an idle JVM otherwise keeps its peak heap for minutes (see docs/softlimit.md).
-        private boolean idleReclaim = true;
-        private Duration idleReclaimAfter = Duration.ofSeconds(10);
-        private boolean trimNativeHeap = true;
-        private Size exitAt = Size.off();
-        private int exitCode = 75;
-        private Path eventLog;
-        private InetSocketAddress prometheus;
-        private boolean jmx = true;
-        private boolean jmxWritable;
-        private boolean attachToTools;
-        private Path root = Path.of("/");
-        private boolean quiet;
+        private final Fields fields;
 
         private Builder() {
+            this(new Fields());
+        }
+
+        private Builder(Fields fields) {
+            this.fields = fields;
         }
 
         /**
@@ -580,57 +434,50 @@ public final class HeadroomConfig {
          * @throws IllegalArgumentException naming the key, the value and the accepted forms
          */
         public Builder set(String key, String value) {
-            Option o = option(key);
-            Objects.requireNonNull(value, "value");
-            try {
-                applyOption(o.key, this, value.trim());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("headroom option " + o.key + "=" + value + " is invalid: expected "
-                        + o.forms + (e.getMessage() == null || e.getMessage().equals(o.forms) ? "" : " (" + e.getMessage() + ")"), e);
-            }
+            Option.named(key).set(this, value);
             return this;
         }
 
         /** At least 10 ms, at most 1 hour. */
         public Builder interval(Duration interval) {
-            this.interval = checkDuration("interval", interval, Duration.ofMillis(10), Duration.ofHours(1));
+            fields.interval = checkDuration("interval", interval, Duration.ofMillis(10), Duration.ofHours(1));
             return this;
         }
 
         public Builder warnAt(Size warnAt) {
-            this.warnAt = Objects.requireNonNull(warnAt, "warnAt");
+            fields.warnAt = Objects.requireNonNull(warnAt, "warnAt");
             return this;
         }
 
         public Builder criticalAt(Size criticalAt) {
-            this.criticalAt = Objects.requireNonNull(criticalAt, "criticalAt");
+            fields.criticalAt = Objects.requireNonNull(criticalAt, "criticalAt");
             return this;
         }
 
         public Builder heapDumpAt(Size heapDumpAt) {
-            this.heapDumpAt = Objects.requireNonNull(heapDumpAt, "heapDumpAt");
+            fields.heapDumpAt = Objects.requireNonNull(heapDumpAt, "heapDumpAt");
             return this;
         }
 
         /** Null for the working directory. */
         public Builder heapDumpDir(Path heapDumpDir) {
-            this.heapDumpDir = heapDumpDir;
+            fields.heapDumpDir = heapDumpDir;
             return this;
         }
 
         public Builder heapDumpAllowTmpfs(boolean allow) {
-            this.heapDumpAllowTmpfs = allow;
+            fields.heapDumpAllowTmpfs = allow;
             return this;
         }
 
         /** Zero or more. */
         public Builder heapDumpMinInterval(Duration minInterval) {
-            this.heapDumpMinInterval = checkDuration("heapDumpMinInterval", minInterval, Duration.ZERO, Duration.ofDays(365));
+            fields.heapDumpMinInterval = checkDuration("heapDumpMinInterval", minInterval, Duration.ZERO, Duration.ofDays(365));
             return this;
         }
 
         public Builder softLimit(Size softLimit) {
-            this.softLimit = Objects.requireNonNull(softLimit, "softLimit");
+            fields.softLimit = Objects.requireNonNull(softLimit, "softLimit");
             return this;
         }
 
@@ -639,28 +486,28 @@ public final class HeadroomConfig {
             if (!(percent > 0 && percent <= 100)) {
                 throw new IllegalArgumentException("gcCpuCap must be above 0 and at most 100: " + percent);
             }
-            this.gcCpuCap = percent;
+            fields.gcCpuCap = percent;
             return this;
         }
 
         public Builder idleReclaim(boolean idleReclaim) {
-            this.idleReclaim = idleReclaim;
+            fields.idleReclaim = idleReclaim;
             return this;
         }
 
         /** At least 1 second. */
         public Builder idleReclaimAfter(Duration after) {
-            this.idleReclaimAfter = checkDuration("idleReclaimAfter", after, Duration.ofSeconds(1), Duration.ofDays(365));
+            fields.idleReclaimAfter = checkDuration("idleReclaimAfter", after, Duration.ofSeconds(1), Duration.ofDays(365));
             return this;
         }
 
         public Builder trimNativeHeap(boolean trim) {
-            this.trimNativeHeap = trim;
+            fields.trimNativeHeap = trim;
             return this;
         }
 
         public Builder exitAt(Size exitAt) {
-            this.exitAt = Objects.requireNonNull(exitAt, "exitAt");
+            fields.exitAt = Objects.requireNonNull(exitAt, "exitAt");
             return this;
         }
 
@@ -669,45 +516,45 @@ public final class HeadroomConfig {
             if (exitCode < 1 || exitCode > 255) {
                 throw new IllegalArgumentException("exitCode must be 1..255: " + exitCode);
             }
-            this.exitCode = exitCode;
+            fields.exitCode = exitCode;
             return this;
         }
 
         /** Null for off. */
         public Builder eventLog(Path eventLog) {
-            this.eventLog = eventLog;
+            fields.eventLog = eventLog;
             return this;
         }
 
         /** Null for off. */
         public Builder prometheus(InetSocketAddress address) {
-            this.prometheus = address == null ? null
+            fields.prometheus = address == null ? null
                     : InetSocketAddress.createUnresolved(address.getHostString(), address.getPort());
             return this;
         }
 
         public Builder jmx(boolean jmx) {
-            this.jmx = jmx;
+            fields.jmx = jmx;
             return this;
         }
 
         public Builder jmxWritable(boolean writable) {
-            this.jmxWritable = writable;
+            fields.jmxWritable = writable;
             return this;
         }
 
         public Builder attachToTools(boolean attach) {
-            this.attachToTools = attach;
+            fields.attachToTools = attach;
             return this;
         }
 
         public Builder root(Path root) {
-            this.root = Objects.requireNonNull(root, "root");
+            fields.root = Objects.requireNonNull(root, "root");
             return this;
         }
 
         public Builder quiet(boolean quiet) {
-            this.quiet = quiet;
+            fields.quiet = quiet;
             return this;
         }
 
@@ -724,6 +571,8 @@ public final class HeadroomConfig {
         }
 
         private String conflict() {
+            Size warnAt = fields.warnAt;
+            Size criticalAt = fields.criticalAt;
             if (!warnAt.isOff() && !criticalAt.isOff() && warnAt.isPercent() == criticalAt.isPercent()) {
                 double w = warnAt.isPercent() ? warnAt.percentage : warnAt.bytes;
                 double c = criticalAt.isPercent() ? criticalAt.percentage : criticalAt.bytes;
@@ -743,257 +592,5 @@ public final class HeadroomConfig {
             }
             return d;
         }
-    }
-
-    // ---- the option table: one row per key, the single source of names, defaults, parsing and printing
-
-    private static final class Option {
-        final String key;
-        final String defaultValue;
-        final String meaning;
-        final String forms;
-
-        Option(String key, String meaning, String forms) {
-            this.key = key;
-            this.meaning = meaning;
-            this.forms = forms;
-            this.defaultValue = printOption(key, DEFAULTS_FOR_TABLE);
-        }
-    }
-
-    private static final String PATH_FORMS = "a file system path";
-    private static final String OPTIONAL_PATH_FORMS = "a file system path, or off";
-
-    // Built before the table so each row can print its default.
-    private static final HeadroomConfig DEFAULTS_FOR_TABLE = new HeadroomConfig(new Builder());
-
-    private static final List<Option> OPTIONS = List.of(
-            new Option("interval", "Base sampling period. Shortened automatically (down to 50ms) as headroom shrinks or growth speeds up.",
-                    Values.DURATION_FORMS),
-            new Option("warnAt", "Working set at which the pressure level becomes WARN.",
-                    Size.FORMS),
-            new Option("criticalAt", "Working set at which the pressure level becomes CRITICAL.",
-                    Size.FORMS),
-            new Option("heapDumpAt", "Working set at which one heap dump is written per incident (off unless set).",
-                    Size.FORMS),
-            new Option("heapDumpDir", "Directory for heap dumps; off means the working directory (never a tmpfs unless heapDumpAllowTmpfs).",
-                    OPTIONAL_PATH_FORMS),
-            new Option("heapDumpAllowTmpfs", "Allow heap dumps on tmpfs, where the file itself counts against the memory limit.",
-                    Values.BOOLEAN_FORMS),
-            new Option("heapDumpMinInterval", "Least time between two heap dumps.",
-                    Values.DURATION_FORMS),
-            new Option("softLimit", "GOMEMLIMIT-style soft limit: above it the governor makes the JVM give memory back (off unless set).",
-                    Size.FORMS),
-            new Option("gcCpuCap", "Most CPU the governor's reclaiming may cost, so a soft limit set too low degrades throughput instead of spiralling.",
-                    Values.PERCENT_FORMS),
-            new Option("idleReclaim", "Give memory back after the application has been idle (under 5% of a core) for idleReclaimAfter, once per growth of the working set.",
-                    Values.BOOLEAN_FORMS),
-            new Option("idleReclaimAfter", "How long the application must be idle before idle reclaim acts (10s: well inside Kubernetes' metric resolution, longer than request gaps of a live service).",
-                    Values.DURATION_FORMS),
-            new Option("trimNativeHeap", "When reclaiming, also return freed malloc memory (System.trim_native_heap, JDK 17.0.9+).",
-                    Values.BOOLEAN_FORMS),
-            new Option("exitAt", "Working set at which the JVM exits in an orderly way (shutdown hooks run) before the kernel kills it (off unless set).",
-                    Size.FORMS),
-            new Option("exitCode", "Exit status used by exitAt; 75 (EX_TEMPFAIL) cannot be mistaken for a kill (137) or a TERM (143).",
-                    "a whole number 1..255"),
-            new Option("eventLog", "Path of the JSON-lines event log (off unless set).",
-                    OPTIONAL_PATH_FORMS),
-            new Option("prometheus", "host:port where the Prometheus endpoint listens (off unless set; ':9404' means all interfaces).",
-                    "host:port, :port or off"),
-            new Option("jmx", "Register the read-only MXBean dev.headroom:type=Headroom, within one interval of the platform MBean server's creation (by a JMX agent or client, a framework, the application); Headroom does not create that server for it.",
-                    Values.BOOLEAN_FORMS),
-            new Option("jmxWritable", "Also offer MXBean operations that change behaviour (thresholds, sample now).",
-                    Values.BOOLEAN_FORMS),
-            new Option("attachToTools", "Also run inside JDK tools (jcmd, javac, jps, ...) that inherited JAVA_TOOL_OPTIONS.",
-                    Values.BOOLEAN_FORMS),
-            new Option("root", "File system root under which /proc and /sys are read (for tests and captured trees).",
-                    PATH_FORMS),
-            new Option("quiet", "Suppress the [headroom] lines on stderr (the event log still gets every event).",
-                    Values.BOOLEAN_FORMS));
-
-    /** Sets one option on the builder (a switch, not a lambda per option: premain parses options, and
-     *  42 lambdas cost the application's start-up ~40 ms of bootstrap on its main thread). */
-    private static void applyOption(String key, Builder b, String v) {
-        switch (key) {
-            case "interval" -> b.interval(Values.parseDuration(v));
-            case "warnAt" -> b.warnAt(Size.parse(v));
-            case "criticalAt" -> b.criticalAt(Size.parse(v));
-            case "heapDumpAt" -> b.heapDumpAt(Size.parse(v));
-            case "heapDumpDir" -> b.heapDumpDir(optionalPath(v));
-            case "heapDumpAllowTmpfs" -> b.heapDumpAllowTmpfs(Values.parseBoolean(v));
-            case "heapDumpMinInterval" -> b.heapDumpMinInterval(Values.parseDuration(v));
-            case "softLimit" -> b.softLimit(Size.parse(v));
-            case "gcCpuCap" -> b.gcCpuCap(Values.parsePercent(v));
-            case "idleReclaim" -> b.idleReclaim(Values.parseBoolean(v));
-            case "idleReclaimAfter" -> b.idleReclaimAfter(Values.parseDuration(v));
-            case "trimNativeHeap" -> b.trimNativeHeap(Values.parseBoolean(v));
-            case "exitAt" -> b.exitAt(Size.parse(v));
-            case "exitCode" -> b.exitCode(parseInt(v));
-            case "eventLog" -> b.eventLog(optionalPath(v));
-            case "prometheus" -> b.prometheus(parseHostPort(v));
-            case "jmx" -> b.jmx(Values.parseBoolean(v));
-            case "jmxWritable" -> b.jmxWritable(Values.parseBoolean(v));
-            case "attachToTools" -> b.attachToTools(Values.parseBoolean(v));
-            case "root" -> b.root(requiredPath(v));
-            case "quiet" -> b.quiet(Values.parseBoolean(v));
-            default -> throw new IllegalStateException("no option " + key);
-        }
-    }
-
-    /** One option's value in its string form (parses back to the same value). */
-    private static String printOption(String key, HeadroomConfig c) {
-        return switch (key) {
-            case "interval" -> Values.formatDuration(c.interval);
-            case "warnAt" -> c.warnAt.toString();
-            case "criticalAt" -> c.criticalAt.toString();
-            case "heapDumpAt" -> c.heapDumpAt.toString();
-            case "heapDumpDir" -> printPath(c.heapDumpDir);
-            case "heapDumpAllowTmpfs" -> Boolean.toString(c.heapDumpAllowTmpfs);
-            case "heapDumpMinInterval" -> Values.formatDuration(c.heapDumpMinInterval);
-            case "softLimit" -> c.softLimit.toString();
-            case "gcCpuCap" -> Values.formatPercent(c.gcCpuCap);
-            case "idleReclaim" -> Boolean.toString(c.idleReclaim);
-            case "idleReclaimAfter" -> Values.formatDuration(c.idleReclaimAfter);
-            case "trimNativeHeap" -> Boolean.toString(c.trimNativeHeap);
-            case "exitAt" -> c.exitAt.toString();
-            case "exitCode" -> Integer.toString(c.exitCode);
-            case "eventLog" -> printPath(c.eventLog);
-            case "prometheus" -> printHostPort(c.prometheus);
-            case "jmx" -> Boolean.toString(c.jmx);
-            case "jmxWritable" -> Boolean.toString(c.jmxWritable);
-            case "attachToTools" -> Boolean.toString(c.attachToTools);
-            case "root" -> c.root.toString();
-            case "quiet" -> Boolean.toString(c.quiet);
-            default -> throw new IllegalStateException("no option " + key);
-        };
-    }
-
-    private static final Map<String, Option> OPTIONS_BY_KEY;
-    private static final Map<String, Option> OPTIONS_BY_NORMALIZED;
-
-    static {
-        Map<String, Option> byKey = new LinkedHashMap<>();
-        Map<String, Option> byNormalized = new LinkedHashMap<>();
-        for (Option o : OPTIONS) {
-            byKey.put(o.key, o);
-            byNormalized.put(Values.normalizeKey(o.key), o);
-        }
-        OPTIONS_BY_KEY = Collections.unmodifiableMap(byKey);
-        OPTIONS_BY_NORMALIZED = Collections.unmodifiableMap(byNormalized);
-    }
-
-    private static final HeadroomConfig DEFAULTS = DEFAULTS_FOR_TABLE;
-
-    private static Option option(String key) {
-        Option o = key == null ? null : OPTIONS_BY_NORMALIZED.get(Values.normalizeKey(key));
-        if (o == null) {
-            throw new IllegalArgumentException("unknown headroom option '" + key + "'" + unknownKeyHint(String.valueOf(key)));
-        }
-        return o;
-    }
-
-    private static String unknownKeyHint(String key) {
-        return "; known options: " + String.join(", ", OPTIONS_BY_KEY.keySet());
-    }
-
-    /**
-     * Splits {@code a=1,b=2}. Strict mode throws on a malformed pair or a repeated key; lenient
-     * mode adds a problem and skips it. Values cannot contain commas.
-     */
-    private static Map<String, String> splitSpec(String spec, boolean strict, List<String> problems) {
-        Map<String, String> out = new LinkedHashMap<>();
-        Map<String, String> normalizedSeen = new LinkedHashMap<>();
-        if (spec == null || spec.isBlank()) {
-            return out;
-        }
-        for (String part : spec.split(",", -1)) {
-            if (part.isBlank()) {
-                continue;
-            }
-            int eq = part.indexOf('=');
-            String problem = null;
-            if (eq <= 0) {
-                problem = "headroom option '" + part.trim() + "' is malformed: expected key=value";
-            } else {
-                String key = part.substring(0, eq).trim();
-                String earlier = normalizedSeen.put(Values.normalizeKey(key), key);
-                if (earlier != null) {
-                    problem = "headroom option " + key + " given twice";
-                } else {
-                    out.put(key, part.substring(eq + 1).trim());
-                }
-            }
-            if (problem != null) {
-                if (strict) {
-                    throw new IllegalArgumentException(problem);
-                }
-                problems.add(problem);
-            }
-        }
-        return out;
-    }
-
-    private static int parseInt(String v) {
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("a whole number 1..255");
-        }
-    }
-
-    private static Path optionalPath(String v) {
-        String s = v.trim();
-        if (s.equalsIgnoreCase("off") || s.equalsIgnoreCase("none") || s.isEmpty()) {
-            return null;
-        }
-        return requiredPath(s);
-    }
-
-    private static Path requiredPath(String v) {
-        if (v.isBlank()) {
-            throw new IllegalArgumentException(PATH_FORMS);
-        }
-        try {
-            return Path.of(v.trim());
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException(PATH_FORMS);
-        }
-    }
-
-    private static String printPath(Path p) {
-        return p == null ? "off" : p.toString();
-    }
-
-    private static InetSocketAddress parseHostPort(String v) {
-        String s = v.trim();
-        if (s.equalsIgnoreCase("off") || s.isEmpty()) {
-            return null;
-        }
-        int colon = s.lastIndexOf(':');
-        String host = colon < 0 ? "" : s.substring(0, colon);
-        String port = s.substring(colon + 1);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        } else if (host.indexOf(':') >= 0) {
-            throw new IllegalArgumentException("IPv6 addresses go in brackets, e.g. [::1]:9404");
-        }
-        int p;
-        try {
-            p = Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("host:port, :port or off");
-        }
-        if (p < 0 || p > 65535) {
-            throw new IllegalArgumentException("port must be 0..65535");
-        }
-        return InetSocketAddress.createUnresolved(host.isEmpty() ? "0.0.0.0" : host, p);
-    }
-
-    private static String printHostPort(InetSocketAddress a) {
-        if (a == null) {
-            return "off";
-        }
-        String host = a.getHostString();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 }

@@ -201,5 +201,10 @@ class HeadroomConfigTest {
         HeadroomConfig c = HeadroomConfig.parse(EVERY_KEY_CHANGED);
         assertEquals(c, c.toBuilder().build());
         assertEquals(HeadroomConfig.Size.ofPercent(50), c.toBuilder().warnAt(HeadroomConfig.Size.ofPercent(50)).build().warnAt());
+        assertEquals(HeadroomConfig.Size.ofPercent(70), c.warnAt(), "a builder from toBuilder does not reach back");
+        HeadroomConfig.Builder b = HeadroomConfig.builder();
+        HeadroomConfig built = b.build();
+        b.exitCode(9);
+        assertEquals(75, built.exitCode(), "a built config does not follow its builder");
     }
 }

@@ -1,5 +1,8 @@
 package dev.headroom.spring;
 
+import dev.headroom.HeadroomConfig;
+import org.springframework.beans.BeanWrapper;
+import org.springframework.beans.BeanWrapperImpl;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import java.util.LinkedHashMap;
@@ -91,38 +94,20 @@ public class HeadroomProperties {
 
     /**
      * The Headroom options that were set, keyed the way {@code HeadroomConfig} names them, in the
-     * order of its option table. Unset keys are absent (Headroom's default applies).
+     * order of its option table. Unset keys are absent (Headroom's default applies). Each option is
+     * read through the property of the same name, so an option needs only its field, getter and
+     * setter here.
      */
     public Map<String, String> toOptions() {
-        Map<String, String> o = new LinkedHashMap<>();
-        put(o, "interval", interval);
-        put(o, "warnAt", warnAt);
-        put(o, "criticalAt", criticalAt);
-        put(o, "heapDumpAt", heapDumpAt);
-        put(o, "heapDumpDir", heapDumpDir);
-        put(o, "heapDumpAllowTmpfs", heapDumpAllowTmpfs);
-        put(o, "heapDumpMinInterval", heapDumpMinInterval);
-        put(o, "softLimit", softLimit);
-        put(o, "gcCpuCap", gcCpuCap);
-        put(o, "idleReclaim", idleReclaim);
-        put(o, "idleReclaimAfter", idleReclaimAfter);
-        put(o, "trimNativeHeap", trimNativeHeap);
-        put(o, "exitAt", exitAt);
-        put(o, "exitCode", exitCode);
-        put(o, "eventLog", eventLog);
-        put(o, "prometheus", prometheus);
-        put(o, "jmx", jmx);
-        put(o, "jmxWritable", jmxWritable);
-        put(o, "attachToTools", attachToTools);
-        put(o, "root", root);
-        put(o, "quiet", quiet);
-        return o;
-    }
-
-    private static void put(Map<String, String> o, String key, Object value) {
-        if (value != null) {
-            o.put(key, value.toString());
+        BeanWrapper properties = new BeanWrapperImpl(this);
+        Map<String, String> options = new LinkedHashMap<>();
+        for (HeadroomConfig.OptionDoc o : HeadroomConfig.options()) {
+            Object value = properties.isReadableProperty(o.key()) ? properties.getPropertyValue(o.key()) : null;
+            if (value != null) {
+                options.put(o.key(), value.toString());
+            }
         }
+        return options;
     }
 
     /** {@code headroom.health.*}: the health indicator. */

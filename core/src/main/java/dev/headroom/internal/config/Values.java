@@ -1,6 +1,9 @@
 package dev.headroom.internal.config;
 
 import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -15,6 +18,9 @@ public final class Values {
     public static final String DURATION_FORMS = "a whole number with a unit: ms, s, m or h (e.g. 500ms, 1s, 5m)";
     public static final String BOOLEAN_FORMS = "true or false (also yes/no, on/off)";
     public static final String PERCENT_FORMS = "a percentage above 0 and at most 100 (e.g. 50% or 50)";
+    public static final String PATH_FORMS = "a file system path";
+    public static final String OPTIONAL_PATH_FORMS = "a file system path, or off";
+    public static final String HOST_PORT_FORMS = "host:port, :port or off";
 
     public static Duration parseDuration(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
@@ -83,6 +89,123 @@ public final class Values {
 
     public static String formatPercent(double p) {
         return BigDecimal.valueOf(p).stripTrailingZeros().toPlainString() + "%";
+    }
+
+    /** A whole number; anything else throws with {@code forms} (the option's accepted forms) as the message. */
+    public static int parseInt(String text, String forms) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(forms);
+        }
+    }
+
+    /** One of {@link #OPTIONAL_PATH_FORMS}; null for {@code off}, {@code none} or nothing. */
+    public static Path parseOptionalPath(String text) {
+        String s = text.trim();
+        if (s.equalsIgnoreCase("off") || s.equalsIgnoreCase("none") || s.isEmpty()) {
+            return null;
+        }
+        return parsePath(s);
+    }
+
+    public static Path parsePath(String text) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException(PATH_FORMS);
+        }
+        try {
+            return Path.of(text.trim());
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(PATH_FORMS);
+        }
+    }
+
+    /** The path, or {@code off} for null. */
+    public static String formatPath(Path p) {
+        return p == null ? "off" : p.toString();
+    }
+
+    /** One of {@link #HOST_PORT_FORMS} as an unresolved address ({@code :port} is 0.0.0.0); null for off. */
+    public static InetSocketAddress parseHostPort(String text) {
+        String s = text.trim();
+        if (s.equalsIgnoreCase("off") || s.isEmpty()) {
+            return null;
+        }
+        int colon = s.lastIndexOf(':');
+        String host = colon < 0 ? "" : s.substring(0, colon);
+        String port = s.substring(colon + 1);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("IPv6 addresses go in brackets, e.g. [::1]:9404");
+        }
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(HOST_PORT_FORMS);
+        }
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535");
+        }
+        return InetSocketAddress.createUnresolved(host.isEmpty() ? "0.0.0.0" : host, p);
+    }
+
+    /** {@code host:port} with an IPv6 host in brackets; {@code off} for null. */
+    public static String formatHostPort(InetSocketAddress a) {
+        if (a == null) {
+            return "off";
+        }
+        String host = a.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /**
+     * A positive byte count with an optional binary unit ({@code 268435456}, {@code 64k}, {@code 512m},
+     * {@code 2GiB}, {@code 1t}); anything else throws with {@code forms} (the option's accepted forms)
+     * as the message.
+     */
+    public static long parseBytes(String text, String forms) {
+        String s = text.trim().toLowerCase(Locale.ROOT);
+        int end = s.length();
+        while (end > 0 && !Character.isDigit(s.charAt(end - 1))) {
+            end--;
+        }
+        long multiplier = switch (s.substring(end).trim()) {
+            case "", "b" -> 1;
+            case "k", "kb", "kib" -> 1L << 10;
+            case "m", "mb", "mib" -> 1L << 20;
+            case "g", "gb", "gib" -> 1L << 30;
+            case "t", "tb", "tib" -> 1L << 40;
+            default -> throw new IllegalArgumentException(forms);
+        };
+        String number = s.substring(0, end).trim();
+        if (number.isEmpty() || number.length() > 18) {
+            throw new IllegalArgumentException(forms);
+        }
+        // A loop, not chars().allMatch(Character::isDigit): no lambda bootstrap while premain parses.
+        for (int i = 0; i < number.length(); i++) {
+            if (!Character.isDigit(number.charAt(i))) {
+                throw new IllegalArgumentException(forms);
+            }
+        }
+        long n = Long.parseLong(number);
+        if (n == 0 || n > Long.MAX_VALUE / multiplier) {
+            throw new IllegalArgumentException(forms);
+        }
+        return n * multiplier;
+    }
+
+    /** Bytes in the largest exact binary unit, the form {@link #parseBytes} reads: {@code 512m}, {@code 1536m}, {@code 1000}. */
+    public static String formatBytes(long bytes) {
+        String[] units = {"t", "g", "m", "k"};
+        int[] shifts = {40, 30, 20, 10};
+        for (int i = 0; i < units.length; i++) {
+            if (bytes % (1L << shifts[i]) == 0) {
+                return (bytes >> shifts[i]) + units[i];
+            }
+        }
+        return Long.toString(bytes);
     }
 
     /** {@code heapDumpMinInterval} → {@code HEAP_DUMP_MIN_INTERVAL}. */

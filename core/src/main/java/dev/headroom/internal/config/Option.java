@@ -1,0 +1,204 @@
+package dev.headroom.internal.config;
+
+import dev.headroom.HeadroomConfig;
+import dev.headroom.HeadroomConfig.Builder;
+import dev.headroom.HeadroomConfig.OptionDoc;
+import dev.headroom.HeadroomConfig.Size;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The option table: one constant per key of {@link HeadroomConfig} with its name, meaning and
+ * accepted forms, and in this file alone how its string form is set on a {@link Builder}
+ * ({@link #apply}) and printed back ({@link #print}; the printed form parses to the same value).
+ * The declaration order is the order of {@link HeadroomConfig#toString()} and of {@code help}.
+ *
+ * <p>Applying and printing are two switch expressions over the constants, not code per constant:
+ * premain parses the options on the application's main thread, where a lambda per row cost ~40 ms
+ * of bootstrap and a class per row (constant bodies) ~10 ms of class loading. The switches are
+ * exhaustive, so a constant without its two cases does not compile.
+ */
+public enum Option {
+    INTERVAL("interval", "Base sampling period. Shortened automatically (down to 50ms) as headroom shrinks or growth speeds up.",
+            Values.DURATION_FORMS),
+    WARN_AT("warnAt", "Working set at which the pressure level becomes WARN.",
+            Size.FORMS),
+    CRITICAL_AT("criticalAt", "Working set at which the pressure level becomes CRITICAL.",
+            Size.FORMS),
+    HEAP_DUMP_AT("heapDumpAt", "Working set at which one heap dump is written per incident (off unless set).",
+            Size.FORMS),
+    HEAP_DUMP_DIR("heapDumpDir", "Directory for heap dumps; off means the working directory (never a tmpfs unless heapDumpAllowTmpfs).",
+            Values.OPTIONAL_PATH_FORMS),
+    HEAP_DUMP_ALLOW_TMPFS("heapDumpAllowTmpfs", "Allow heap dumps on tmpfs, where the file itself counts against the memory limit.",
+            Values.BOOLEAN_FORMS),
+    HEAP_DUMP_MIN_INTERVAL("heapDumpMinInterval", "Least time between two heap dumps.",
+            Values.DURATION_FORMS),
+    SOFT_LIMIT("softLimit", "GOMEMLIMIT-style soft limit: above it the governor makes the JVM give memory back (off unless set).",
+            Size.FORMS),
+    GC_CPU_CAP("gcCpuCap", "Most CPU the governor's reclaiming may cost, so a soft limit set too low degrades throughput instead of spiralling.",
+            Values.PERCENT_FORMS),
+    IDLE_RECLAIM("idleReclaim", "Give memory back after the application has been idle (under 5% of a core) for idleReclaimAfter, once per growth of the working set.",
+            Values.BOOLEAN_FORMS),
+    IDLE_RECLAIM_AFTER("idleReclaimAfter", "How long the application must be idle before idle reclaim acts (10s: well inside Kubernetes' metric resolution, longer than request gaps of a live service).",
+            Values.DURATION_FORMS),
+    TRIM_NATIVE_HEAP("trimNativeHeap", "When reclaiming, also return freed malloc memory (System.trim_native_heap, JDK 17.0.9+).",
+            Values.BOOLEAN_FORMS),
+    EXIT_AT("exitAt", "Working set at which the JVM exits in an orderly way (shutdown hooks run) before the kernel kills it (off unless set).",
+            Size.FORMS),
+    EXIT_CODE("exitCode", "Exit status used by exitAt; 75 (EX_TEMPFAIL) cannot be mistaken for a kill (137) or a TERM (143).",
+            "a whole number 1..255"),
+    EVENT_LOG("eventLog", "Path of the JSON-lines event log (off unless set).",
+            Values.OPTIONAL_PATH_FORMS),
+    PROMETHEUS("prometheus", "host:port where the Prometheus endpoint listens (off unless set; ':9404' means all interfaces).",
+            Values.HOST_PORT_FORMS),
+    JMX("jmx", "Register the read-only MXBean dev.headroom:type=Headroom, within one interval of the platform MBean server's creation (by a JMX agent or client, a framework, the application); Headroom does not create that server for it.",
+            Values.BOOLEAN_FORMS),
+    JMX_WRITABLE("jmxWritable", "Also offer MXBean operations that change behaviour (thresholds, sample now).",
+            Values.BOOLEAN_FORMS),
+    ATTACH_TO_TOOLS("attachToTools", "Also run inside JDK tools (jcmd, javac, jps, ...) that inherited JAVA_TOOL_OPTIONS.",
+            Values.BOOLEAN_FORMS),
+    ROOT("root", "File system root under which /proc and /sys are read (for tests and captured trees).",
+            Values.PATH_FORMS),
+    QUIET("quiet", "Suppress the [headroom] lines on stderr (the event log still gets every event).",
+            Values.BOOLEAN_FORMS);
+
+    private final String key;
+    private final String meaning;
+    private final String forms;
+
+    Option(String key, String meaning, String forms) {
+        this.key = key;
+        this.meaning = meaning;
+        this.forms = forms;
+    }
+
+    /**
+     * Sets the option from its (trimmed) string form; throws {@link IllegalArgumentException} saying
+     * what was expected when the parser or the builder's setter rejects it.
+     */
+    private Builder apply(Builder b, String v) {
+        return switch (this) {
+            case INTERVAL -> b.interval(Values.parseDuration(v));
+            case WARN_AT -> b.warnAt(Size.parse(v));
+            case CRITICAL_AT -> b.criticalAt(Size.parse(v));
+            case HEAP_DUMP_AT -> b.heapDumpAt(Size.parse(v));
+            case HEAP_DUMP_DIR -> b.heapDumpDir(Values.parseOptionalPath(v));
+            case HEAP_DUMP_ALLOW_TMPFS -> b.heapDumpAllowTmpfs(Values.parseBoolean(v));
+            case HEAP_DUMP_MIN_INTERVAL -> b.heapDumpMinInterval(Values.parseDuration(v));
+            case SOFT_LIMIT -> b.softLimit(Size.parse(v));
+            case GC_CPU_CAP -> b.gcCpuCap(Values.parsePercent(v));
+            case IDLE_RECLAIM -> b.idleReclaim(Values.parseBoolean(v));
+            case IDLE_RECLAIM_AFTER -> b.idleReclaimAfter(Values.parseDuration(v));
+            case TRIM_NATIVE_HEAP -> b.trimNativeHeap(Values.parseBoolean(v));
+            case EXIT_AT -> b.exitAt(Size.parse(v));
+            case EXIT_CODE -> b.exitCode(Values.parseInt(v, forms));
+            case EVENT_LOG -> b.eventLog(Values.parseOptionalPath(v));
+            case PROMETHEUS -> b.prometheus(Values.parseHostPort(v));
+            case JMX -> b.jmx(Values.parseBoolean(v));
+            case JMX_WRITABLE -> b.jmxWritable(Values.parseBoolean(v));
+            case ATTACH_TO_TOOLS -> b.attachToTools(Values.parseBoolean(v));
+            case ROOT -> b.root(Values.parsePath(v));
+            case QUIET -> b.quiet(Values.parseBoolean(v));
+        };
+    }
+
+    /** The option's value in {@code c}, in the string form that {@link #set} takes back. */
+    public String print(HeadroomConfig c) {
+        return switch (this) {
+            case INTERVAL -> Values.formatDuration(c.interval());
+            case WARN_AT -> c.warnAt().toString();
+            case CRITICAL_AT -> c.criticalAt().toString();
+            case HEAP_DUMP_AT -> c.heapDumpAt().toString();
+            case HEAP_DUMP_DIR -> Values.formatPath(c.heapDumpDir().orElse(null));
+            case HEAP_DUMP_ALLOW_TMPFS -> Boolean.toString(c.heapDumpAllowTmpfs());
+            case HEAP_DUMP_MIN_INTERVAL -> Values.formatDuration(c.heapDumpMinInterval());
+            case SOFT_LIMIT -> c.softLimit().toString();
+            case GC_CPU_CAP -> Values.formatPercent(c.gcCpuCap());
+            case IDLE_RECLAIM -> Boolean.toString(c.idleReclaim());
+            case IDLE_RECLAIM_AFTER -> Values.formatDuration(c.idleReclaimAfter());
+            case TRIM_NATIVE_HEAP -> Boolean.toString(c.trimNativeHeap());
+            case EXIT_AT -> c.exitAt().toString();
+            case EXIT_CODE -> Integer.toString(c.exitCode());
+            case EVENT_LOG -> Values.formatPath(c.eventLog().orElse(null));
+            case PROMETHEUS -> Values.formatHostPort(c.prometheus().orElse(null));
+            case JMX -> Boolean.toString(c.jmx());
+            case JMX_WRITABLE -> Boolean.toString(c.jmxWritable());
+            case ATTACH_TO_TOOLS -> Boolean.toString(c.attachToTools());
+            case ROOT -> c.root().toString();
+            case QUIET -> Boolean.toString(c.quiet());
+        };
+    }
+
+    private static final Map<String, Option> BY_NORMALIZED_KEY = new HashMap<>();
+
+    static {
+        for (Option o : values()) {
+            BY_NORMALIZED_KEY.put(Values.normalizeKey(o.key), o);
+        }
+    }
+
+    /**
+     * The option a key names in any spelling {@link Values#normalizeKey} accepts ({@code warnAt},
+     * {@code warn-at}, {@code WARN_AT}); null for none.
+     */
+    public static Option find(String key) {
+        return key == null ? null : BY_NORMALIZED_KEY.get(Values.normalizeKey(key));
+    }
+
+    /** As {@link #find}, but an unknown key throws an {@link IllegalArgumentException} listing the known ones. */
+    public static Option named(String key) {
+        Option o = find(key);
+        if (o == null) {
+            throw new IllegalArgumentException("unknown headroom option '" + key + "'" + knownKeysHint());
+        }
+        return o;
+    }
+
+    /** {@code "; known options: interval, warnAt, ..."}, to end a message about an unknown key. */
+    public static String knownKeysHint() {
+        StringBuilder sb = new StringBuilder(256);
+        for (Option o : values()) {
+            sb.append(sb.length() == 0 ? "; known options: " : ", ").append(o.key);
+        }
+        return sb.toString();
+    }
+
+    /** Every option's documentation, in table order. */
+    public static List<OptionDoc> docs() {
+        List<OptionDoc> docs = new ArrayList<>();
+        for (Option o : values()) {
+            docs.add(new OptionDoc(o.key, o.defaultValue(), o.meaning, o.forms));
+        }
+        return Collections.unmodifiableList(docs);
+    }
+
+    /**
+     * Sets the option on {@code b} from its string form, as in agent arguments.
+     *
+     * @throws IllegalArgumentException naming the key, the value and the accepted forms
+     */
+    public void set(Builder b, String value) {
+        Objects.requireNonNull(value, "value");
+        try {
+            apply(b, value.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("headroom option " + key + "=" + value + " is invalid: expected "
+                    + forms + (e.getMessage() == null || e.getMessage().equals(forms) ? "" : " (" + e.getMessage() + ")"), e);
+        }
+    }
+
+    /** The name as written in agent arguments, e.g. {@code warnAt}. */
+    public String key() {
+        return key;
+    }
+
+    /** The default in the string form. */
+    public String defaultValue() {
+        return print(HeadroomConfig.defaults());
+    }
+}
