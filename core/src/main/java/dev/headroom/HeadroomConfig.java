@@ -96,6 +96,14 @@ public final class HeadroomConfig {
         return fields.interval;
     }
 
+    /**
+     * Period of the cheap watch of every limit; {@link Duration#ZERO} when off. Ticks come sooner when
+     * a figure is about to cross a threshold, and a crossing runs the full budget at once.
+     */
+    public Duration watchInterval() {
+        return fields.watchInterval;
+    }
+
     /** Working-set level that raises {@link PressureLevel#WARN}; {@link Size#isOff() off} to never warn. */
     public Size warnAt() {
         return fields.warnAt;
@@ -385,6 +393,7 @@ public final class HeadroomConfig {
      */
     private static final class Fields implements Cloneable {
         Duration interval = Duration.ofSeconds(1);
+        Duration watchInterval = Duration.ofMillis(50);
         Size warnAt = Size.ofPercent(85);
         Size criticalAt = Size.ofPercent(95);
         Size heapDumpAt = Size.off();
@@ -441,6 +450,14 @@ public final class HeadroomConfig {
         /** At least 10 ms, at most 1 hour. */
         public Builder interval(Duration interval) {
             fields.interval = checkDuration("interval", interval, Duration.ofMillis(10), Duration.ofHours(1));
+            return this;
+        }
+
+        /** At least 5 ms, at most 10 s; {@link Duration#ZERO} turns the watch off. */
+        public Builder watchInterval(Duration watchInterval) {
+            Objects.requireNonNull(watchInterval, "watchInterval");
+            fields.watchInterval = watchInterval.isZero() ? Duration.ZERO
+                    : checkDuration("watchInterval", watchInterval, Duration.ofMillis(5), Duration.ofSeconds(10));
             return this;
         }
 

@@ -26,6 +26,9 @@ public class HeadroomProperties {
     /** Base sampling period (e.g. 500ms, 1s); shortened automatically as headroom shrinks. */
     private String interval;
 
+    /** Period of the cheap watch of every limit (e.g. 50ms), or off. */
+    private String watchInterval;
+
     /** Working set at which the pressure level becomes WARN: bytes, 512m, 2g, a % of the limit, or off. */
     private String warnAt;
 
@@ -195,6 +198,14 @@ public class HeadroomProperties {
 
     public void setInterval(String interval) {
         this.interval = interval;
+    }
+
+    public String getWatchInterval() {
+        return watchInterval;
+    }
+
+    public void setWatchInterval(String watchInterval) {
+        this.watchInterval = watchInterval;
     }
 
     public String getWarnAt() {

@@ -5,6 +5,7 @@ import dev.headroom.HeadroomConfig.Builder;
 import dev.headroom.HeadroomConfig.OptionDoc;
 import dev.headroom.HeadroomConfig.Size;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -24,8 +25,10 @@ import java.util.Objects;
  * exhaustive, so a constant without its two cases does not compile.
  */
 public enum Option {
-    INTERVAL("interval", "Base sampling period. Shortened automatically (down to 50ms) as headroom shrinks or growth speeds up.",
+    INTERVAL("interval", "Base period of the full budget sample. Shortened automatically (down to 50ms) as headroom shrinks or growth speeds up, and run at once whenever the watch sees a limit's threshold crossed.",
             Values.DURATION_FORMS),
+    WATCH_INTERVAL("watchInterval", "Period of the cheap watch of every limit (the cgroup's usage counter, the heap after GC, direct memory, metaspace); ticks come sooner when a figure is about to cross a threshold. off leaves the limits to the budget's pace.",
+            Values.DURATION_FORMS + ", or off"),
     WARN_AT("warnAt", "Working set at which the pressure level becomes WARN.",
             Size.FORMS),
     CRITICAL_AT("criticalAt", "Working set at which the pressure level becomes CRITICAL.",
@@ -84,6 +87,7 @@ public enum Option {
     private Builder apply(Builder b, String v) {
         return switch (this) {
             case INTERVAL -> b.interval(Values.parseDuration(v));
+            case WATCH_INTERVAL -> b.watchInterval(v.trim().equalsIgnoreCase("off") ? Duration.ZERO : Values.parseDuration(v));
             case WARN_AT -> b.warnAt(Size.parse(v));
             case CRITICAL_AT -> b.criticalAt(Size.parse(v));
             case HEAP_DUMP_AT -> b.heapDumpAt(Size.parse(v));
@@ -111,6 +115,7 @@ public enum Option {
     public String print(HeadroomConfig c) {
         return switch (this) {
             case INTERVAL -> Values.formatDuration(c.interval());
+            case WATCH_INTERVAL -> c.watchInterval().isZero() ? "off" : Values.formatDuration(c.watchInterval());
             case WARN_AT -> c.warnAt().toString();
             case CRITICAL_AT -> c.criticalAt().toString();
             case HEAP_DUMP_AT -> c.heapDumpAt().toString();

@@ -77,7 +77,7 @@ public final class HeadroomRuntime implements Engine {
         boolean mbeanServerSet;
         Supplier<Optional<MBeanServer>> platformServer = PlatformServer::ifCreated;
         long jmxDelayNanos;
-        long watchPeriodNanos = Watch.DEFAULT_PERIOD_NANOS;
+        long watchPeriodNanos = -1;
 
         public static Parts production() {
             return new Parts();
@@ -161,7 +161,7 @@ public final class HeadroomRuntime implements Engine {
             return jmxDelayNanos;
         }
 
-        /** The watch's base tick; 0 for no watch (the budget alone judges the limits, at its own pace). */
+        /** The watch's base tick, instead of {@code watchInterval}; 0 for no watch. */
         public Parts watchPeriod(long nanos) {
             this.watchPeriodNanos = Math.max(0, nanos);
             return this;
@@ -230,7 +230,8 @@ public final class HeadroomRuntime implements Engine {
                 : new OrderlyExit(config, events, diagnostics, parts.exiter, parts.exitGraceMillis, heapDumps);
         this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
         this.period = new AdaptivePeriod(config.interval().toNanos());
-        this.watch = parts.watchPeriodNanos > 0 ? openWatch(config, parts.watchPeriodNanos) : null;
+        long watchPeriod = parts.watchPeriodNanos >= 0 ? parts.watchPeriodNanos : config.watchInterval().toNanos();
+        this.watch = watchPeriod > 0 ? openWatch(config, watchPeriod) : null;
         if (heapDumps != null) {
             heapDumps.afterEachDump(this::sampleSoon);
         }

@@ -31,14 +31,11 @@ import java.util.OptionalLong;
  * the sampler thread owns it.
  */
 public final class Watch implements AutoCloseable {
-    /** Default tick: a 500 MiB/s leak in a 256 MiB container gets several ticks before the kill. */
-    public static final long DEFAULT_PERIOD_NANOS = 50_000_000L;
     /** The soonest a tick follows the previous one, however close the next threshold is. */
     static final long MIN_DELAY_NANOS = 5_000_000L;
     /** How far back the fast growth looks. */
     static final long RATE_SPAN_NANOS = 2_000_000_000L;
 
-    private static final boolean DEBUG = Boolean.getBoolean("headroom.debugWatch");
     static final int CGROUP = 0;
     static final int HEAP = 1;
     static final int DIRECT = 2;
@@ -137,10 +134,6 @@ public final class Watch implements AutoCloseable {
             }
         }
         nextDelayNanos = Math.max(MIN_DELAY_NANOS, delay);
-        if (DEBUG) {
-            System.err.printf("watch %d cg=%d heap=%d direct=%d next=%d entered=%b%n", nowNanos / 1_000_000, value[CGROUP] >> 20,
-                    value[HEAP] >> 20, value[DIRECT] >> 20, nextDelayNanos / 1_000_000, entered);
-        }
         return entered;
     }
 

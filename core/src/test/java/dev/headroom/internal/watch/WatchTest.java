@@ -1,0 +1,171 @@
+package dev.headroom.internal.watch;
+
+import dev.headroom.Budget;
+import dev.headroom.CgroupSnapshot;
+import dev.headroom.Constraint;
+import dev.headroom.GovernorState;
+import dev.headroom.HeadroomConfig.Size;
+import dev.headroom.JvmSnapshot;
+import dev.headroom.internal.budget.EmptySnapshots;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WatchTest {
+    private static final long MIB = 1L << 20;
+    private static final String DIR = "/sys/fs/cgroup/pod/container";
+    private static final long PERIOD = 50_000_000L;
+    private static final List<Size> LEVELS = List.of(Size.ofPercent(85), Size.ofPercent(95), Size.off(), Size.off());
+
+    @TempDir
+    Path root;
+    private Path usage;
+    private Watch watch;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        usage = root.resolve(DIR.substring(1)).resolve("memory.current");
+        Files.createDirectories(usage.getParent());
+        watch = new Watch(root, PERIOD, false);
+    }
+
+    @AfterEach
+    void tearDown() {
+        watch.close();
+    }
+
+    @Test
+    void aFigureEnteringTheWarnBandRunsTheBudgetAtOnceAndOnlyOnce() throws IOException {
+        setUsage(500);
+        List<Constraint> constraints = watch.rebase(budget(500, 0, jvm(List.of(), 0)), LEVELS);
+        assertEquals(Constraint.CGROUP, constraints.get(0).name());
+        assertFalse(watch.tick(0));
+        setUsage(860); // 85% of 1000 MiB is 850
+        assertTrue(watch.tick(PERIOD), "the watch saw the warn threshold crossed");
+        watch.rebase(budget(860, 0, jvm(List.of(), 0)), LEVELS);
+        setUsage(870);
+        assertFalse(watch.tick(2 * PERIOD), "the budget already saw this band");
+        setUsage(960);
+        assertTrue(watch.tick(3 * PERIOD), "critical is a new band");
+    }
+
+    @Test
+    void pageCacheTheThresholdsIgnoreDoesNotTriggerTheBudget() throws IOException {
+        setUsage(900);
+        // 900 MiB used, 300 MiB of it active page cache: the pressure signal is 600 MiB.
+        watch.rebase(budget(900, 300, jvm(List.of(), 0)), LEVELS);
+        setUsage(1000);
+        assertFalse(watch.tick(0), "usage 1000 less 300 MiB of cache is 700 MiB: below 850");
+        setUsage(1160);
+        assertTrue(watch.tick(PERIOD), "860 MiB without the cache");
+    }
+
+    @Test
+    void theNextTickIsAimedAtTheNextThresholdWhenTheFigureRacesTowardIt() throws IOException {
+        setUsage(100);
+        watch.rebase(budget(100, 0, jvm(List.of(), 0)), LEVELS);
+        watch.tick(0);
+        assertEquals(PERIOD, watch.nextDelayNanos(), "not growing: the base period");
+        setUsage(600); // 500 MiB in 50 ms: 10 GiB/s
+        watch.tick(PERIOD);
+        // 250 MiB to the 850 MiB threshold at 10 GB/s: 25 ms.
+        assertEquals(25_000_000L, watch.nextDelayNanos(), 100_000);
+        setUsage(849);
+        watch.tick(PERIOD + 25_000_000L);
+        assertEquals(Watch.MIN_DELAY_NANOS, watch.nextDelayNanos(), "never sooner than the floor");
+    }
+
+    @Test
+    void everyJvmLimitIsAConstraintWithItsGrowthFromTheTicks() throws IOException {
+        setUsage(300);
+        List<JvmSnapshot.Pool> pools = List.of(
+                new JvmSnapshot.Pool("Metaspace", false, 60 * MIB, 62 * MIB, OptionalLong.of(64 * MIB)),
+                new JvmSnapshot.Pool("Compressed Class Space", false, 6 * MIB, 7 * MIB, OptionalLong.of(1024 * MIB)),
+                new JvmSnapshot.Pool("CodeHeap 'non-nmethods'", false, 2 * MIB, 3 * MIB, OptionalLong.of(5 * MIB)),
+                new JvmSnapshot.Pool("CodeHeap 'profiled nmethods'", false, 10 * MIB, 12 * MIB, OptionalLong.of(117 * MIB)),
+                new JvmSnapshot.Pool("CodeHeap 'non-profiled nmethods'", false, 4 * MIB, 5 * MIB, OptionalLong.of(118 * MIB)));
+        List<Constraint> c = watch.rebase(budget(300, 0, jvm(pools, 80 * MIB)), LEVELS);
+        Constraint metaspace = find(c, Constraint.METASPACE);
+        assertEquals(60 * MIB, metaspace.used());
+        assertEquals(64 * MIB, metaspace.limit());
+        assertEquals(0.9375, metaspace.share());
+        assertTrue(metaspace.fatal());
+        Constraint code = find(c, Constraint.CODE_CACHE);
+        assertEquals(16 * MIB, code.used());
+        assertEquals(240 * MIB, code.limit());
+        assertFalse(code.fatal(), "a full code cache stops the JIT; the JVM lives on");
+        assertEquals(Constraint.METASPACE, Constraint.binding(c).name(), "the nearest to its limit binds");
+        Constraint direct = find(c, Constraint.DIRECT_MEMORY);
+        assertEquals(80 * MIB, direct.used());
+        assertEquals(512 * MIB, direct.limit());
+    }
+
+    @Test
+    void theCgroupGrowthIsKnownWithinAFewTicksOfALeak() throws IOException {
+        setUsage(100);
+        watch.rebase(budget(100, 0, jvm(List.of(), 0)), LEVELS);
+        for (int i = 0; i <= 3; i++) {
+            setUsage(100 + 10 * i); // 10 MiB per 50 ms: 200 MiB/s
+            watch.tick(i * PERIOD);
+        }
+        Constraint cgroup = find(watch.rebase(budget(130, 0, jvm(List.of(), 0)), LEVELS), Constraint.CGROUP);
+        assertEquals(200.0 * MIB, cgroup.growthPerSecond().orElseThrow(), MIB);
+        assertEquals((1000 - 130) / 200.0, cgroup.secondsToLimit().orElseThrow(), 0.01);
+    }
+
+    @Test
+    void anUnreadableCounterIsSaidAndTheNextGoodReadClearsIt() throws IOException {
+        setUsage(100);
+        watch.rebase(budget(100, 0, jvm(List.of(), 0)), LEVELS);
+        Files.writeString(usage, "garbage\n");
+        watch.tick(0);
+        assertNotNull(watch.readProblem());
+        assertTrue(watch.readProblem().startsWith(DIR + "/memory.current"), watch.readProblem());
+        setUsage(120);
+        watch.tick(PERIOD);
+        assertEquals(null, watch.readProblem());
+    }
+
+    private void setUsage(long mib) throws IOException {
+        Files.writeString(usage, (mib * MIB) + "\n");
+    }
+
+    private static Constraint find(List<Constraint> constraints, String name) {
+        return constraints.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError(name + " in " + constraints));
+    }
+
+    private static JvmSnapshot jvm(List<JvmSnapshot.Pool> pools, long direct) {
+        return new JvmSnapshot("G1", 100 * MIB, 200 * MIB, OptionalLong.of(512 * MIB), pools,
+                List.of(new JvmSnapshot.BufferPool("direct", 1, direct, direct)), OptionalLong.of(512 * MIB),
+                10, 10 * MIB, true, 0, 0, Map.of(), false, OptionalLong.empty());
+    }
+
+    /** A v2 container limited to 1000 MiB using {@code usageMib}, {@code cacheMib} of it active page cache. */
+    private static Budget budget(long usageMib, long cacheMib, JvmSnapshot jvm) {
+        long limit = 1000 * MIB;
+        CgroupSnapshot e = EmptySnapshots.cgroup(List.of());
+        CgroupSnapshot cg = new CgroupSnapshot(2, DIR, OptionalLong.empty(), OptionalLong.of(limit), DIR,
+                e.highBytes(), e.lowBytes(), e.minBytes(), OptionalLong.of(usageMib * MIB), OptionalLong.of(usageMib * MIB),
+                e.peakBytes(), e.swapUsageBytes(), e.swapLimitBytes(), e.stat(), Map.of(), null,
+                new CgroupSnapshot.Binding(DIR, limit, usageMib * MIB), List.of());
+        List<Budget.Component> components = cacheMib > 0
+                ? List.of(new Budget.Component("page_cache", cacheMib * MIB, "test", false)) : List.of();
+        return new Budget(0, cg, jvm, EmptySnapshots.process(), components, usageMib * MIB, OptionalLong.of(limit),
+                OptionalLong.of(limit - usageMib * MIB), OptionalDouble.empty(), OptionalDouble.empty(),
+                EmptySnapshots.sizingNotEvaluated(), Budget.Recommendation.notYet(0, 0), GovernorState.initial(), List.of());
+    }
+}
