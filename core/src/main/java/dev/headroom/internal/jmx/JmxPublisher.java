@@ -47,7 +47,8 @@ public final class JmxPublisher extends NotificationBroadcasterSupport implement
 
     private JmxPublisher(HeadroomRuntime runtime, String owner, ThreadPoolExecutor notifier) {
         super(notifier, new MBeanNotificationInfo(new String[] {LEVEL_NOTIFICATION}, Notification.class.getName(),
-                "The pressure level changed; user data: previous, level, workingSetBytes, limitBytes, headroomBytes"),
+                "The pressure level changed; user data: previous, level, time, and the budget's figures "
+                        + "(workingSetBytes, limitBytes, headroomBytes, growthBytesPerSecond, secondsToLimit)"),
                 new MBeanNotificationInfo(new String[] {EVENT_NOTIFICATION}, Notification.class.getName(),
                         "An event-log event; user data: time, event, message, fields"));
         this.runtime = runtime;
@@ -113,12 +114,8 @@ public final class JmxPublisher extends NotificationBroadcasterSupport implement
         HashMap<String, Object> data = new HashMap<>();
         data.put("previous", previous.name());
         data.put("level", current.name());
-        data.put("workingSetBytes", budget.workingSetBytes());
-        data.put("limitBytes", PlainValues.of(budget.limitBytes()));
-        data.put("headroomBytes", PlainValues.of(budget.headroomBytes()));
-        data.put("growthBytesPerSecond", PlainValues.of(budget.growthBytesPerSecond()));
-        data.put("secondsToLimit", PlainValues.of(budget.secondsToLimit()));
-        data.put("timeMillis", budget.timeMillis());
+        data.putAll(ReportJson.figures(budget));
+        data.put("time", budget.timeMillis());
         n.setUserData(data);
         sendNotification(n);
     }
