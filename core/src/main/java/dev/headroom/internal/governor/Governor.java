@@ -6,6 +6,7 @@ import dev.headroom.HeadroomConfig;
 import dev.headroom.PressureLevel;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
+import dev.headroom.internal.report.ReportJson;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -111,11 +112,7 @@ public final class Governor {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("level", current.name());
         fields.put("previous", previous.name());
-        fields.put("workingSetBytes", budget.workingSetBytes());
-        fields.put("limitBytes", budget.limitBytes());
-        fields.put("headroomBytes", budget.headroomBytes());
-        fields.put("growthBytesPerSecond", budget.growthBytesPerSecond());
-        fields.put("secondsToLimit", budget.secondsToLimit());
+        fields.putAll(ReportJson.figures(budget));
         fields.put("warnAtBytes", warnAt.resolve(budget.limitBytes()));
         fields.put("criticalAtBytes", criticalAt.resolve(budget.limitBytes()));
         fields.put("largest", warnMessage.largest(budget, 3));
