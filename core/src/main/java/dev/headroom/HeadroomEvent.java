@@ -11,7 +11,9 @@ import java.util.Objects;
  *
  * @param timeMillis when it happened (epoch ms)
  * @param event      the event name, as in the event log's {@code event} field
- * @param fields     the event's fields, in log order (strings, numbers, booleans, lists, maps)
+ * @param fields     the event's fields, in log order (strings, numbers, booleans, lists, maps; null
+ *                   when unknown); a budget or its figures under the names of the budget schema
+ *                   (docs/schema.md)
  * @param message    the same as one line for a person (what the stderr line says)
  */
 public record HeadroomEvent(long timeMillis, String event, Map<String, Object> fields, String message) {

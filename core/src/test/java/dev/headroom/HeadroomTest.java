@@ -159,6 +159,8 @@ class HeadroomTest {
         List<String> lines = Files.readAllLines(log);
         assertEquals(3, lines.size(), lines.toString());
         assertTrue(lines.get(0).contains("\"event\":\"start\"") && lines.get(0).contains("\"limitBytes\":" + LIMIT), lines.get(0));
+        assertTrue(lines.get(0).contains(",\"budget\":{\"time\":") && lines.get(0).contains("\"cgroup\":{\"version\":null"),
+                "the start event carries the first budget in the schema of report --json: " + lines.get(0));
         assertTrue(lines.get(1).contains("\"event\":\"pressure\",\"level\":\"WARN\",\"previous\":\"OK\",\"workingSetBytes\":"
                 + 860 * MIB + ",\"limitBytes\":" + LIMIT), lines.get(1));
         assertTrue(lines.get(2).contains("\"level\":\"CRITICAL\""), lines.get(2));
@@ -180,8 +182,12 @@ class HeadroomTest {
                 && ((Map<?, ?>) n.getUserData()).get("level").equals("CRITICAL")) && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertTrue(notifications.stream().anyMatch(n -> n.getType().equals(JmxPublisher.LEVEL_NOTIFICATION)
-                && ((Map<?, ?>) n.getUserData()).get("level").equals("CRITICAL")), notifications.toString());
+        Map<?, ?> critical = notifications.stream().filter(n -> n.getType().equals(JmxPublisher.LEVEL_NOTIFICATION)
+                && ((Map<?, ?>) n.getUserData()).get("level").equals("CRITICAL")).map(n -> (Map<?, ?>) n.getUserData())
+                .findFirst().orElseThrow(() -> new AssertionError(notifications.toString()));
+        assertEquals(960 * MIB, critical.get("workingSetBytes"));
+        assertEquals(LIMIT, critical.get("limitBytes"));
+        assertTrue(critical.containsKey("growthBytesPerSecond") && critical.get("time") instanceof Long, critical.toString());
 
         assertEquals(PressureLevel.CRITICAL, h.budget().governor().level());
         h.close();

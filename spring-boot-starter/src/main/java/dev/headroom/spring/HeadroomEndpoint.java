@@ -1,15 +1,18 @@
 package dev.headroom.spring;
 
 import dev.headroom.Headroom;
+import dev.headroom.internal.report.ReportJson;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 import java.util.Map;
 
 /**
- * Actuator endpoint {@code headroom} ({@code GET /actuator/headroom}): the latest budget in full, as
- * JSON: cgroup and JVM readings, the components of the working set, headroom, trend, the sizing check,
- * the recommendation and the governor's state. Expose it with
+ * Actuator endpoint {@code headroom} ({@code GET /actuator/headroom}): the latest budget in full, the
+ * same document as {@code report --json} and the MXBean's {@code BudgetJson} (docs/schema.md): cgroup
+ * and JVM readings, the components of the working set, headroom, trend, the sizing check, the
+ * recommendation and the governor's state. The schema writer hands over plain maps, lists, strings,
+ * numbers and nulls, so any JSON mapper serialises it without modules. Expose it with
  * {@code management.endpoints.web.exposure.include=health,headroom}.
  */
 @Endpoint(id = "headroom")
@@ -21,8 +24,7 @@ public class HeadroomEndpoint {
     }
 
     @ReadOperation
-    @SuppressWarnings("unchecked")
     public Map<String, Object> budget() {
-        return (Map<String, Object>) BudgetMaps.toPlain(headroom.budget());
+        return ReportJson.tree(headroom.budget());
     }
 }

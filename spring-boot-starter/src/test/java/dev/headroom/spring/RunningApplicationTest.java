@@ -15,6 +15,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,12 +62,18 @@ class RunningApplicationTest {
             HttpResponse<String> endpoint = get(ctx, "/actuator/headroom");
             assertEquals(200, endpoint.statusCode(), endpoint.body());
             JsonNode budget = JSON.readTree(endpoint.body());
+            // The schema of report --json (docs/schema.md), key for key.
+            assertEquals(List.of("time", "cgroup", "limitBytes", "usageBytes", "workingSetBytes", "headroomBytes", "errors",
+                    "budget", "governor", "jvm", "process"), fieldNames(budget), endpoint.body());
+            assertTrue(budget.path("time").asLong() > 0, endpoint.body());
             assertTrue(budget.path("workingSetBytes").asLong() > 0, endpoint.body());
             assertEquals("OK", budget.path("governor").path("level").asText());
-            assertTrue(budget.path("components").isArray() && budget.path("components").size() > 0);
-            assertTrue(budget.path("components").get(0).has("source"));
+            JsonNode components = budget.path("budget").path("components");
+            assertTrue(components.isArray() && components.size() > 0, endpoint.body());
+            assertTrue(components.get(0).has("source"));
             assertTrue(budget.path("cgroup").has("version") && budget.path("jvm").has("collector"), endpoint.body());
             assertTrue(budget.has("limitBytes"), "unknown figures are present as null, not missing");
+            assertTrue(budget.path("budget").path("recommendation").has("maxHeapBytes"), "null until available, not missing");
 
             HttpResponse<String> prom = get(ctx, "/actuator/prometheus");
             assertEquals(200, prom.statusCode());
@@ -95,5 +103,11 @@ class RunningApplicationTest {
             HttpResponse<String> prom = get(ctx, "/actuator/prometheus");
             assertTrue(prom.body().contains("\nheadroom_pressure_level 2"), prom.body());
         }
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }

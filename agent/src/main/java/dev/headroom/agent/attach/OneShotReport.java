@@ -63,7 +63,7 @@ public final class OneShotReport {
                 PlatformServer.get();
                 return ReportCommand.collect(Path.of("/"));
             });
-            writeOwnerOnly(file, json ? ReportJson.toJson(budget) + "\n" : ReportText.render(budget));
+            writeOwnerOnly(file, json ? ReportJson.toJson(budget) + "\n" : ReportText.render(budget, "the target JVM"));
         } catch (Throwable t) {
             // Never into the target: the CLI reads the reason from FILE.error.
             StringWriter trace = new StringWriter();

@@ -98,6 +98,7 @@ class AttachIT {
         Cli text = cli("report", "--pid", Long.toString(target.pid()));
         assertEquals(0, text.exitCode(), text.toString());
         assertTrue(text.stdout().contains("working set"), text.stdout());
+        assertTrue(text.stdout().contains("jvm           (the target JVM) "), "the JVM line is the target's: " + text.stdout());
 
         assertFalse(hasThread(target.pid(), "headroom-sampler"), "a report must not start the sampler in the target");
         assertTrue(target.isAlive());

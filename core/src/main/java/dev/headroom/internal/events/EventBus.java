@@ -4,14 +4,16 @@ import dev.headroom.HeadroomEvent;
 import dev.headroom.ReclaimRequest;
 import dev.headroom.internal.clock.Ticker;
 import dev.headroom.internal.json.JsonWriter;
+import dev.headroom.internal.json.PlainValues;
 
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The one {@link EventSink}: stamps the time, writes the event-log line, prints the stderr line and
- * hands the event to listeners and to any other subscriber (the MXBean's notifications).
+ * The one {@link EventSink}: stamps the time, makes the fields plain values ({@link PlainValues}: an
+ * empty optional is null), writes the event-log line, prints the stderr line and hands the event to
+ * listeners and to any other subscriber (the MXBean's notifications).
  */
 public final class EventBus implements EventSink, AutoCloseable {
     private final Ticker ticker;
@@ -45,7 +47,7 @@ public final class EventBus implements EventSink, AutoCloseable {
 
     private void emit(String event, Map<String, Object> fields, String message, boolean toStderr) {
         try {
-            HeadroomEvent e = new HeadroomEvent(ticker.currentTimeMillis(), event, fields, message);
+            HeadroomEvent e = new HeadroomEvent(ticker.currentTimeMillis(), event, PlainValues.map(fields), message);
             if (log != null) {
                 log.append(toJson(e));
             }

@@ -1,12 +1,12 @@
 package dev.headroom.internal.governor;
 
 import dev.headroom.Budget;
-import dev.headroom.Constraint;
 import dev.headroom.GovernorState;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.PressureLevel;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
+import dev.headroom.internal.report.ReportJson;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -121,19 +121,7 @@ public final class Governor {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("level", current.name());
         fields.put("previous", previous.name());
-        fields.put("workingSetBytes", budget.workingSetBytes());
-        fields.put("limitBytes", budget.limitBytes());
-        fields.put("headroomBytes", budget.headroomBytes());
-        Constraint binding = budget.bindingConstraint().orElse(null);
-        fields.put("constraint", binding == null ? null : binding.name());
-        fields.put("constraintUsed", binding == null ? null : binding.used());
-        fields.put("constraintLimit", binding == null ? null : binding.limit());
-        // The binding constraint's growth (measured over the last ticks) when the budget's slow trend
-        // has none yet or another constraint binds: a fast leak is over before the slow trend knows.
-        boolean fromConstraint = binding != null && binding.growthPerSecond().isPresent()
-                && (!binding.name().equals(Constraint.CGROUP) || budget.growthBytesPerSecond().isEmpty());
-        fields.put("growthBytesPerSecond", fromConstraint ? binding.growthPerSecond() : budget.growthBytesPerSecond());
-        fields.put("secondsToLimit", fromConstraint ? binding.secondsToLimit() : budget.secondsToLimit());
+        fields.putAll(ReportJson.figures(budget));
         fields.put("warnAtBytes", warnAt.resolve(budget.limitBytes()));
         fields.put("criticalAtBytes", criticalAt.resolve(budget.limitBytes()));
         fields.put("largest", warnMessage.largest(budget, 3));

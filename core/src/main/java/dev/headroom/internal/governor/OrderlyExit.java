@@ -6,6 +6,7 @@ import dev.headroom.HeadroomConfig;
 import dev.headroom.internal.config.Values;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
+import dev.headroom.internal.report.ReportJson;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -82,11 +83,8 @@ public final class OrderlyExit {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("exitCode", code);
         f.put("reason", "exitAt");
-        f.put("workingSetBytes", budget.workingSetBytes());
+        f.putAll(ReportJson.figures(budget));
         f.put("exitAtBytes", threshold);
-        f.put("constraint", binding == null ? Constraint.CGROUP : binding.name());
-        f.put("limitBytes", budget.limitBytes());
-        f.put("headroomBytes", budget.headroomBytes());
         f.put("graceMillis", graceMillis);
         StringBuilder m = new StringBuilder(200).append("exiting with status ").append(code).append(": ");
         if (binding != null && !binding.name().equals(Constraint.CGROUP)) {

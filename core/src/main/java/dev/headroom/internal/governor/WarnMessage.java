@@ -4,11 +4,12 @@ import dev.headroom.Budget;
 import dev.headroom.Constraint;
 import dev.headroom.PressureLevel;
 import dev.headroom.internal.config.Values;
+import dev.headroom.internal.report.ReportJson;
+import dev.headroom.internal.report.ReportJson;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,13 +59,14 @@ final class WarnMessage {
         return (c.bytes() - then) / (dt / 1000.0);
     }
 
-    /** The {@code n} largest components with their growth, for the event's {@code largest} field. */
+    /**
+     * The {@code n} largest components, each as in the budget schema's {@code components} plus its
+     * {@code growthBytesPerSecond}, for the event's {@code largest} field.
+     */
     List<Map<String, Object>> largest(Budget budget, int n) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Budget.Component c : top(budget, n)) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", c.name());
-            m.put("bytes", c.bytes());
+            Map<String, Object> m = ReportJson.component(c);
             m.put("growthBytesPerSecond", growth(budget, c));
             out.add(m);
         }
@@ -112,13 +114,9 @@ final class WarnMessage {
                 sb.append(" to ").append(budget.cgroup().binding().dir());
             }
         }
-        Constraint cgroup = budget.constraint(Constraint.CGROUP).orElse(null);
-        OptionalDouble growth = budget.growthBytesPerSecond();
-        OptionalDouble left = budget.secondsToLimit();
-        if (growth.isEmpty() && cgroup != null && cgroup.growthPerSecond().isPresent()) {
-            growth = cgroup.growthPerSecond();
-            left = cgroup.secondsToLimit();
-        }
+        ReportJson.Growth trend = ReportJson.Growth.of(budget);
+        OptionalDouble growth = trend.perSecond();
+        OptionalDouble left = trend.secondsToLimit();
         if (growth.isPresent()) {
             double g = growth.getAsDouble();
             if (g > 0) {

@@ -45,7 +45,7 @@ public interface HeadroomMXBean {
     /** When the latest sample was taken (epoch ms); 0 before the first. */
     long getSampleTimeMillis();
 
-    /** The whole latest budget as one JSON object. */
+    /** The whole latest budget as one JSON object, the same document as {@code report --json} (docs/schema.md). */
     String getBudgetJson();
 
     /** The configuration in force, in its string form. */

@@ -4,8 +4,9 @@ import dev.headroom.Budget;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.HeadroomEvent;
 import dev.headroom.PressureLevel;
-import dev.headroom.internal.runtime.HeadroomRuntime;
+import dev.headroom.internal.json.PlainValues;
 import dev.headroom.internal.report.ReportJson;
+import dev.headroom.internal.runtime.HeadroomRuntime;
 
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
@@ -16,13 +17,8 @@ import javax.management.Notification;
 import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
 import javax.management.StandardEmitterMBean;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
-import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +47,8 @@ public final class JmxPublisher extends NotificationBroadcasterSupport implement
 
     private JmxPublisher(HeadroomRuntime runtime, String owner, ThreadPoolExecutor notifier) {
         super(notifier, new MBeanNotificationInfo(new String[] {LEVEL_NOTIFICATION}, Notification.class.getName(),
-                "The pressure level changed; user data: previous, level, workingSetBytes, limitBytes, headroomBytes"),
+                "The pressure level changed; user data: previous, level, time, and the budget's figures "
+                        + "(workingSetBytes, limitBytes, headroomBytes, growthBytesPerSecond, secondsToLimit)"),
                 new MBeanNotificationInfo(new String[] {EVENT_NOTIFICATION}, Notification.class.getName(),
                         "An event-log event; user data: time, event, message, fields"));
         this.runtime = runtime;
@@ -117,12 +114,8 @@ public final class JmxPublisher extends NotificationBroadcasterSupport implement
         HashMap<String, Object> data = new HashMap<>();
         data.put("previous", previous.name());
         data.put("level", current.name());
-        data.put("workingSetBytes", budget.workingSetBytes());
-        data.put("limitBytes", plain(budget.limitBytes()));
-        data.put("headroomBytes", plain(budget.headroomBytes()));
-        data.put("growthBytesPerSecond", plain(budget.growthBytesPerSecond()));
-        data.put("secondsToLimit", plain(budget.secondsToLimit()));
-        data.put("timeMillis", budget.timeMillis());
+        data.putAll(ReportJson.figures(budget));
+        data.put("time", budget.timeMillis());
         n.setUserData(data);
         sendNotification(n);
     }
@@ -133,29 +126,9 @@ public final class JmxPublisher extends NotificationBroadcasterSupport implement
         data.put("time", e.timeMillis());
         data.put("event", e.event());
         data.put("message", e.message());
-        data.put("fields", plain(e.fields()));
+        data.put("fields", PlainValues.map(e.fields()));
         n.setUserData(data);
         sendNotification(n);
-    }
-
-    /** Converts to JDK-only, serializable values: optionals unwrap to a value or null. */
-    static Object plain(Object v) {
-        if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean) {
-            return v;
-        } else if (v instanceof OptionalLong o) {
-            return o.isPresent() ? (Object) o.getAsLong() : null;
-        } else if (v instanceof OptionalDouble o) {
-            return o.isPresent() ? (Object) o.getAsDouble() : null;
-        } else if (v instanceof Map<?, ?> m) {
-            HashMap<String, Object> out = new HashMap<>();
-            m.forEach((k, val) -> out.put(String.valueOf(k), plain(val)));
-            return out;
-        } else if (v instanceof Collection<?> c) {
-            List<Object> out = new ArrayList<>(c.size());
-            c.forEach(item -> out.add(plain(item)));
-            return out;
-        }
-        return v.toString();
     }
 
     private Budget current() {

@@ -2,271 +2,341 @@ package dev.headroom.internal.report;
 
 import dev.headroom.Budget;
 import dev.headroom.CgroupSnapshot;
+import dev.headroom.Constraint;
 import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.ProcessSnapshot;
 import dev.headroom.internal.json.JsonWriter;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
- * A {@link Budget} as one JSON document: {@code report --json}. The keys docs/cgroup.md fixes are
- * {@code cgroup.version} (null without a memory controller), {@code cgroup.memoryDir},
- * {@code limitBytes}, {@code usageBytes}, {@code workingSetBytes} and {@code errors} at the top level;
- * everything else the records hold follows, unknown readings as {@code null}, never as 0.
+ * The budget schema, written in one place: a {@link Budget} as a tree of {@link LinkedHashMap}s (keys
+ * in schema order), {@link ArrayList}s, strings, {@code Long}s, {@code Double}s, booleans and nulls.
+ * {@link #toJson} writes that tree as text ({@code report --json}, the MXBean's {@code BudgetJson}),
+ * the actuator endpoint hands the tree to the application's JSON mapper, and events embed
+ * {@link #figures} or the whole tree. docs/schema.md describes every field.
+ *
+ * <p>Unknown is {@code null}, never 0: an empty optional, a negative working set, a sizing check with
+ * nothing to compare against, a recommendation not made yet.
  */
 public final class ReportJson {
     private ReportJson() {
     }
 
+    /** The whole budget as JSON text, compact, one line. */
     public static String toJson(Budget budget) {
-        JsonWriter w = new JsonWriter(new StringBuilder(4096));
-        write(budget, w);
-        return w.toString();
+        return new JsonWriter(new StringBuilder(4096)).value(tree(budget)).toString();
     }
 
-    public static void write(Budget b, JsonWriter w) {
+    /** The whole budget as a tree of plain JDK values, keys in schema order. */
+    public static Map<String, Object> tree(Budget b) {
         CgroupSnapshot cg = b.cgroup();
-        w.beginObject();
-        w.name("time").value(b.timeMillis());
-        w.name("cgroup");
-        cgroup(cg, w);
-        w.name("limitBytes").value(b.limitBytes());
-        w.name("usageBytes").value(cg == null ? OptionalLong.empty() : cg.usageBytes());
-        w.name("workingSetBytes");
-        known(w, b.workingSetBytes());
-        w.name("headroomBytes").value(b.headroomBytes());
-        w.name("errors").value(b.errors());
-        w.name("budget");
-        budget(b, w);
-        w.name("governor");
-        governor(b.governor(), w);
-        w.name("jvm");
-        jvm(b.jvm(), w);
-        w.name("process");
-        process(b.process(), w);
-        w.endObject();
+        Node n = new Node()
+                .put("time", b.timeMillis())
+                .put("cgroup", cg == null ? null : cgroup(cg))
+                .put("limitBytes", b.limitBytes())
+                .put("usageBytes", cg == null ? OptionalLong.empty() : cg.usageBytes())
+                .putKnown("workingSetBytes", b.workingSetBytes())
+                .put("headroomBytes", b.headroomBytes())
+                .put("errors", List.copyOf(b.errors()));
+        Node budget = new Node().putAll(figures(b))
+                .put("constraints", list(b.constraints(), ReportJson::constraint))
+                .put("components", list(b.components(), ReportJson::component))
+                .put("sizingCheck", b.sizingCheck() == null ? null : sizingCheck(b.sizingCheck()))
+                .put("recommendation", b.recommendation() == null ? null : recommendation(b.recommendation()));
+        return n.put("budget", budget.map)
+                .put("governor", b.governor() == null ? null : governor(b.governor()))
+                .put("jvm", b.jvm() == null ? null : jvm(b.jvm()))
+                .put("process", b.process() == null ? null : process(b.process()))
+                .map;
     }
 
-    static void cgroup(CgroupSnapshot cg, JsonWriter w) {
-        if (cg == null) {
-            w.nullValue();
-            return;
+    /**
+     * The budget's headline figures, the first keys of the {@code budget} object: {@code workingSetBytes},
+     * {@code limitBytes}, {@code headroomBytes}, {@code growthBytesPerSecond}, {@code secondsToLimit},
+     * and {@code binding}, the constraint nearest its limit. Events that quote a budget carry these,
+     * under these names.
+     */
+    public static Map<String, Object> figures(Budget b) {
+        Growth g = Growth.of(b);
+        Constraint binding = b.bindingConstraint().orElse(null);
+        return new Node()
+                .putKnown("workingSetBytes", b.workingSetBytes())
+                .put("limitBytes", b.limitBytes())
+                .put("headroomBytes", b.headroomBytes())
+                .put("growthBytesPerSecond", g.perSecond())
+                .put("secondsToLimit", g.secondsToLimit())
+                .put("binding", binding == null ? null : constraint(binding))
+                .map;
+    }
+
+    /**
+     * The working set's growth: the budget's slow trend (post-GC floors over a minute), or while it
+     * has none yet, the cgroup's growth measured by the watch over its last ticks, so that a leak
+     * faster than the slow trend's first minute still has a time left.
+     */
+    public record Growth(OptionalDouble perSecond, OptionalDouble secondsToLimit) {
+        public static Growth of(Budget b) {
+            if (b.growthBytesPerSecond().isEmpty()) {
+                for (Constraint c : b.constraints()) {
+                    if (c.name().equals(Constraint.CGROUP) && c.growthPerSecond().isPresent()) {
+                        return new Growth(c.growthPerSecond(), c.secondsToLimit());
+                    }
+                }
+            }
+            return new Growth(b.growthBytesPerSecond(), b.secondsToLimit());
         }
-        w.beginObject();
-        w.name("version");
-        if (cg.available()) {
-            w.value(cg.version());
-        } else {
-            w.nullValue();
-        }
-        w.name("memoryDir").value(cg.memoryDir());
-        w.name("hostMemoryBytes").value(cg.hostMemoryBytes());
-        w.name("limitBytes").value(cg.limitBytes());
-        w.name("limitSource").value(cg.limitSource());
-        w.name("highBytes").value(cg.highBytes());
-        w.name("lowBytes").value(cg.lowBytes());
-        w.name("minBytes").value(cg.minBytes());
-        w.name("usageBytes").value(cg.usageBytes());
-        w.name("workingSetBytes").value(cg.workingSetBytes());
-        w.name("peakBytes").value(cg.peakBytes());
-        w.name("swapUsageBytes").value(cg.swapUsageBytes());
-        w.name("swapLimitBytes").value(cg.swapLimitBytes());
-        w.name("binding");
+    }
+
+    /**
+     * One element of {@code budget.constraints}: {@code name}, {@code used}, {@code limit},
+     * {@code headroom}, {@code share}, {@code growthPerSecond}, {@code secondsToLimit}, {@code fatal},
+     * {@code source}.
+     */
+    public static Map<String, Object> constraint(Constraint c) {
+        return new Node()
+                .put("name", c.name())
+                .put("used", c.used())
+                .put("limit", c.limit())
+                .put("headroom", c.headroom())
+                .put("share", Math.round(c.share() * 10000) / 10000.0)
+                .put("growthPerSecond", c.growthPerSecond())
+                .put("secondsToLimit", c.secondsToLimit())
+                .put("fatal", c.fatal())
+                .put("source", c.source())
+                .map;
+    }
+
+    /** One element of {@code budget.components}: {@code name}, {@code bytes}, {@code source}, {@code estimated}. */
+    public static Map<String, Object> component(Budget.Component c) {
+        return new Node()
+                .put("name", c.name())
+                .put("bytes", c.bytes())
+                .put("source", c.source())
+                .put("estimated", c.estimated())
+                .map;
+    }
+
+    static Map<String, Object> cgroup(CgroupSnapshot cg) {
         CgroupSnapshot.Binding binding = cg.binding();
-        if (binding == null) {
-            w.nullValue();
-        } else {
-            w.beginObject()
-                    .name("dir").value(binding.dir())
-                    .name("limitBytes").value(binding.limitBytes())
-                    .name("usageBytes").value(binding.usageBytes())
-                    .name("headroomBytes").value(binding.headroomBytes())
-                    .endObject();
-        }
-        w.name("stat");
         CgroupSnapshot.MemoryStat stat = cg.stat();
-        if (stat == null) {
-            w.nullValue();
-        } else {
-            w.beginObject()
-                    .name("anon").value(stat.anon())
-                    .name("file").value(stat.file())
-                    .name("kernel").value(stat.kernel())
-                    .name("shmem").value(stat.shmem())
-                    .name("sock").value(stat.sock())
-                    .name("fileMapped").value(stat.fileMapped())
-                    .name("activeFile").value(stat.activeFile())
-                    .name("inactiveFile").value(stat.inactiveFile())
-                    .name("slabReclaimable").value(stat.slabReclaimable())
-                    .name("all").value(sorted(stat.all()))
-                    .endObject();
-        }
-        w.name("events").value(sorted(cg.events()));
-        w.name("pressure");
         CgroupSnapshot.Pressure p = cg.pressure();
-        if (p == null) {
-            w.nullValue();
-        } else {
-            w.beginObject()
-                    .name("someAvg10").value(p.someAvg10())
-                    .name("someAvg60").value(p.someAvg60())
-                    .name("someAvg300").value(p.someAvg300())
-                    .name("someTotalMicros").value(p.someTotalMicros())
-                    .name("fullAvg10").value(p.fullAvg10())
-                    .name("fullAvg60").value(p.fullAvg60())
-                    .name("fullAvg300").value(p.fullAvg300())
-                    .name("fullTotalMicros").value(p.fullTotalMicros())
-                    .endObject();
-        }
-        w.name("errors").value(cg.errors());
-        w.endObject();
+        return new Node()
+                .put("version", cg.available() ? (Object) (long) cg.version() : null)
+                .put("memoryDir", cg.memoryDir())
+                .put("hostMemoryBytes", cg.hostMemoryBytes())
+                .put("limitBytes", cg.limitBytes())
+                .put("limitSource", cg.limitSource())
+                .put("highBytes", cg.highBytes())
+                .put("lowBytes", cg.lowBytes())
+                .put("minBytes", cg.minBytes())
+                .put("usageBytes", cg.usageBytes())
+                .put("workingSetBytes", cg.workingSetBytes())
+                .put("peakBytes", cg.peakBytes())
+                .put("swapUsageBytes", cg.swapUsageBytes())
+                .put("swapLimitBytes", cg.swapLimitBytes())
+                .put("binding", binding == null ? null : new Node()
+                        .put("dir", binding.dir())
+                        .put("limitBytes", binding.limitBytes())
+                        .put("usageBytes", binding.usageBytes())
+                        .put("headroomBytes", binding.headroomBytes())
+                        .map)
+                .put("stat", stat == null ? null : new Node()
+                        .put("anon", stat.anon())
+                        .put("file", stat.file())
+                        .put("kernel", stat.kernel())
+                        .put("shmem", stat.shmem())
+                        .put("sock", stat.sock())
+                        .put("fileMapped", stat.fileMapped())
+                        .put("activeFile", stat.activeFile())
+                        .put("inactiveFile", stat.inactiveFile())
+                        .put("slabReclaimable", stat.slabReclaimable())
+                        .put("all", sorted(stat.all()))
+                        .map)
+                .put("events", sorted(cg.events()))
+                .put("pressure", p == null ? null : new Node()
+                        .put("someAvg10", p.someAvg10())
+                        .put("someAvg60", p.someAvg60())
+                        .put("someAvg300", p.someAvg300())
+                        .put("someTotalMicros", p.someTotalMicros())
+                        .put("fullAvg10", p.fullAvg10())
+                        .put("fullAvg60", p.fullAvg60())
+                        .put("fullAvg300", p.fullAvg300())
+                        .put("fullTotalMicros", p.fullTotalMicros())
+                        .map)
+                .put("errors", List.copyOf(cg.errors()))
+                .map;
     }
 
-    private static void budget(Budget b, JsonWriter w) {
-        w.beginObject();
-        w.name("workingSetBytes");
-        known(w, b.workingSetBytes());
-        w.name("limitBytes").value(b.limitBytes());
-        w.name("headroomBytes").value(b.headroomBytes());
-        w.name("components").beginArray();
-        for (Budget.Component c : b.components()) {
-            w.beginObject()
-                    .name("name").value(c.name())
-                    .name("bytes").value(c.bytes())
-                    .name("source").value(c.source())
-                    .name("estimated").value(c.estimated())
-                    .endObject();
-        }
-        w.endArray();
-        w.name("growthBytesPerSecond").value(b.growthBytesPerSecond());
-        w.name("secondsToLimit").value(b.secondsToLimit());
-        w.name("sizingCheck");
-        Budget.SizingCheck sc = b.sizingCheck();
-        if (sc == null) {
-            w.nullValue();
-        } else {
-            w.beginObject()
-                    .name("evaluated").value(sc.evaluated())
-                    .name("fits").value(sc.fits())
-                    .name("worstCaseBytes").value(sc.worstCaseBytes())
-                    .name("limitBytes").value(sc.limitBytes())
-                    .name("terms").beginArray();
-            for (Budget.SizingCheck.Term t : sc.terms()) {
-                w.beginObject().name("name").value(t.name()).name("bytes").value(t.bytes())
-                        .name("source").value(t.source()).endObject();
-            }
-            w.endArray().endObject();
-        }
-        w.name("recommendation");
-        Budget.Recommendation r = b.recommendation();
-        if (r == null) {
-            w.nullValue();
-        } else {
-            w.beginObject()
-                    .name("available").value(r.available())
-                    .name("basedOnSeconds").value(r.basedOnSeconds())
-                    .name("samples").value(r.samples());
-            if (r.available()) {
-                w.name("maxHeapBytes").value(r.maxHeapBytes())
-                        .name("maxRamPercentage").value(r.maxRamPercentage())
-                        .name("maxDirectMemoryBytes").value(r.maxDirectMemoryBytes())
-                        .name("containerRequestBytes").value(r.containerRequestBytes())
-                        .name("containerLimitBytes").value(r.containerLimitBytes());
-            }
-            w.name("reasoning").value(r.reasoning()).endObject();
-        }
-        w.endObject();
+    /**
+     * Not evaluated (no limit to compare with): {@code fits} and {@code limitBytes} are null. The worst
+     * case is the sum of the terms, so it is null only when there are none.
+     */
+    private static Map<String, Object> sizingCheck(Budget.SizingCheck sc) {
+        return new Node()
+                .put("evaluated", sc.evaluated())
+                .put("fits", sc.evaluated() ? (Object) sc.fits() : null)
+                .put("worstCaseBytes", sc.terms().isEmpty() ? null : (Object) sc.worstCaseBytes())
+                .put("limitBytes", sc.evaluated() ? (Object) sc.limitBytes() : null)
+                .put("terms", list(sc.terms(), t -> new Node()
+                        .put("name", t.name())
+                        .put("bytes", t.bytes())
+                        .put("source", t.source())
+                        .map))
+                .map;
     }
 
-    private static void governor(GovernorState g, JsonWriter w) {
-        if (g == null) {
-            w.nullValue();
-            return;
-        }
-        w.beginObject()
-                .name("level").value(g.level() == null ? null : g.level().name())
-                .name("softLimitBytes").value(g.softLimitBytes())
-                .name("overSoftLimit").value(g.overSoftLimit())
-                .name("actions").value(g.actions())
-                .name("bytesReturned").value(g.bytesReturned())
-                .name("gcCpuCapHits").value(g.gcCpuCapHits())
-                .name("heapDumps").value(g.heapDumps())
-                .name("heapDumpsRefused").value(g.heapDumpsRefused())
-                .endObject();
+    /** Not available yet: every suggested figure is null; how much has been observed is still said. */
+    private static Map<String, Object> recommendation(Budget.Recommendation r) {
+        boolean a = r.available();
+        return new Node()
+                .put("available", a)
+                .put("basedOnSeconds", r.basedOnSeconds())
+                .put("samples", r.samples())
+                .put("maxHeapBytes", a ? (Object) r.maxHeapBytes() : null)
+                .put("maxRamPercentage", a ? OptionalDouble.of(r.maxRamPercentage()) : OptionalDouble.empty())
+                .put("maxDirectMemoryBytes", a ? (Object) r.maxDirectMemoryBytes() : null)
+                .put("containerRequestBytes", a ? (Object) r.containerRequestBytes() : null)
+                .put("containerLimitBytes", a ? (Object) r.containerLimitBytes() : null)
+                .put("reasoning", List.copyOf(r.reasoning()))
+                .map;
     }
 
-    private static void jvm(JvmSnapshot j, JsonWriter w) {
-        if (j == null) {
-            w.nullValue();
-            return;
-        }
-        w.beginObject()
-                .name("collector").value(j.collector())
-                .name("heapUsedBytes").value(j.heapUsedBytes())
-                .name("heapCommittedBytes").value(j.heapCommittedBytes())
-                .name("heapMaxBytes").value(j.heapMaxBytes());
-        w.name("pools").beginArray();
-        for (JvmSnapshot.Pool p : j.pools()) {
-            w.beginObject().name("name").value(p.name()).name("heap").value(p.heap())
-                    .name("usedBytes").value(p.usedBytes()).name("committedBytes").value(p.committedBytes())
-                    .name("maxBytes").value(p.maxBytes()).endObject();
-        }
-        w.endArray();
-        w.name("bufferPools").beginArray();
-        for (JvmSnapshot.BufferPool p : j.bufferPools()) {
-            w.beginObject().name("name").value(p.name()).name("count").value(p.count())
-                    .name("usedBytes").value(p.usedBytes()).name("capacityBytes").value(p.capacityBytes()).endObject();
-        }
-        w.endArray();
-        w.name("maxDirectMemoryBytes").value(j.maxDirectMemoryBytes())
-                .name("threadCount").value(j.threadCount())
-                .name("threadStackBytes").value(j.threadStackBytes())
-                .name("threadStackEstimated").value(j.threadStackEstimated())
-                .name("gcCount").value(j.gcCount())
-                .name("gcTimeMillis").value(j.gcTimeMillis())
-                .name("nmtEnabled").value(j.nmtEnabled())
-                .name("nmtTotalCommittedBytes").value(j.nmtTotalCommittedBytes());
-        w.name("nmt").beginObject();
+    private static Map<String, Object> governor(GovernorState g) {
+        return new Node()
+                .put("level", g.level() == null ? null : g.level().name())
+                .put("softLimitBytes", g.softLimitBytes())
+                .put("overSoftLimit", g.overSoftLimit())
+                .put("actions", g.actions())
+                .put("bytesReturned", g.bytesReturned())
+                .put("gcCpuCapHits", g.gcCpuCapHits())
+                .put("heapDumps", g.heapDumps())
+                .put("heapDumpsRefused", g.heapDumpsRefused())
+                .map;
+    }
+
+    private static Map<String, Object> jvm(JvmSnapshot j) {
+        Map<String, Object> nmt = new LinkedHashMap<>();
         for (JvmSnapshot.NmtCategory c : new TreeMap<>(j.nmt()).values()) {
-            w.name(c.name()).beginObject().name("reservedBytes").value(c.reservedBytes())
-                    .name("committedBytes").value(c.committedBytes()).endObject();
+            nmt.put(c.name(), new Node()
+                    .put("reservedBytes", c.reservedBytes())
+                    .put("committedBytes", c.committedBytes())
+                    .put("mmapCommittedBytes", c.mmapCommittedBytes())
+                    .map);
         }
-        w.endObject();
-        w.endObject();
+        return new Node()
+                .put("collector", j.collector())
+                .put("heapUsedBytes", j.heapUsedBytes())
+                .put("heapCommittedBytes", j.heapCommittedBytes())
+                .put("heapMaxBytes", j.heapMaxBytes())
+                .put("heapPeakUsedBytes", j.heapPeakUsedBytes())
+                .put("pools", list(j.pools(), p -> new Node()
+                        .put("name", p.name())
+                        .put("heap", p.heap())
+                        .put("usedBytes", p.usedBytes())
+                        .put("committedBytes", p.committedBytes())
+                        .put("maxBytes", p.maxBytes())
+                        .map))
+                .put("bufferPools", list(j.bufferPools(), p -> new Node()
+                        .put("name", p.name())
+                        .put("count", p.count())
+                        .put("usedBytes", p.usedBytes())
+                        .put("capacityBytes", p.capacityBytes())
+                        .map))
+                .put("maxDirectMemoryBytes", j.maxDirectMemoryBytes())
+                .put("threadCount", j.threadCount())
+                .put("threadStackBytes", j.threadStackBytes())
+                .put("threadStackEstimated", j.threadStackEstimated())
+                .put("gcCount", j.gcCount())
+                .put("gcTimeMillis", j.gcTimeMillis())
+                .put("gcTimeShare", j.gcTimeShare())
+                .put("nmtEnabled", j.nmtEnabled())
+                .put("nmtTotalCommittedBytes", j.nmtTotalCommittedBytes())
+                .put("nmt", nmt)
+                .map;
     }
 
-    private static void process(ProcessSnapshot p, JsonWriter w) {
-        if (p == null) {
-            w.nullValue();
-            return;
-        }
-        w.beginObject()
-                .name("rssBytes").value(p.rssBytes())
-                .name("rssAnonBytes").value(p.rssAnonBytes())
-                .name("rssFileBytes").value(p.rssFileBytes())
-                .name("rssShmemBytes").value(p.rssShmemBytes())
-                .name("swapBytes").value(p.swapBytes())
-                .name("pssBytes").value(p.pssBytes())
-                .name("pssAnonBytes").value(p.pssAnonBytes())
-                .name("pssFileBytes").value(p.pssFileBytes())
-                .name("pssShmemBytes").value(p.pssShmemBytes())
-                .name("smapsTimeMillis").value(p.smapsTimeMillis())
-                .endObject();
+    private static Map<String, Object> process(ProcessSnapshot p) {
+        return new Node()
+                .put("rssBytes", p.rssBytes())
+                .put("rssAnonBytes", p.rssAnonBytes())
+                .put("rssFileBytes", p.rssFileBytes())
+                .put("rssShmemBytes", p.rssShmemBytes())
+                .put("swapBytes", p.swapBytes())
+                .put("pssBytes", p.pssBytes())
+                .put("pssAnonBytes", p.pssAnonBytes())
+                .put("pssFileBytes", p.pssFileBytes())
+                .put("pssShmemBytes", p.pssShmemBytes())
+                .put("smapsTimeMillis", p.smapsTimeMillis() > 0 ? (Object) p.smapsTimeMillis() : null)
+                .map;
     }
 
-    /** A long that is negative when unknown (Budget's primitive fields) as a number or null. */
-    private static void known(JsonWriter w, long v) {
-        if (v >= 0) {
-            w.value(v);
-        } else {
-            w.nullValue();
+    private static <T> List<Object> list(List<T> items, Function<T, Object> each) {
+        List<Object> out = new ArrayList<>(items.size());
+        for (T item : items) {
+            out.add(each.apply(item));
         }
+        return out;
     }
 
-    private static <V> Map<String, V> sorted(Map<String, V> m) {
-        return m == null ? Map.of() : new TreeMap<>(m);
+    private static Map<String, Object> sorted(Map<String, Long> m) {
+        return m == null ? new TreeMap<>() : new TreeMap<>(m);
+    }
+
+    /**
+     * One JSON object under construction. Every value goes in as a plain JDK value: integers as
+     * {@code Long}, an empty optional or a non-finite double as null.
+     */
+    private static final class Node {
+        final Map<String, Object> map = new LinkedHashMap<>();
+
+        Node put(String name, long value) {
+            map.put(name, value);
+            return this;
+        }
+
+        Node put(String name, double value) {
+            map.put(name, Double.isFinite(value) ? value : null);
+            return this;
+        }
+
+        Node put(String name, boolean value) {
+            map.put(name, value);
+            return this;
+        }
+
+        Node put(String name, OptionalLong value) {
+            map.put(name, value.isPresent() ? (Object) value.getAsLong() : null);
+            return this;
+        }
+
+        Node put(String name, OptionalDouble value) {
+            return value.isPresent() ? put(name, value.getAsDouble()) : put(name, (Object) null);
+        }
+
+        /** A string, a map or list already in plain values, a boxed number of the right kind, or null. */
+        Node put(String name, Object value) {
+            map.put(name, value);
+            return this;
+        }
+
+        /** A long the records keep negative when unknown (the budget's working set). */
+        Node putKnown(String name, long value) {
+            map.put(name, value >= 0 ? (Object) value : null);
+            return this;
+        }
+
+        Node putAll(Map<String, Object> values) {
+            map.putAll(values);
+            return this;
+        }
     }
 }

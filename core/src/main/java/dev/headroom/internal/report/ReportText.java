@@ -30,7 +30,16 @@ public final class ReportText {
     private ReportText() {
     }
 
+    /** The table of a budget this JVM took of itself ({@code report}): its JVM is "the reporting JVM". */
     public static String render(Budget b) {
+        return render(b, "the reporting JVM");
+    }
+
+    /**
+     * @param whoseJvm how the {@code jvm} line names the JVM whose figures these are: "the target JVM"
+     *                 when {@code report --pid} had another JVM take its own budget
+     */
+    public static String render(Budget b, String whoseJvm) {
         StringBuilder out = new StringBuilder(4096);
         CgroupSnapshot cg = b.cgroup();
         out.append("Headroom report  ").append(Instant.ofEpochMilli(b.timeMillis())).append('\n');
@@ -98,7 +107,7 @@ public final class ReportText {
         out.append('\n');
 
         components(b, out);
-        jvmAndProcess(b, out);
+        jvmAndProcess(b, whoseJvm, out);
 
         out.append("errors");
         if (b.errors().isEmpty()) {
@@ -159,11 +168,11 @@ public final class ReportText {
         out.append('\n');
     }
 
-    private static void jvmAndProcess(Budget b, StringBuilder out) {
+    private static void jvmAndProcess(Budget b, String whoseJvm, StringBuilder out) {
         JvmSnapshot j = b.jvm();
         if (j != null) {
-            out.append(String.format(Locale.ROOT, "jvm           (the reporting JVM) %s, heap %s used / %s committed / %s max MiB, %d threads, %d GCs%n",
-                    j.collector(), mib(j.heapUsedBytes()), mib(j.heapCommittedBytes()), mibOrDash(j.heapMaxBytes()),
+            out.append(String.format(Locale.ROOT, "jvm           (%s) %s, heap %s used / %s committed / %s max MiB, %d threads, %d GCs%n",
+                    whoseJvm, j.collector(), mib(j.heapUsedBytes()), mib(j.heapCommittedBytes()), mibOrDash(j.heapMaxBytes()),
                     j.threadCount(), j.gcCount()));
         }
         ProcessSnapshot p = b.process();

@@ -19,6 +19,7 @@ import dev.headroom.internal.governor.OrderlyExit;
 import dev.headroom.internal.governor.Reclaimer;
 import dev.headroom.internal.jvm.PlatformServer;
 import dev.headroom.internal.watch.Watch;
+import dev.headroom.internal.report.ReportJson;
 
 import javax.management.MBeanServer;
 import java.io.PrintStream;
@@ -471,6 +472,7 @@ public final class HeadroomRuntime implements Engine {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("pid", ProcessHandle.current().pid());
         f.put("javaVersion", System.getProperty("java.version"));
+        // The detected cgroup and effective limit at the top level, where scripts have always read them.
         f.put("cgroupVersion", b.cgroup().available() ? (Object) b.cgroup().version() : null);
         f.put("memoryDir", b.cgroup().memoryDir());
         f.put("limitBytes", b.limitBytes());
@@ -480,6 +482,7 @@ public final class HeadroomRuntime implements Engine {
         f.put("warnAtBytes", config.warnAt().resolve(b.limitBytes()));
         f.put("criticalAtBytes", config.criticalAt().resolve(b.limitBytes()));
         f.put("options", config.toSpecDifferingFromDefaults());
+        f.put("budget", ReportJson.tree(b));
         StringBuilder m = new StringBuilder(200).append("started: ");
         if (b.cgroup().available()) {
             m.append("cgroup v").append(b.cgroup().version()).append(' ').append(b.cgroup().memoryDir());

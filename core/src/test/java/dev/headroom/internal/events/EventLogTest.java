@@ -50,6 +50,31 @@ class EventLogTest {
     }
 
     @Test
+    void listenersGetTheFieldsAsPlainValuesWithUnknownAsNull() throws Exception {
+        ListenerDispatcher listeners = new ListenerDispatcher(diagnostics, "t");
+        java.util.concurrent.BlockingQueue<HeadroomEvent> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        listeners.add(new dev.headroom.HeadroomListener() {
+            @Override
+            public void onEvent(HeadroomEvent event) {
+                seen.add(event);
+            }
+        });
+        EventBus bus = new EventBus(new FakeTicker(), diagnostics, null, listeners);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("limitBytes", OptionalLong.empty());
+        f.put("warnAtBytes", OptionalLong.of(5));
+        f.put("secondsToLimit", Double.NaN);
+        bus.emit("pressure", f, "m");
+        HeadroomEvent e = seen.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("limitBytes", null);
+        expected.put("warnAtBytes", 5L);
+        expected.put("secondsToLimit", null);
+        assertEquals(expected, e.fields());
+        listeners.close();
+    }
+
+    @Test
     void appendsToAnExistingLog(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("e.jsonl");
         Files.writeString(file, "{\"old\":1}\n");
