@@ -132,7 +132,13 @@ public final class SoftLimitController implements Reclaimer {
     }
 
     @Override
-    public void onSample(Budget budget, long now) {
+    public GovernorState onSample(Budget budget, long now, GovernorState current) {
+        act(budget, now);
+        return current.withSoftLimit(softLimit, overSoftLimit)
+                .withReclaimTotals(actions.get(), bytesReturned.get(), capHits.get());
+    }
+
+    private void act(Budget budget, long now) {
         if (!detected) {
             detected = true;
             detect(budget);
@@ -716,12 +722,6 @@ public final class SoftLimitController implements Reclaimer {
 
     private static String pct(double share) {
         return Math.round(share * 100) + "%";
-    }
-
-    @Override
-    public GovernorState contribute(GovernorState s) {
-        return new GovernorState(s.level(), softLimit, overSoftLimit, actions.get(), bytesReturned.get(), capHits.get(),
-                s.heapDumps(), s.heapDumpsRefused());
     }
 
     @Override

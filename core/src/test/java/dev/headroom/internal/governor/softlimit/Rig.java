@@ -98,8 +98,7 @@ final class Rig {
         meter.pause += (long) (pauseShare * dt);
         meter.gcThreadCpu += (long) (pauseShare * dt);
         meter.processCpu += (long) (pauseShare * dt);
-        controller.onSample(budget(), now);
-        state = controller.contribute(state);
+        state = controller.onSample(budget(), now, state);
         return this;
     }
 
