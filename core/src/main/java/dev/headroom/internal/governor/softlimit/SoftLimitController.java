@@ -12,7 +12,6 @@ import dev.headroom.internal.governor.Reclaimer;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -63,15 +62,11 @@ public final class SoftLimitController implements Reclaimer {
     static final int FLOOR_MAX_FREE = 10;
     static final long MIN_SOFT_MAX = 16 * MIB;
     static final int FRUITLESS_REPORT = 3;
-    static final String TRIM_MISSING = "System.trim_native_heap is not available (it needs JDK 17.0.9+ on glibc): "
-            + "freed malloc memory stays with the process";
-    /** Longest the reclaim thread waits for a collector's uncommit delay before measuring. */
-    static final long MAX_UNCOMMIT_WAIT_MILLIS = 5_000;
 
     private final HeadroomConfig config;
     private final EventSink events;
     private final Diagnostics diagnostics;
-    private final VmLevers levers;
+    private final VmLevers vm;
     private final CpuMeter meter;
     private final Executor executor;
     private final int jdkFeature;
@@ -86,15 +81,11 @@ public final class SoftLimitController implements Reclaimer {
     private final AtomicLong capHits = new AtomicLong();
 
     // Sampler-thread state.
-    private boolean detected;
+    /** Found on the first sample; null before. */
+    private Levers levers;
     private Collector collector = Collector.UNKNOWN;
-    private boolean explicitGc = true;
-    private boolean explicitGcShrinks = true;
-    private volatile long uncommitWaitMillis;
-    private boolean shrinkHeapInSteps = true;
     /** Cleared by the reclaim thread when the first trim finds the JVM has none. */
     private volatile boolean trim;
-    private boolean idleDetection = true;
     private OptionalLong softLimit = OptionalLong.empty();
     private volatile boolean overSoftLimit;
     private boolean backingOff;
@@ -117,17 +108,17 @@ public final class SoftLimitController implements Reclaimer {
     private volatile boolean fruitlessReported;
     private volatile boolean youngGenerationReported;
 
-    SoftLimitController(HeadroomConfig config, EventSink events, Diagnostics diagnostics, VmLevers levers,
+    SoftLimitController(HeadroomConfig config, EventSink events, Diagnostics diagnostics, VmLevers vm,
                         CpuMeter meter, Executor executor, int jdkFeature, long settleMillis) {
         this.config = config;
         this.events = events;
         this.diagnostics = diagnostics;
-        this.levers = levers;
+        this.vm = vm;
         this.meter = meter;
         this.executor = executor;
         this.jdkFeature = jdkFeature;
         this.settleMillis = settleMillis;
-        this.flags = new HeapFlags(levers);
+        this.flags = new HeapFlags(vm);
         this.cap = config.gcCpuCap() / 100.0;
     }
 
@@ -139,8 +130,7 @@ public final class SoftLimitController implements Reclaimer {
     }
 
     private void act(Budget budget, long now) {
-        if (!detected) {
-            detected = true;
+        if (levers == null) {
             detect(budget);
         }
         load.add(now, meter.gcThreadCpuNanos(), meter.gcPauseNanos(), meter.processCpuNanos(), meter.serviceThreadCpuNanos());
@@ -239,7 +229,7 @@ public final class SoftLimitController implements Reclaimer {
         long target = Math.max(0, soft - Math.max(0, ws - heapCommitted));
         Map<String, Object> changed = new LinkedHashMap<>();
         try {
-            if (collector.honoursSoftMaxHeapSize(jdkFeature) && flags.softMaxWriteable()) {
+            if (levers.steersBySoftMax() && flags.softMaxWriteable()) {
                 long value = Math.min(flags.originalSoftMax(), Math.max(MIN_SOFT_MAX, target));
                 long current = flags.softMax();
                 if (Math.abs(value - current) > Math.max(4 * MIB, current / 20)) {
@@ -273,7 +263,7 @@ public final class SoftLimitController implements Reclaimer {
     }
 
     private boolean collectDue(Budget budget, long now) {
-        if (!explicitGc || !explicitGcShrinks || !collector.canShrink()) {
+        if (!levers.canCollect()) {
             return false;
         }
         if (lastCollectNanos != Long.MIN_VALUE) {
@@ -323,7 +313,7 @@ public final class SoftLimitController implements Reclaimer {
     }
 
     private void maybeIdleReclaim(Budget budget, long now, double gcLoad) {
-        if (!idleDetection || busy.get() || idleSince == Long.MIN_VALUE) {
+        if (!levers.idleDetection() || busy.get() || idleSince == Long.MIN_VALUE) {
             return;
         }
         long idleFor = now - idleSince;
@@ -345,7 +335,7 @@ public final class SoftLimitController implements Reclaimer {
         String reason = String.format(Locale.ROOT, "idle for %.1f s (under %.0f%% of a core) and the working set grew %s since its last low",
                 idleFor / 1e9, IDLE_CORES * 100, Values.humanBytes(grown));
         askListeners(budget, now, ReclaimRequest.Level.IDLE, grown, reason);
-        boolean canCollect = explicitGc && explicitGcShrinks && collector.canShrink();
+        boolean canCollect = levers.canCollect();
         boolean trimNow = trimDue(budget);
         if (canCollect || trimNow) {
             lastIdleReclaimNanos = now;
@@ -432,12 +422,12 @@ public final class SoftLimitController implements Reclaimer {
 
         /** @return whether it returned memory */
         private boolean collect() {
-            long rssBefore = levers.residentBytes();
-            long committedBefore = levers.heapCommitted();
+            long rssBefore = vm.residentBytes();
+            long committedBefore = vm.heapCommitted();
             long gcCpuBefore = meter.gcThreadCpuNanos();
             long start = System.nanoTime();
             int collections = 0;
-            int wanted = collector.collectionsToShrink(shrinkHeapInSteps);
+            int wanted = collector.collectionsToShrink(levers.shrinkHeapInSteps());
             boolean tighten = idle && collector.usesFreeRatios() && flags.ratiosWriteable();
             int savedMin = flags.minFree();
             int savedMax = flags.maxFree();
@@ -446,10 +436,10 @@ public final class SoftLimitController implements Reclaimer {
                     flags.ratios(Math.min(flags.minFree(), IDLE_MIN_FREE), IDLE_MAX_FREE);
                 }
                 for (int i = 0; i < wanted; i++) {
-                    levers.collect();
+                    vm.collect();
                     collections++;
                     // Serial shrinks in steps; stop once there is nothing left to give.
-                    if (wanted > 1 && i > 0 && levers.heapCommitted() - levers.heapUsed() < limitForMin / 2) {
+                    if (wanted > 1 && i > 0 && vm.heapCommitted() - vm.heapUsed() < limitForMin / 2) {
                         break;
                     }
                 }
@@ -463,8 +453,8 @@ public final class SoftLimitController implements Reclaimer {
                 }
             }
             long pauseNanos = System.nanoTime() - start;
-            liveEstimate = levers.heapUsed();
-            long committedAfter = levers.heapCommitted();
+            liveEstimate = vm.heapUsed();
+            long committedAfter = vm.heapCommitted();
             long rssAfter = settle(rssBefore);
             long gcCpuAfter = meter.gcThreadCpuNanos();
             long returned = rssBefore >= 0 && rssAfter >= 0 ? Math.max(0, rssBefore - rssAfter)
@@ -507,11 +497,11 @@ public final class SoftLimitController implements Reclaimer {
 
         /** Waits (up to settleMillis) for concurrent uncommit to show in RSS; returns the lowest RSS seen. */
         private long settle(long rssBefore) {
-            long lowest = levers.residentBytes();
+            long lowest = vm.residentBytes();
             if (rssBefore < 0 || lowest < 0) {
                 return lowest;
             }
-            long wait = settleMillis == 0 ? 0 : uncommitWaitMillis;
+            long wait = settleMillis == 0 ? 0 : levers.uncommitWaitMillis();
             long deadline = System.nanoTime() + (settleMillis + wait) * 1_000_000L;
             // Uncommit only starts after the delay: no early exit before it has passed.
             long lastDrop = System.nanoTime() + wait * 1_000_000L;
@@ -522,7 +512,7 @@ public final class SoftLimitController implements Reclaimer {
                     Thread.currentThread().interrupt();
                     break;
                 }
-                long rss = levers.residentBytes();
+                long rss = vm.residentBytes();
                 if (rss >= 0 && rss < lowest - MIB) {
                     lowest = rss;
                     lastDrop = System.nanoTime();
@@ -532,18 +522,18 @@ public final class SoftLimitController implements Reclaimer {
         }
 
         private void trimNative() {
-            long rssBefore = levers.residentBytes();
+            long rssBefore = vm.residentBytes();
             long start = System.nanoTime();
             OptionalLong reported;
             try {
-                reported = levers.trimNativeHeap();
+                reported = vm.trimNativeHeap();
             } catch (UnsupportedOperationException e) {
                 trim = false;
-                leverUnavailable(idle, "trim_native_heap", TRIM_MISSING);
+                leverUnavailable(idle, "trim_native_heap", LeverDetection.TRIM_MISSING);
                 return;
             }
             long durationMs = (System.nanoTime() - start) / 1_000_000;
-            long rssAfter = levers.residentBytes();
+            long rssAfter = vm.residentBytes();
             long returned = reported.isPresent() ? reported.getAsLong()
                     : rssBefore >= 0 && rssAfter >= 0 ? Math.max(0, rssBefore - rssAfter) : 0;
             actions.incrementAndGet();
@@ -601,80 +591,10 @@ public final class SoftLimitController implements Reclaimer {
         collector = Collector.of(budget.jvm().collector());
         meter.collector(collector);
         flags.capture();
-        explicitGc = !"true".equals(levers.flag("DisableExplicitGC").orElse("false"));
-        shrinkHeapInSteps = !"false".equals(levers.flag("ShrinkHeapInSteps").orElse("true"));
-        trim = config.trimNativeHeap() && levers.trimSupported();
-        boolean soft = !config.softLimit().isOff();
-        if (explicitGc && collector == Collector.PARALLEL
-                && !("true".equals(levers.flag("UseAdaptiveSizePolicy").orElse("true"))
-                && "true".equals(levers.flag("UseAdaptiveSizePolicyWithSystemGC").orElse("false")))) {
-            // Parallel resizes only after collections it starts itself unless told to count explicit ones.
-            explicitGcShrinks = false;
-            leverUnavailable(!soft, "collect", "Parallel GC does not resize its heap after an explicit collection "
-                    + "(UseAdaptiveSizePolicyWithSystemGC=false, a startup-only flag): Headroom will not force collections "
-                    + "that cannot return memory; start the JVM with -XX:+UseAdaptiveSizePolicyWithSystemGC to enable them");
-        }
-        if (!collector.canShrink()) {
-            leverUnavailable(!soft, "heap", "the " + budget.jvm().collector()
-                    + " collector never frees memory: only native heap trims and the application's listeners can help");
-        }
-        if (!explicitGc) {
-            leverUnavailable(!soft, "collect", "-XX:+DisableExplicitGC is set: Headroom will not force collections"
-                    + (collector.honoursSoftMaxHeapSize(jdkFeature) ? " (SoftMaxHeapSize still steers " + collector.name() + ")"
-                    : "; flag changes take effect at the collector's own next collections"));
-        } else if ("true".equals(levers.flag("ExplicitGCInvokesConcurrent").orElse("false")) && collector == Collector.G1) {
-            leverUnavailable(!soft, "collect", "-XX:+ExplicitGCInvokesConcurrent is set: a requested collection is a "
-                    + "concurrent cycle, and G1 gives memory back only at its Remark pause (JDK 12+), later and less than a full GC");
-        }
-        if (collector.usesFreeRatios() && !flags.ratiosWriteable()) {
-            leverUnavailable(!soft, "MaxHeapFreeRatio", "MinHeapFreeRatio/MaxHeapFreeRatio cannot be changed at run time "
-                    + "in this JVM (no HotSpotDiagnosticMXBean, or not manageable)");
-        }
-        if (soft && collector.honoursSoftMaxHeapSize(jdkFeature) && !flags.softMaxWriteable()) {
-            leverUnavailable(false, "SoftMaxHeapSize", "SoftMaxHeapSize cannot be changed at run time in this JVM");
-        }
-        if (config.trimNativeHeap() && !levers.trimSupported()) {
-            leverUnavailable(!soft, "trim_native_heap", TRIM_MISSING);
-        }
-        String delayFlag = collector.uncommitDelayFlag();
-        if (delayFlag != null) {
-            String uncommit = collector == Collector.ZGC ? "ZUncommit" : "ShenandoahUncommit";
-            Optional<String> delay = levers.flag(delayFlag);
-            if ("false".equals(levers.flag(uncommit).orElse("true"))) {
-                leverUnavailable(!soft, "uncommit", "-XX:-" + uncommit + " is set: " + collector.name()
-                        + " never returns freed heap to the kernel, so collections cannot lower the working set");
-            } else if (delay.isPresent()) {
-                long delayMillis = parseLongOr(delay.get(), 0) * collector.uncommitDelayUnitMillis();
-                // Wait out a short uncommit delay before measuring what a collection returned.
-                uncommitWaitMillis = Math.min(MAX_UNCOMMIT_WAIT_MILLIS, delayMillis);
-                if (delayMillis > config.idleReclaimAfter().toMillis()) {
-                    leverUnavailable(!soft, "uncommit", collector.name() + " returns freed heap only after it has been "
-                            + "unused for " + delayFlag + "=" + delay.get() + " (" + Values.formatDuration(java.time.Duration.ofMillis(delayMillis))
-                            + "), a startup-only flag: start the JVM with a shorter -XX:" + delayFlag
-                            + " for reclaimed memory to leave the working set sooner");
-                }
-            }
-        }
-        if (meter.gcThreadCpuNanos() < 0) {
-            leverUnavailable(!soft, "gc_cpu", "GC threads' CPU cannot be read (/proc/self/task): the GC CPU cap counts "
-                    + "stop-the-world pauses only");
-        }
-        if (config.idleReclaim() && meter.processCpuNanos() < 0) {
-            idleDetection = false;
-            leverUnavailable(true, "idle", "process CPU time is not available: idle reclaim cannot tell when the "
-                    + "application is idle and stays off");
-        }
-        if (soft && config.softLimit().resolve(budget.limitBytes()).isEmpty()) {
-            leverUnavailable(false, "soft_limit", "softLimit=" + config.softLimit() + " is a percentage and no memory "
-                    + "limit was found: the soft limit is off");
-        }
-    }
-
-    private static long parseLongOr(String s, long fallback) {
-        try {
-            return Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            return fallback;
+        levers = LeverDetection.detect(config, budget, collector, vm, flags, meter, jdkFeature);
+        trim = levers.trim();
+        for (Levers.Unavailable u : levers.unavailable()) {
+            leverUnavailable(u.idle(), u.lever(), u.reason());
         }
     }
 
