@@ -54,7 +54,6 @@ public final class SoftLimitController implements Reclaimer {
     static final double MIN_RECLAIM_SHARE = 0.02;
     static final long MIN_GC_SPACING_NANOS = 1_000_000_000L;
     static final long MAX_GC_SPACING_NANOS = 60_000_000_000L;
-    static final long LISTENER_SPACING_NANOS = 5_000_000_000L;
     /** Free ratios during an idle collection: shrink close to the live data, keep a little room. */
     static final int IDLE_MIN_FREE = 10;
     static final int IDLE_MAX_FREE = 30;
@@ -83,6 +82,8 @@ public final class SoftLimitController implements Reclaimer {
     // Sampler-thread state.
     /** Found on the first sample; null before. */
     private Levers levers;
+    private SoftLimitEvents report;
+    private ListenerRequests listeners;
     private Collector collector = Collector.UNKNOWN;
     /** Cleared by the reclaim thread when the first trim finds the JVM has none. */
     private volatile boolean trim;
@@ -98,8 +99,7 @@ public final class SoftLimitController implements Reclaimer {
     private long lastWorkingSet = -1;
     private long lastIdleReclaimNanos = Long.MIN_VALUE;
     private long lastCollectNanos = Long.MIN_VALUE;
-    private long lastListenerNanos = Long.MIN_VALUE;
-    private long heapUsedAtLastCollect = -1;
+        private long heapUsedAtLastCollect = -1;
 
     // Written by the reclaim thread, read by the sampler.
     private volatile long liveEstimate = -1;
@@ -126,7 +126,7 @@ public final class SoftLimitController implements Reclaimer {
     public GovernorState onSample(Budget budget, long now, GovernorState current) {
         act(budget, now);
         return current.withSoftLimit(softLimit, overSoftLimit)
-                .withReclaimTotals(actions.get(), bytesReturned.get(), capHits.get());
+                .withReclaimTotals(actions.get() + listeners.asked(), bytesReturned.get(), capHits.get());
     }
 
     private void act(Budget budget, long now) {
@@ -160,10 +160,10 @@ public final class SoftLimitController implements Reclaimer {
         overSoftLimit = false;
         if (backingOff) {
             backingOff = false;
-            emit("resume", "the working set fell below " + pct(APPROACH) + " of the soft limit", budget, gcLoad, Map.of());
+            emit("resume", "the working set fell below " + SoftLimitEvents.pct(APPROACH) + " of the soft limit", budget, gcLoad, Map.of());
         }
         if (flags.changed() && !busy.get() && (softLimit.isEmpty() || ws < softLimit.getAsLong() * RELAX)) {
-            restoreFlags(budget, gcLoad, "the working set fell below " + pct(RELAX) + " of the soft limit");
+            restoreFlags(budget, gcLoad, "the working set fell below " + SoftLimitEvents.pct(RELAX) + " of the soft limit");
         }
         if (config.idleReclaim()) {
             maybeIdleReclaim(budget, now, gcLoad);
@@ -190,8 +190,9 @@ public final class SoftLimitController implements Reclaimer {
                         budget, gcLoad, extra);
             }
             if (over) {
-                askListeners(budget, now, ReclaimRequest.Level.URGENT, ws - (long) (soft * APPROACH),
-                        "above the soft limit and the GC CPU cap is reached: only the application can give memory back now");
+                listeners.ask(budget, now, ReclaimRequest.Level.URGENT, ws - (long) (soft * APPROACH),
+                        "above the soft limit and the GC CPU cap is reached: only the application can give memory back now",
+                        moment(budget, gcLoad));
             }
             return;
         }
@@ -210,10 +211,10 @@ public final class SoftLimitController implements Reclaimer {
         }
         boolean futile = fruitless >= FRUITLESS_REPORT;
         overSoftLimit = futile;
-        askListeners(budget, now, futile ? ReclaimRequest.Level.URGENT : ReclaimRequest.Level.SOFT_LIMIT,
+        listeners.ask(budget, now, futile ? ReclaimRequest.Level.URGENT : ReclaimRequest.Level.SOFT_LIMIT,
                 ws - (long) (soft * APPROACH), futile
                         ? "above the soft limit and collections are returning nothing"
-                        : "above the soft limit");
+                        : "above the soft limit", moment(budget, gcLoad));
         if (collectDue(budget, now)) {
             submit(new Reclaim(false, false, trimDue(budget), "working set " + Values.humanBytes(ws)
                     + " is above the soft limit " + Values.humanBytes(soft), budget, gcLoad, now));
@@ -256,8 +257,8 @@ public final class SoftLimitController implements Reclaimer {
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("flags", changed);
             extra.put("targetHeapBytes", target);
-            emit("set_flag", "working set " + Values.humanBytes(ws) + " is within " + pct(1 - APPROACH)
-                    + " of the soft limit: steering the heap toward " + Values.humanBytes(target) + " (" + describe(changed) + ")",
+            emit("set_flag", "working set " + Values.humanBytes(ws) + " is within " + SoftLimitEvents.pct(1 - APPROACH)
+                    + " of the soft limit: steering the heap toward " + Values.humanBytes(target) + " (" + SoftLimitEvents.describe(changed) + ")",
                     budget, gcLoad, extra);
         }
     }
@@ -334,7 +335,7 @@ public final class SoftLimitController implements Reclaimer {
         // bounded instead by acting once per growth of the working set.
         String reason = String.format(Locale.ROOT, "idle for %.1f s (under %.0f%% of a core) and the working set grew %s since its last low",
                 idleFor / 1e9, IDLE_CORES * 100, Values.humanBytes(grown));
-        askListeners(budget, now, ReclaimRequest.Level.IDLE, grown, reason);
+        listeners.ask(budget, now, ReclaimRequest.Level.IDLE, grown, reason, moment(budget, gcLoad));
         boolean canCollect = levers.canCollect();
         boolean trimNow = trimDue(budget);
         if (canCollect || trimNow) {
@@ -548,30 +549,12 @@ public final class SoftLimitController implements Reclaimer {
         }
     }
 
-    private void askListeners(Budget budget, long now, ReclaimRequest.Level level, long wanted, String reason) {
-        if (level != ReclaimRequest.Level.IDLE && lastListenerNanos != Long.MIN_VALUE
-                && now - lastListenerNanos < LISTENER_SPACING_NANOS) {
-            return;
-        }
-        ReclaimRequest request = new ReclaimRequest(Math.max(0, wanted), level, reason, budget.workingSetBytes(), softLimit);
-        if (!events.reclaimRequest(request)) {
-            return;
-        }
-        lastListenerNanos = now;
-        actions.incrementAndGet();
-        Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("level", level.name());
-        extra.put("bytesWanted", request.bytesWanted());
-        emitFrom(level == ReclaimRequest.Level.IDLE, "request_listeners", reason + ": asked the application's listeners for "
-                + Values.humanBytes(request.bytesWanted()) + " (" + level + ")", budget.workingSetBytes(), load.load(meter.processors()), extra);
-    }
-
     private void restoreFlags(Budget budget, double gcLoad, String reason) {
         Map<String, Object> restored = safeRestore();
         if (!restored.isEmpty()) {
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("flags", restored);
-            emit("restore_flags", reason + ": heap flags back to their starting values (" + describe(restored) + ")",
+            emit("restore_flags", reason + ": heap flags back to their starting values (" + SoftLimitEvents.describe(restored) + ")",
                     budget, gcLoad, extra);
         }
     }
@@ -593,9 +576,9 @@ public final class SoftLimitController implements Reclaimer {
         flags.capture();
         levers = LeverDetection.detect(config, budget, collector, vm, flags, meter, jdkFeature);
         trim = levers.trim();
-        for (Levers.Unavailable u : levers.unavailable()) {
-            leverUnavailable(u.idle(), u.lever(), u.reason());
-        }
+        report = new SoftLimitEvents(events, config.gcCpuCap(), collector);
+        listeners = new ListenerRequests(events, report);
+        levers.unavailable().forEach(report::leverUnavailable);
     }
 
     private OptionalLong resolveSoftLimit(Budget budget) {
@@ -605,11 +588,11 @@ public final class SoftLimitController implements Reclaimer {
     // ---- reporting
 
     private void leverUnavailable(boolean idle, String lever, String message) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("action", "lever_unavailable");
-        f.put("lever", lever);
-        f.put("reason", message);
-        events.emit(idle ? "idle_reclaim" : "soft_limit", f, (idle ? "idle reclaim: " : "soft limit: ") + message);
+        report.leverUnavailable(new Levers.Unavailable(idle, lever, message));
+    }
+
+    private SoftLimitEvents.Moment moment(Budget budget, double gcLoad) {
+        return new SoftLimitEvents.Moment(softLimit, budget.workingSetBytes(), gcLoad);
     }
 
     private void emit(String action, String reason, Budget budget, double gcLoad, Map<String, Object> extra) {
@@ -617,31 +600,7 @@ public final class SoftLimitController implements Reclaimer {
     }
 
     private void emitFrom(boolean idle, String action, String message, long workingSet, double gcLoad, Map<String, Object> extra) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("action", action);
-        f.put("reason", message);
-        f.put("softLimitBytes", softLimit);
-        f.put("workingSetBytes", workingSet);
-        f.putAll(extra);
-        f.put("gcCpuShare", Math.round(gcLoad * 1000) / 1000.0);
-        f.put("gcCpuCap", config.gcCpuCap() / 100.0);
-        f.put("collector", collector.name());
-        events.emit(idle ? "idle_reclaim" : "soft_limit", f, (idle ? "idle reclaim: " : "soft limit: ") + message);
-    }
-
-    private static String describe(Map<String, Object> flagValues) {
-        StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, Object> e : flagValues.entrySet()) {
-            if (sb.length() > 0) {
-                sb.append(", ");
-            }
-            sb.append(e.getKey()).append('=').append(e.getValue());
-        }
-        return sb.toString();
-    }
-
-    private static String pct(double share) {
-        return Math.round(share * 100) + "%";
+        report.action(idle, action, message, new SoftLimitEvents.Moment(softLimit, workingSet, gcLoad), extra);
     }
 
     @Override
@@ -652,7 +611,7 @@ public final class SoftLimitController implements Reclaimer {
         meter.close();
         Map<String, Object> restored = safeRestore();
         if (!restored.isEmpty()) {
-            diagnostics.line("soft limit: heap flags restored on close (" + describe(restored) + ")");
+            diagnostics.line("soft limit: heap flags restored on close (" + SoftLimitEvents.describe(restored) + ")");
         }
     }
 }
