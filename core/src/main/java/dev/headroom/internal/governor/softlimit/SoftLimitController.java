@@ -14,9 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The soft limit (GOMEMLIMIT for Java) and idle reclaim. Decides on the sampler thread, acts on a
@@ -52,43 +49,35 @@ public final class SoftLimitController implements Reclaimer {
     static final long MIB = 1L << 20;
     static final long MIN_RECLAIM_FLOOR = 16 * MIB;
     static final double MIN_RECLAIM_SHARE = 0.02;
-    static final long MIN_GC_SPACING_NANOS = 1_000_000_000L;
-    static final long MAX_GC_SPACING_NANOS = 60_000_000_000L;
-    /** Free ratios during an idle collection: shrink close to the live data, keep a little room. */
-    static final int IDLE_MIN_FREE = 10;
-    static final int IDLE_MAX_FREE = 30;
     /** Tightest steering: the heap may be at most ~11% larger than its live data after a GC. */
     static final int FLOOR_MAX_FREE = 10;
     static final long MIN_SOFT_MAX = 16 * MIB;
-    static final int FRUITLESS_REPORT = 3;
 
     private final HeadroomConfig config;
     private final EventSink events;
     private final Diagnostics diagnostics;
     private final VmLevers vm;
     private final CpuMeter meter;
-    private final Executor executor;
+    private final ReclaimRunner runner;
     private final int jdkFeature;
-    private final long settleMillis;
+    private final ReclaimTask.Timing timing;
     private final HeapFlags flags;
     private final GcLoad load = new GcLoad();
     private final double cap;
 
-    private final AtomicBoolean busy = new AtomicBoolean();
-    private final AtomicLong actions = new AtomicLong();
-    private final AtomicLong bytesReturned = new AtomicLong();
-    private final AtomicLong capHits = new AtomicLong();
-
-    // Sampler-thread state.
+    // Sampler-thread state (all of it: the reclaim thread's results arrive as a ReclaimOutcome).
     /** Found on the first sample; null before. */
     private Levers levers;
     private SoftLimitEvents report;
     private ListenerRequests listeners;
+    private ReclaimTask.Tools tools;
     private Collector collector = Collector.UNKNOWN;
-    /** Cleared by the reclaim thread when the first trim finds the JVM has none. */
-    private volatile boolean trim;
+    private Findings findings;
+    private long reclaimActions;
+    private long reclaimBytesReturned;
+    private long capHits;
     private OptionalLong softLimit = OptionalLong.empty();
-    private volatile boolean overSoftLimit;
+    private boolean overSoftLimit;
     private boolean backingOff;
     private long idleSince = Long.MIN_VALUE;
     private long lowWater = Long.MAX_VALUE;
@@ -99,25 +88,19 @@ public final class SoftLimitController implements Reclaimer {
     private long lastWorkingSet = -1;
     private long lastIdleReclaimNanos = Long.MIN_VALUE;
     private long lastCollectNanos = Long.MIN_VALUE;
-        private long heapUsedAtLastCollect = -1;
-
-    // Written by the reclaim thread, read by the sampler.
-    private volatile long liveEstimate = -1;
-    private volatile int fruitless;
-    private volatile boolean resetLowWater;
-    private volatile boolean fruitlessReported;
-    private volatile boolean youngGenerationReported;
+    private long heapUsedAtLastCollect = -1;
+    private boolean resetLowWater;
 
     SoftLimitController(HeadroomConfig config, EventSink events, Diagnostics diagnostics, VmLevers vm,
-                        CpuMeter meter, Executor executor, int jdkFeature, long settleMillis) {
+                        CpuMeter meter, Executor executor, int jdkFeature, ReclaimTask.Timing timing) {
         this.config = config;
         this.events = events;
         this.diagnostics = diagnostics;
         this.vm = vm;
         this.meter = meter;
-        this.executor = executor;
+        this.runner = new ReclaimRunner(executor);
         this.jdkFeature = jdkFeature;
-        this.settleMillis = settleMillis;
+        this.timing = timing;
         this.flags = new HeapFlags(vm);
         this.cap = config.gcCpuCap() / 100.0;
     }
@@ -125,19 +108,35 @@ public final class SoftLimitController implements Reclaimer {
     @Override
     public GovernorState onSample(Budget budget, long now, GovernorState current) {
         act(budget, now);
+        // An executor that ran the reclaim inline (or one that finished meanwhile) counts on this sample.
+        take(runner.poll());
         return current.withSoftLimit(softLimit, overSoftLimit)
-                .withReclaimTotals(actions.get() + listeners.asked(), bytesReturned.get(), capHits.get());
+                .withReclaimTotals(reclaimActions + listeners.asked(), reclaimBytesReturned, capHits);
+    }
+
+    /** Applies what a finished reclaim handed back: the only way its results reach this state. */
+    private void take(ReclaimOutcome outcome) {
+        if (outcome == null) {
+            return;
+        }
+        findings = outcome.findings();
+        reclaimActions += outcome.actions();
+        reclaimBytesReturned += outcome.bytesReturned();
+        if (outcome.handled()) {
+            resetLowWater = true;
+        }
     }
 
     private void act(Budget budget, long now) {
         if (levers == null) {
             detect(budget);
         }
+        take(runner.poll());
         load.add(now, meter.gcThreadCpuNanos(), meter.gcPauseNanos(), meter.processCpuNanos(), meter.serviceThreadCpuNanos());
         softLimit = resolveSoftLimit(budget);
         long ws = budget.workingSetBytes();
         long nativeBytes = nativeBytes(budget);
-        if (busy.get() || resetLowWater) {
+        if (runner.running() || resetLowWater) {
             reclaimLow = Math.min(reclaimLow, ws);
             reclaimNativeLow = Math.min(reclaimNativeLow, nativeBytes);
         }
@@ -162,7 +161,7 @@ public final class SoftLimitController implements Reclaimer {
             backingOff = false;
             emit("resume", "the working set fell below " + SoftLimitEvents.pct(APPROACH) + " of the soft limit", budget, gcLoad, Map.of());
         }
-        if (flags.changed() && !busy.get() && (softLimit.isEmpty() || ws < softLimit.getAsLong() * RELAX)) {
+        if (flags.changed() && !runner.running() && (softLimit.isEmpty() || ws < softLimit.getAsLong() * RELAX)) {
             restoreFlags(budget, gcLoad, "the working set fell below " + SoftLimitEvents.pct(RELAX) + " of the soft limit");
         }
         if (config.idleReclaim()) {
@@ -177,11 +176,11 @@ public final class SoftLimitController implements Reclaimer {
         boolean over = ws >= soft;
         boolean capReached = gcLoad >= (backingOff ? cap * RESUME : cap);
         if (capReached) {
-            capHits.incrementAndGet();
+            capHits++;
             overSoftLimit = over;
             if (!backingOff) {
                 backingOff = true;
-                Map<String, Object> restored = busy.get() ? Map.of() : safeRestore();
+                Map<String, Object> restored = runner.running() ? Map.of() : safeRestore();
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("restoredFlags", restored);
                 emit("back_off", String.format(Locale.ROOT, "GC took %.0f%% of the CPU over the last %d s, at or above "
@@ -201,7 +200,7 @@ public final class SoftLimitController implements Reclaimer {
             emit("resume", String.format(Locale.ROOT, "GC CPU fell to %.0f%%, under %.0f%% of gcCpuCap", gcLoad * 100, RESUME * 100),
                     budget, gcLoad, Map.of());
         }
-        if (busy.get()) {
+        if (runner.running()) {
             return;
         }
         steer(budget, soft, gcLoad);
@@ -209,17 +208,17 @@ public final class SoftLimitController implements Reclaimer {
             overSoftLimit = false;
             return;
         }
-        boolean futile = fruitless >= FRUITLESS_REPORT;
+        boolean futile = findings.futile();
         overSoftLimit = futile;
         listeners.ask(budget, now, futile ? ReclaimRequest.Level.URGENT : ReclaimRequest.Level.SOFT_LIMIT,
                 ws - (long) (soft * APPROACH), futile
                         ? "above the soft limit and collections are returning nothing"
                         : "above the soft limit", moment(budget, gcLoad));
         if (collectDue(budget, now)) {
-            submit(new Reclaim(false, false, trimDue(budget), "working set " + Values.humanBytes(ws)
-                    + " is above the soft limit " + Values.humanBytes(soft), budget, gcLoad, now));
+            submit(false, false, trimDue(budget), "working set " + Values.humanBytes(ws)
+                    + " is above the soft limit " + Values.humanBytes(soft), budget, gcLoad, now);
         } else if (trimDue(budget)) {
-            submit(new Reclaim(false, true, true, "non-heap memory grew above the soft limit", budget, gcLoad, now));
+            submit(false, true, true, "non-heap memory grew above the soft limit", budget, gcLoad, now);
         }
     }
 
@@ -239,7 +238,7 @@ public final class SoftLimitController implements Reclaimer {
                 }
             }
             if (collector.usesFreeRatios() && flags.ratiosWriteable()) {
-                long live = liveEstimate >= 0 ? liveEstimate : budget.jvm().heapUsedBytes();
+                long live = findings.liveBytes() >= 0 ? findings.liveBytes() : budget.jvm().heapUsedBytes();
                 int maxFree = target <= live ? FLOOR_MAX_FREE
                         : (int) Math.floor(100.0 * (1.0 - (double) live / target));
                 maxFree = Math.max(FLOOR_MAX_FREE, Math.min(flags.originalMaxFree(), maxFree));
@@ -268,13 +267,12 @@ public final class SoftLimitController implements Reclaimer {
             return false;
         }
         if (lastCollectNanos != Long.MIN_VALUE) {
-            long spacing = Math.min(MAX_GC_SPACING_NANOS, MIN_GC_SPACING_NANOS << Math.min(6, fruitless));
-            if (now - lastCollectNanos < spacing) {
+            if (now - lastCollectNanos < findings.retrySpacingNanos()) {
                 return false;
             }
             // Something new to collect: the heap grew since what the last collection left.
             long used = budget.jvm().heapUsedBytes();
-            long base = liveEstimate >= 0 ? liveEstimate : heapUsedAtLastCollect;
+            long base = findings.liveBytes() >= 0 ? findings.liveBytes() : heapUsedAtLastCollect;
             if (base >= 0 && used - base < minReclaimBytes(budget)
                     && budget.jvm().heapCommittedBytes() - used < minReclaimBytes(budget)) {
                 return false;
@@ -289,7 +287,7 @@ public final class SoftLimitController implements Reclaimer {
      * (0.15–0.43 s of CPU), so it is not done after every collection.
      */
     private boolean trimDue(Budget budget) {
-        return trim && nativeBytes(budget) - nativeLowWater >= minReclaimBytes(budget);
+        return findings.trim() && nativeBytes(budget) - nativeLowWater >= minReclaimBytes(budget);
     }
 
     /** The budget's {@code untracked_native} (malloc, retained arenas); without it, the working set less the heap. */
@@ -314,7 +312,7 @@ public final class SoftLimitController implements Reclaimer {
     }
 
     private void maybeIdleReclaim(Budget budget, long now, double gcLoad) {
-        if (!levers.idleDetection() || busy.get() || idleSince == Long.MIN_VALUE) {
+        if (!levers.idleDetection() || runner.running() || idleSince == Long.MIN_VALUE) {
             return;
         }
         long idleFor = now - idleSince;
@@ -326,8 +324,8 @@ public final class SoftLimitController implements Reclaimer {
             return;
         }
         // A reclaim that returned nothing keeps the growth pending; space the retries out (1 s doubling to 1 min).
-        if (fruitless > 0 && lastIdleReclaimNanos != Long.MIN_VALUE
-                && now - lastIdleReclaimNanos < Math.min(MAX_GC_SPACING_NANOS, MIN_GC_SPACING_NANOS << Math.min(6, fruitless))) {
+        if (findings.fruitless() > 0 && lastIdleReclaimNanos != Long.MIN_VALUE
+                && now - lastIdleReclaimNanos < findings.retrySpacingNanos()) {
             return;
         }
         // No GC CPU cap here: the cap bounds what collections take from a busy application, and this one
@@ -340,7 +338,7 @@ public final class SoftLimitController implements Reclaimer {
         boolean trimNow = trimDue(budget);
         if (canCollect || trimNow) {
             lastIdleReclaimNanos = now;
-            submit(new Reclaim(true, !canCollect, trimNow, reason, budget, gcLoad, now));
+            submit(true, !canCollect, trimNow, reason, budget, gcLoad, now);
         } else {
             resetLowWater = true;
         }
@@ -355,198 +353,19 @@ public final class SoftLimitController implements Reclaimer {
 
     // ---- acting
 
-    private void submit(Reclaim r) {
-        if (!busy.compareAndSet(false, true)) {
+    private void submit(boolean idle, boolean trimOnly, boolean trimNative, String reason, Budget budget, double gcLoad, long now) {
+        if (runner.running()) {
             return;
         }
+        ReclaimTask.Plan plan = new ReclaimTask.Plan(idle, !trimOnly, trimNative, reason, moment(budget, gcLoad),
+                budget.jvm().heapUsedBytes(), minReclaimBytes(budget), now);
         reclaimLow = Long.MAX_VALUE;
         reclaimNativeLow = Long.MAX_VALUE;
-        if (!r.trimOnly) {
-            lastCollectNanos = r.decidedAt;
-            heapUsedAtLastCollect = r.heapUsed;
+        if (plan.collect()) {
+            lastCollectNanos = plan.decidedAtNanos();
+            heapUsedAtLastCollect = plan.heapUsed();
         }
-        try {
-            executor.execute(r);
-        } catch (RejectedExecutionException e) {
-            busy.set(false);
-        }
-    }
-
-    /** One reclaim: collections (with tight ratios when idle), then a trim; measured and reported. */
-    private final class Reclaim implements Runnable {
-        final boolean idle;
-        final boolean trimOnly;
-        final boolean trimNative;
-        final String reason;
-        final long workingSet;
-        final long heapUsed;
-        final long limitForMin;
-        final double gcLoad;
-        final long decidedAt;
-        final Budget budget;
-
-        Reclaim(boolean idle, boolean trimOnly, boolean trimNative, String reason, Budget budget, double gcLoad, long now) {
-            this.idle = idle;
-            this.trimOnly = trimOnly;
-            this.trimNative = trimNative;
-            this.reason = reason;
-            this.workingSet = budget.workingSetBytes();
-            this.heapUsed = budget.jvm().heapUsedBytes();
-            this.limitForMin = minReclaimBytes(budget);
-            this.gcLoad = gcLoad;
-            this.decidedAt = now;
-            this.budget = budget;
-        }
-
-        @Override
-        public void run() {
-            boolean handled = true;
-            try {
-                if (!trimOnly) {
-                    handled = collect() || !idle;
-                }
-                if (trimNative && trim) {
-                    trimNative();
-                }
-            } catch (Throwable t) {
-                // The reclaim thread must outlive a failing lever; report once and carry on.
-                diagnostics.failure(idle ? "idle reclaim" : "soft limit reclaim", t);
-            } finally {
-                // An idle collection that returned nothing (the burst had resumed, say) leaves the growth
-                // pending, so the next idle period still acts; retries are spaced by the fruitless count.
-                if (handled) {
-                    resetLowWater = true;
-                }
-                busy.set(false);
-            }
-        }
-
-        /** @return whether it returned memory */
-        private boolean collect() {
-            long rssBefore = vm.residentBytes();
-            long committedBefore = vm.heapCommitted();
-            long gcCpuBefore = meter.gcThreadCpuNanos();
-            long start = System.nanoTime();
-            int collections = 0;
-            int wanted = collector.collectionsToShrink(levers.shrinkHeapInSteps());
-            boolean tighten = idle && collector.usesFreeRatios() && flags.ratiosWriteable();
-            int savedMin = flags.minFree();
-            int savedMax = flags.maxFree();
-            try {
-                if (tighten && flags.maxFree() > IDLE_MAX_FREE) {
-                    flags.ratios(Math.min(flags.minFree(), IDLE_MIN_FREE), IDLE_MAX_FREE);
-                }
-                for (int i = 0; i < wanted; i++) {
-                    vm.collect();
-                    collections++;
-                    // Serial shrinks in steps; stop once there is nothing left to give.
-                    if (wanted > 1 && i > 0 && vm.heapCommitted() - vm.heapUsed() < limitForMin / 2) {
-                        break;
-                    }
-                }
-            } finally {
-                if (tighten) {
-                    try {
-                        flags.ratios(savedMin, savedMax);
-                    } catch (IllegalArgumentException e) {
-                        diagnostics.failure("idle reclaim: restoring free ratios", e);
-                    }
-                }
-            }
-            long pauseNanos = System.nanoTime() - start;
-            liveEstimate = vm.heapUsed();
-            long committedAfter = vm.heapCommitted();
-            long rssAfter = settle(rssBefore);
-            long gcCpuAfter = meter.gcThreadCpuNanos();
-            long returned = rssBefore >= 0 && rssAfter >= 0 ? Math.max(0, rssBefore - rssAfter)
-                    : Math.max(0, committedBefore - committedAfter);
-            boolean helped = returned >= limitForMin / 4 || committedBefore - committedAfter >= limitForMin / 4;
-            fruitless = helped ? 0 : fruitless + 1;
-            actions.incrementAndGet();
-            bytesReturned.addAndGet(returned);
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("collections", collections);
-            extra.put("bytesReturned", returned);
-            extra.put("durationMs", pauseNanos / 1_000_000);
-            extra.put("gcCpuMs", gcCpuBefore >= 0 && gcCpuAfter >= 0 ? (Object) ((gcCpuAfter - gcCpuBefore) / 1_000_000) : null);
-            extra.put("heapCommittedBeforeBytes", committedBefore);
-            extra.put("heapCommittedAfterBytes", committedAfter);
-            extra.put("heapUsedAfterBytes", liveEstimate);
-            extra.put("rssBeforeBytes", rssBefore >= 0 ? (Object) rssBefore : null);
-            extra.put("rssAfterBytes", rssAfter >= 0 ? (Object) rssAfter : null);
-            emitFrom(idle, "collect", reason + ": " + collections + " collection" + (collections == 1 ? "" : "s") + " in "
-                    + pauseNanos / 1_000_000 + " ms returned " + Values.humanBytes(returned) + " (heap committed "
-                    + Values.humanBytes(committedBefore) + " -> " + Values.humanBytes(committedAfter) + ")",
-                    workingSet, gcLoad, extra);
-            if (fruitless >= FRUITLESS_REPORT && !fruitlessReported && committedAfter - liveEstimate >= limitForMin) {
-                fruitlessReported = true;
-                leverUnavailable(idle, "collect", collector.name() + " on JDK " + jdkFeature + " keeps "
-                        + Values.humanBytes(committedAfter) + " of heap committed with " + Values.humanBytes(liveEstimate)
-                        + " used after explicit collections; " + FRUITLESS_REPORT + " in a row returned nothing, "
-                        + "so they are spaced out (up to one a minute)");
-            }
-            if (collector == Collector.PARALLEL && !youngGenerationReported && committedAfter - liveEstimate >= 2 * limitForMin) {
-                youngGenerationReported = true;
-                leverUnavailable(idle, "young_generation", "Parallel keeps " + Values.humanBytes(committedAfter)
-                        + " of heap committed with " + Values.humanBytes(liveEstimate) + " used after a collection: its "
-                        + "adaptive size policy keeps the young generation at the size it chose under load, the free "
-                        + "ratios size only the old generation, and no run-time flag shrinks it; start the JVM with "
-                        + "-XX:MaxNewSize (or -Xmn) to bound it, or use G1 or Serial, which give it back");
-            }
-            return helped;
-        }
-
-        /** Waits (up to settleMillis) for concurrent uncommit to show in RSS; returns the lowest RSS seen. */
-        private long settle(long rssBefore) {
-            long lowest = vm.residentBytes();
-            if (rssBefore < 0 || lowest < 0) {
-                return lowest;
-            }
-            long wait = settleMillis == 0 ? 0 : levers.uncommitWaitMillis();
-            long deadline = System.nanoTime() + (settleMillis + wait) * 1_000_000L;
-            // Uncommit only starts after the delay: no early exit before it has passed.
-            long lastDrop = System.nanoTime() + wait * 1_000_000L;
-            while (System.nanoTime() < deadline && System.nanoTime() - lastDrop < 500_000_000L) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-                long rss = vm.residentBytes();
-                if (rss >= 0 && rss < lowest - MIB) {
-                    lowest = rss;
-                    lastDrop = System.nanoTime();
-                }
-            }
-            return lowest;
-        }
-
-        private void trimNative() {
-            long rssBefore = vm.residentBytes();
-            long start = System.nanoTime();
-            OptionalLong reported;
-            try {
-                reported = vm.trimNativeHeap();
-            } catch (UnsupportedOperationException e) {
-                trim = false;
-                leverUnavailable(idle, "trim_native_heap", LeverDetection.TRIM_MISSING);
-                return;
-            }
-            long durationMs = (System.nanoTime() - start) / 1_000_000;
-            long rssAfter = vm.residentBytes();
-            long returned = reported.isPresent() ? reported.getAsLong()
-                    : rssBefore >= 0 && rssAfter >= 0 ? Math.max(0, rssBefore - rssAfter) : 0;
-            actions.incrementAndGet();
-            bytesReturned.addAndGet(returned);
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("bytesReturned", returned);
-            extra.put("durationMs", durationMs);
-            extra.put("rssBeforeBytes", rssBefore >= 0 ? (Object) rssBefore : null);
-            extra.put("rssAfterBytes", rssAfter >= 0 ? (Object) rssAfter : null);
-            emitFrom(idle, "trim_native_heap", reason + ": System.trim_native_heap returned " + Values.humanBytes(returned)
-                    + " in " + durationMs + " ms", workingSet, gcLoad, extra);
-        }
+        runner.start(new ReclaimTask(tools, plan, findings, runner::handBack));
     }
 
     private void restoreFlags(Budget budget, double gcLoad, String reason) {
@@ -575,8 +394,9 @@ public final class SoftLimitController implements Reclaimer {
         meter.collector(collector);
         flags.capture();
         levers = LeverDetection.detect(config, budget, collector, vm, flags, meter, jdkFeature);
-        trim = levers.trim();
+        findings = Findings.initial(levers.trim());
         report = new SoftLimitEvents(events, config.gcCpuCap(), collector);
+        tools = new ReclaimTask.Tools(vm, flags, meter, levers, report, diagnostics, timing);
         listeners = new ListenerRequests(events, report);
         levers.unavailable().forEach(report::leverUnavailable);
     }
@@ -587,27 +407,17 @@ public final class SoftLimitController implements Reclaimer {
 
     // ---- reporting
 
-    private void leverUnavailable(boolean idle, String lever, String message) {
-        report.leverUnavailable(new Levers.Unavailable(idle, lever, message));
-    }
-
     private SoftLimitEvents.Moment moment(Budget budget, double gcLoad) {
         return new SoftLimitEvents.Moment(softLimit, budget.workingSetBytes(), gcLoad);
     }
 
     private void emit(String action, String reason, Budget budget, double gcLoad, Map<String, Object> extra) {
-        emitFrom(false, action, reason, budget.workingSetBytes(), gcLoad, extra);
-    }
-
-    private void emitFrom(boolean idle, String action, String message, long workingSet, double gcLoad, Map<String, Object> extra) {
-        report.action(idle, action, message, new SoftLimitEvents.Moment(softLimit, workingSet, gcLoad), extra);
+        report.action(false, action, reason, moment(budget, gcLoad), extra);
     }
 
     @Override
     public void close() {
-        if (executor instanceof java.util.concurrent.ExecutorService service) {
-            service.shutdownNow();
-        }
+        runner.close();
         meter.close();
         Map<String, Object> restored = safeRestore();
         if (!restored.isEmpty()) {

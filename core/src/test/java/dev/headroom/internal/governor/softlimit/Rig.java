@@ -5,6 +5,7 @@ import dev.headroom.GovernorState;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.internal.budget.EmptySnapshots;
+import dev.headroom.internal.clock.FakeTicker;
 import dev.headroom.internal.events.Diagnostics;
 
 import java.io.ByteArrayOutputStream;
@@ -27,6 +28,8 @@ final class Rig {
 
     final FakeLevers levers = FakeLevers.hotspotDefaults();
     final FakeMeter meter = new FakeMeter();
+    /** The reclaim thread's clock; its sleeps move it. */
+    final FakeTicker ticker = new FakeTicker();
     final RecordingEvents events = new RecordingEvents();
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
     final Diagnostics diagnostics = new Diagnostics(new PrintStream(err, true, StandardCharsets.UTF_8), false);
@@ -48,7 +51,7 @@ final class Rig {
     private Rig(String collector, String config, int jdkFeature, Executor executor) {
         this.collector = collector;
         this.controller = new SoftLimitController(HeadroomConfig.parse(config), events, diagnostics, levers, meter,
-                executor, jdkFeature, 0);
+                executor, jdkFeature, new ReclaimTask.Timing(ticker, ticker::advanceMillis, 0));
     }
 
     /** Reclaims wait in {@link #pending} until {@link #finishReclaims()}: one that is still measuring while samples go on. */
