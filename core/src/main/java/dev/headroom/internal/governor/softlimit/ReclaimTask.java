@@ -20,7 +20,6 @@ import java.util.function.Consumer;
  * when a lever throws. The heap flags it tightens are {@link HeapFlags}, which is synchronised.
  */
 final class ReclaimTask implements Runnable {
-    static final long MIB = 1L << 20;
     /** Free ratios during an idle collection: shrink close to the live data, keep a little room. */
     static final int IDLE_MIN_FREE = 10;
     static final int IDLE_MAX_FREE = 30;
@@ -217,7 +216,7 @@ final class ReclaimTask implements Runnable {
                 break;
             }
             long rss = vm.residentBytes();
-            if (rss >= 0 && rss < lowest - MIB) {
+            if (rss >= 0 && rss < lowest - Reading.MIB) {
                 lowest = rss;
                 lastDrop = timing.ticker().nanoTime();
             }

@@ -29,6 +29,7 @@ public final class SoftLimitReclaimers {
         executor.allowCoreThreadTimeOut(true);
         return new SoftLimitController(config, events, diagnostics, new HotSpotLevers(config.root()),
                 new ProcCpuMeter(config.root()), executor, Runtime.version().feature(),
-                new ReclaimTask.Timing(Ticker.SYSTEM, ReclaimTask.Sleeper.THREAD, SETTLE_MILLIS));
+                new ReclaimTask.Timing(Ticker.SYSTEM, ReclaimTask.Sleeper.THREAD, SETTLE_MILLIS),
+                new QuietPeriodPolicy(config.idleReclaimAfter()));
     }
 }

@@ -50,8 +50,9 @@ final class Rig {
 
     private Rig(String collector, String config, int jdkFeature, Executor executor) {
         this.collector = collector;
-        this.controller = new SoftLimitController(HeadroomConfig.parse(config), events, diagnostics, levers, meter,
-                executor, jdkFeature, new ReclaimTask.Timing(ticker, ticker::advanceMillis, 0));
+        HeadroomConfig parsed = HeadroomConfig.parse(config);
+        this.controller = new SoftLimitController(parsed, events, diagnostics, levers, meter, executor, jdkFeature,
+                new ReclaimTask.Timing(ticker, ticker::advanceMillis, 0), new QuietPeriodPolicy(parsed.idleReclaimAfter()));
     }
 
     /** Reclaims wait in {@link #pending} until {@link #finishReclaims()}: one that is still measuring while samples go on. */
