@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * What the governor can pull in this JVM: found once, on the first sample, by {@link LeverDetection},
  * and never changed afterwards (the one lever that can still vanish, the native heap trim, is found
- * missing by the first trim and reported in that reclaim's {@link ReclaimOutcome}).
+ * missing by the first trim, which reports it and turns {@link Findings#trim()} false). Immutable:
+ * the sampler thread and the reclaim thread both read it.
  *
  * @param collector          the running collector
  * @param jdkFeature         the JDK feature release (which collectors honour {@code SoftMaxHeapSize})
