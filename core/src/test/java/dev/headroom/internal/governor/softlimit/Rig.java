@@ -45,23 +45,45 @@ final class Rig {
     }
 
     Rig(String collector, String config, int jdkFeature) {
-        this(collector, config, jdkFeature, Runnable::run);
+        this(collector, config, jdkFeature, Runnable::run, 0, null);
     }
 
-    private Rig(String collector, String config, int jdkFeature, Executor executor) {
+    /**
+     * @param settleMillis how long a reclaim may wait for uncommit to show in RSS (0: measure at once)
+     * @param idle         the idle policy; null for the production one
+     */
+    private Rig(String collector, String config, int jdkFeature, Executor executor, long settleMillis, IdlePolicy idle) {
         this.collector = collector;
         HeadroomConfig parsed = HeadroomConfig.parse(config);
+        ReclaimTask.Sleeper sleeper = millis -> {
+            ticker.advanceMillis(millis);
+            whileSettling.run();
+        };
         this.controller = new SoftLimitController(parsed, events, diagnostics, levers, meter, executor, jdkFeature,
-                new ReclaimTask.Timing(ticker, ticker::advanceMillis, 0), new QuietPeriodPolicy(parsed.idleReclaimAfter()));
+                new ReclaimTask.Timing(ticker, sleeper, settleMillis),
+                idle != null ? idle : new QuietPeriodPolicy(parsed.idleReclaimAfter()));
     }
 
     /** Reclaims wait in {@link #pending} until {@link #finishReclaims()}: one that is still measuring while samples go on. */
     static Rig deferred(String collector, String config) {
         List<Runnable> queue = new ArrayList<>();
-        Rig rig = new Rig(collector, config, 17, queue::add);
+        Rig rig = new Rig(collector, config, 17, queue::add, 0, null);
         rig.pending = queue;
         return rig;
     }
+
+    /** Reclaims wait up to {@code settleMillis} (plus the uncommit delay) for RSS to fall; see {@link #whileSettling}. */
+    static Rig settling(String collector, String config, long settleMillis) {
+        return new Rig(collector, config, 17, Runnable::run, settleMillis, null);
+    }
+
+    /** Idle reclaim decided by {@code idle} instead of the production policy. */
+    static Rig withPolicy(String collector, String config, IdlePolicy idle) {
+        return new Rig(collector, config, 17, Runnable::run, 0, idle);
+    }
+
+    /** Runs after each of the reclaim task's sleeps, once {@link #ticker} has moved: what the JVM does meanwhile. */
+    Runnable whileSettling = () -> { };
 
     List<Runnable> pending = List.of();
 
