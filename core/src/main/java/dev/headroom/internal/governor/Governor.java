@@ -88,8 +88,9 @@ public final class Governor {
                 .withHeapDumps(heapDumps == null ? 0 : heapDumps.written(), heapDumps == null ? 0 : heapDumps.refused());
         if (reclaimOn) {
             try {
+                GovernorState r = reclaimer.onSample(budget, nowNanos, s);
                 // The level and dump counters are the governor's own, whatever the reclaimer returns.
-                s = reclaimer.onSample(budget, nowNanos, s).withLevel(s.level()).withHeapDumps(s.heapDumps(), s.heapDumpsRefused());
+                s = r.withLevel(s.level()).withHeapDumps(s.heapDumps(), s.heapDumpsRefused());
             } catch (RuntimeException e) {
                 diagnostics.failure("reclaimer " + reclaimer.getClass().getName(), e);
             }
