@@ -30,4 +30,28 @@ public record GovernorState(
     public static GovernorState initial() {
         return new GovernorState(PressureLevel.OK, OptionalLong.empty(), false, 0, 0, 0, 0, 0);
     }
+
+    /** This state at another pressure level; everything else unchanged. */
+    public GovernorState withLevel(PressureLevel level) {
+        return new GovernorState(level, softLimitBytes, overSoftLimit, actions, bytesReturned, gcCpuCapHits,
+                heapDumps, heapDumpsRefused);
+    }
+
+    /** This state with another soft limit and over-the-soft-limit flag; everything else unchanged. */
+    public GovernorState withSoftLimit(OptionalLong softLimitBytes, boolean overSoftLimit) {
+        return new GovernorState(level, softLimitBytes, overSoftLimit, actions, bytesReturned, gcCpuCapHits,
+                heapDumps, heapDumpsRefused);
+    }
+
+    /** This state with other reclaim totals; everything else unchanged. */
+    public GovernorState withReclaimTotals(long actions, long bytesReturned, long gcCpuCapHits) {
+        return new GovernorState(level, softLimitBytes, overSoftLimit, actions, bytesReturned, gcCpuCapHits,
+                heapDumps, heapDumpsRefused);
+    }
+
+    /** This state with other heap-dump counters; everything else unchanged. */
+    public GovernorState withHeapDumps(long heapDumps, long heapDumpsRefused) {
+        return new GovernorState(level, softLimitBytes, overSoftLimit, actions, bytesReturned, gcCpuCapHits,
+                heapDumps, heapDumpsRefused);
+    }
 }

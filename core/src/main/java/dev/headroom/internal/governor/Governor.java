@@ -78,7 +78,7 @@ public final class Governor {
         PressureLevel previous = levels.level();
         PressureLevel current = levels.update(Thresholds.ratio(warnAt, budget), Thresholds.ratio(criticalAt, budget), nowNanos);
         if (current != previous) {
-            levelChanged(previous, current, budget.withGovernor(withLevel(state, current)));
+            levelChanged(previous, current, budget.withGovernor(state.withLevel(current)));
         }
         if (heapDumps != null) {
             try {
@@ -94,27 +94,19 @@ public final class Governor {
                 diagnostics.failure("exit trigger", e);
             }
         }
-        GovernorState s = state;
-        s = new GovernorState(current, s.softLimitBytes(), s.overSoftLimit(), s.actions(), s.bytesReturned(),
-                s.gcCpuCapHits(), heapDumps == null ? 0 : heapDumps.written(), heapDumps == null ? 0 : heapDumps.refused());
+        GovernorState s = state.withLevel(current)
+                .withHeapDumps(heapDumps == null ? 0 : heapDumps.written(), heapDumps == null ? 0 : heapDumps.refused());
         if (reclaimOn) {
             try {
-                reclaimer.onSample(budget, nowNanos);
-                GovernorState r = reclaimer.contribute(s);
-                // The level and dump counters are the governor's own.
-                s = new GovernorState(current, r.softLimitBytes(), r.overSoftLimit(), r.actions(), r.bytesReturned(),
-                        r.gcCpuCapHits(), s.heapDumps(), s.heapDumpsRefused());
+                GovernorState r = reclaimer.onSample(budget, nowNanos, s);
+                // The level and dump counters are the governor's own, whatever the reclaimer returns.
+                s = r.withLevel(s.level()).withHeapDumps(s.heapDumps(), s.heapDumpsRefused());
             } catch (RuntimeException e) {
                 diagnostics.failure("reclaimer " + reclaimer.getClass().getName(), e);
             }
         }
         state = s;
         return budget.withGovernor(s);
-    }
-
-    private static GovernorState withLevel(GovernorState s, PressureLevel level) {
-        return new GovernorState(level, s.softLimitBytes(), s.overSoftLimit(), s.actions(), s.bytesReturned(),
-                s.gcCpuCapHits(), s.heapDumps(), s.heapDumpsRefused());
     }
 
     private void levelChanged(PressureLevel previous, PressureLevel current, Budget budget) {

@@ -35,15 +35,12 @@ class GovernorTest {
         boolean fail;
 
         @Override
-        public void onSample(Budget budget, long nowNanos) {
+        public GovernorState onSample(Budget budget, long nowNanos, GovernorState current) {
             calls++;
             if (fail) {
                 throw new IllegalStateException("reclaimer bug");
             }
-        }
-
-        @Override
-        public GovernorState contribute(GovernorState s) {
+            // A level and dump counters of its own, which the governor must not publish.
             return new GovernorState(PressureLevel.OK, OptionalLong.of(700 * MIB), true, calls, calls * MIB, 2,
                     99, 99);
         }

@@ -2,7 +2,8 @@ package dev.headroom.internal.governor.softlimit;
 
 /**
  * Cumulative CPU readings the governor budgets with. All values only grow; -1 means unknown.
- * The real one is {@link ProcCpuMeter}; tests use a fake.
+ * The real one is {@link ProcCpuMeter}; tests use a fake. The sampler thread reads it every sample
+ * and a running {@link ReclaimTask} reads the GC threads' CPU, so an implementation must be thread-safe.
  */
 interface CpuMeter {
 

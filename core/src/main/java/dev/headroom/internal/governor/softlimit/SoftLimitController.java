@@ -4,735 +4,172 @@ import dev.headroom.Budget;
 import dev.headroom.GovernorState;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.ReclaimRequest;
-import dev.headroom.internal.config.Values;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.governor.Reclaimer;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The soft limit (GOMEMLIMIT for Java) and idle reclaim. Decides on the sampler thread, acts on a
- * reclaim thread (a collection is a pause; the sampler must keep its cadence), one action at a time.
- *
- * <p>Per sample, with {@code S} the soft limit and {@code ws} the working set:
+ * The soft limit (GOMEMLIMIT for Java) and idle reclaim: the {@link Reclaimer} the governor calls once
+ * per sample. It decides on the sampler thread and acts on the reclaim thread (a collection is a
+ * pause; the sampler must keep its cadence), one reclaim at a time. Per sample, in this order:
  * <ol>
- *   <li>{@code ws >= 90% S}: if the collector's cost over the last 10 s ({@link GcLoad}) is at or
- *       above {@code gcCpuCap}, back off: put the heap flags back, let the working set exceed S, and
- *       ask the application's listeners ({@link ReclaimRequest.Level#URGENT}). Otherwise steer the
- *       heap toward {@code S - (ws - heap committed)}: {@code SoftMaxHeapSize} where the collector
- *       honours it, {@code Min/MaxHeapFreeRatio} where it sizes by them.</li>
- *   <li>{@code ws >= S}: also collect (as many collections as the collector needs to shrink), trim
- *       the native heap when the non-heap part grew, and ask listeners. Collections are paced: the
- *       heap must have grown since the last one, and a collection that returned nothing doubles the
- *       wait for the next (1 s up to 1 min).</li>
- *   <li>{@code ws < 80% S}: put the flags back.</li>
- *   <li>Idle reclaim (with or without a soft limit): when the application has used under
- *       {@value #IDLE_CORES} of a core for {@code idleReclaimAfter} and the working set has grown by
- *       at least {@link #minReclaimBytes} since its low point after the last reclaim, collect with
- *       tight free ratios, trim, and ask listeners ({@link ReclaimRequest.Level#IDLE}).</li>
+ *   <li>the first sample finds the {@link Levers} ({@link LeverDetection}) and reports the missing ones once;</li>
+ *   <li>a finished reclaim's {@link ReclaimOutcome} is taken ({@link ReclaimRunner});</li>
+ *   <li>the readings: GC load ({@link GcLoad}), the soft limit, the lows ({@link LowWater}), as a {@link Reading};</li>
+ *   <li>the idle policy ({@link IdlePolicy}) observes the reading;</li>
+ *   <li>near or above the soft limit, {@link SoftLimitSteering} presses; otherwise it eases and, when
+ *       idle reclaim is on, the idle policy may call for an idle reclaim (ask the listeners with
+ *       {@link ReclaimRequest.Level#IDLE}, collect with tight free ratios, trim);</li>
+ *   <li>a reclaim decided on this sample starts as a {@link ReclaimTask}; an outcome that is already
+ *       back (an inline executor) is taken, and the state goes back to the governor.</li>
  * </ol>
  * Every action is an event ({@code soft_limit} or {@code idle_reclaim}) with its reason and its
- * effect. Levers that are unavailable (explicit GC disabled, flags not manageable, Epsilon, no trim,
- * a long uncommit delay) are detected on the first sample and reported once.
+ * effect ({@link SoftLimitEvents}).
+ *
+ * <p>Threads: every field here, and every room it holds except the task, belongs to the sampler
+ * thread. A running {@link ReclaimTask} owns its own fields and shares only {@link HeapFlags}
+ * (synchronised), the levers and meter (thread-safe) and the event sink; its results come back as
+ * one immutable {@link ReclaimOutcome}.
  */
 public final class SoftLimitController implements Reclaimer {
-    static final double APPROACH = 0.90;
-    static final double RELAX = 0.80;
-    /** Leave a GC CPU back-off only once the load is under this share of the cap (hysteresis). */
-    static final double RESUME = 0.80;
-    static final double IDLE_CORES = 0.05;
-    static final long MIB = 1L << 20;
-    static final long MIN_RECLAIM_FLOOR = 16 * MIB;
-    static final double MIN_RECLAIM_SHARE = 0.02;
-    static final long MIN_GC_SPACING_NANOS = 1_000_000_000L;
-    static final long MAX_GC_SPACING_NANOS = 60_000_000_000L;
-    static final long LISTENER_SPACING_NANOS = 5_000_000_000L;
-    /** Free ratios during an idle collection: shrink close to the live data, keep a little room. */
-    static final int IDLE_MIN_FREE = 10;
-    static final int IDLE_MAX_FREE = 30;
-    /** Tightest steering: the heap may be at most ~11% larger than its live data after a GC. */
-    static final int FLOOR_MAX_FREE = 10;
-    static final long MIN_SOFT_MAX = 16 * MIB;
-    static final int FRUITLESS_REPORT = 3;
-    static final String TRIM_MISSING = "System.trim_native_heap is not available (it needs JDK 17.0.9+ on glibc): "
-            + "freed malloc memory stays with the process";
-    /** Longest the reclaim thread waits for a collector's uncommit delay before measuring. */
-    static final long MAX_UNCOMMIT_WAIT_MILLIS = 5_000;
 
     private final HeadroomConfig config;
     private final EventSink events;
     private final Diagnostics diagnostics;
-    private final VmLevers levers;
+    private final VmLevers vm;
     private final CpuMeter meter;
-    private final Executor executor;
     private final int jdkFeature;
-    private final long settleMillis;
+    private final ReclaimTask.Timing timing;
+    private final IdlePolicy idle;
     private final HeapFlags flags;
+    private final ReclaimRunner runner;
     private final GcLoad load = new GcLoad();
-    private final double cap;
+    private final LowWater lows = new LowWater();
 
-    private final AtomicBoolean busy = new AtomicBoolean();
-    private final AtomicLong actions = new AtomicLong();
-    private final AtomicLong bytesReturned = new AtomicLong();
-    private final AtomicLong capHits = new AtomicLong();
+    // Built on the first sample, once the levers are known.
+    private Levers levers;
+    private SoftLimitEvents report;
+    private ListenerRequests listeners;
+    private SoftLimitSteering steering;
+    private ReclaimTask.Tools tools;
 
-    // Sampler-thread state.
-    private boolean detected;
-    private Collector collector = Collector.UNKNOWN;
-    private boolean explicitGc = true;
-    private boolean explicitGcShrinks = true;
-    private volatile long uncommitWaitMillis;
-    private boolean shrinkHeapInSteps = true;
-    /** Cleared by the reclaim thread when the first trim finds the JVM has none. */
-    private volatile boolean trim;
-    private boolean idleDetection = true;
-    private OptionalLong softLimit = OptionalLong.empty();
-    private volatile boolean overSoftLimit;
-    private boolean backingOff;
-    private long idleSince = Long.MIN_VALUE;
-    private long lowWater = Long.MAX_VALUE;
-    private long nativeLowWater = Long.MAX_VALUE;
-    /** Lowest readings while a reclaim ran: where it got to, even if the next burst began before it finished measuring. */
-    private long reclaimLow = Long.MAX_VALUE;
-    private long reclaimNativeLow = Long.MAX_VALUE;
-    private long lastWorkingSet = -1;
-    private long lastIdleReclaimNanos = Long.MIN_VALUE;
-    private long lastCollectNanos = Long.MIN_VALUE;
-    private long lastListenerNanos = Long.MIN_VALUE;
-    private long heapUsedAtLastCollect = -1;
+    private Findings findings;
+    private long reclaimActions;
+    private long reclaimBytesReturned;
 
-    // Written by the reclaim thread, read by the sampler.
-    private volatile long liveEstimate = -1;
-    private volatile int fruitless;
-    private volatile boolean resetLowWater;
-    private volatile boolean fruitlessReported;
-    private volatile boolean youngGenerationReported;
-
-    SoftLimitController(HeadroomConfig config, EventSink events, Diagnostics diagnostics, VmLevers levers,
-                        CpuMeter meter, Executor executor, int jdkFeature, long settleMillis) {
+    /**
+     * @param executor runs {@link ReclaimTask}s, one at a time (production: one daemon thread; tests may run them inline)
+     * @param idle     decides when to reclaim an idle application
+     */
+    SoftLimitController(HeadroomConfig config, EventSink events, Diagnostics diagnostics, VmLevers vm, CpuMeter meter,
+                        Executor executor, int jdkFeature, ReclaimTask.Timing timing, IdlePolicy idle) {
         this.config = config;
         this.events = events;
         this.diagnostics = diagnostics;
-        this.levers = levers;
+        this.vm = vm;
         this.meter = meter;
-        this.executor = executor;
         this.jdkFeature = jdkFeature;
-        this.settleMillis = settleMillis;
-        this.flags = new HeapFlags(levers);
-        this.cap = config.gcCpuCap() / 100.0;
+        this.timing = timing;
+        this.idle = idle;
+        this.flags = new HeapFlags(vm);
+        this.runner = new ReclaimRunner(executor);
     }
 
     @Override
-    public void onSample(Budget budget, long now) {
-        if (!detected) {
-            detected = true;
-            detect(budget);
+    public GovernorState onSample(Budget budget, long now, GovernorState current) {
+        if (levers == null) {
+            begin(budget);
         }
+        take(runner.poll());
         load.add(now, meter.gcThreadCpuNanos(), meter.gcPauseNanos(), meter.processCpuNanos(), meter.serviceThreadCpuNanos());
-        softLimit = resolveSoftLimit(budget);
-        long ws = budget.workingSetBytes();
-        long nativeBytes = nativeBytes(budget);
-        if (busy.get() || resetLowWater) {
-            reclaimLow = Math.min(reclaimLow, ws);
-            reclaimNativeLow = Math.min(reclaimNativeLow, nativeBytes);
-        }
-        if (resetLowWater) {
-            resetLowWater = false;
-            lowWater = reclaimLow;
-            nativeLowWater = reclaimNativeLow;
-            reclaimLow = Long.MAX_VALUE;
-            reclaimNativeLow = Long.MAX_VALUE;
-        }
-        lowWater = Math.min(lowWater, ws);
-        nativeLowWater = Math.min(nativeLowWater, nativeBytes);
-        trackIdle(now, ws, minReclaimBytes(budget));
-        double gcLoad = load.load(meter.processors());
-
-        if (softLimit.isPresent() && ws >= softLimit.getAsLong() * APPROACH) {
-            underPressure(budget, now, softLimit.getAsLong(), gcLoad);
-            return;
-        }
-        overSoftLimit = false;
-        if (backingOff) {
-            backingOff = false;
-            emit("resume", "the working set fell below " + pct(APPROACH) + " of the soft limit", budget, gcLoad, Map.of());
-        }
-        if (flags.changed() && !busy.get() && (softLimit.isEmpty() || ws < softLimit.getAsLong() * RELAX)) {
-            restoreFlags(budget, gcLoad, "the working set fell below " + pct(RELAX) + " of the soft limit");
-        }
-        if (config.idleReclaim()) {
-            maybeIdleReclaim(budget, now, gcLoad);
-        }
-    }
-
-    // ---- soft limit
-
-    private void underPressure(Budget budget, long now, long soft, double gcLoad) {
-        long ws = budget.workingSetBytes();
-        boolean over = ws >= soft;
-        boolean capReached = gcLoad >= (backingOff ? cap * RESUME : cap);
-        if (capReached) {
-            capHits.incrementAndGet();
-            overSoftLimit = over;
-            if (!backingOff) {
-                backingOff = true;
-                Map<String, Object> restored = busy.get() ? Map.of() : safeRestore();
-                Map<String, Object> extra = new LinkedHashMap<>();
-                extra.put("restoredFlags", restored);
-                emit("back_off", String.format(Locale.ROOT, "GC took %.0f%% of the CPU over the last %d s, at or above "
-                                + "gcCpuCap=%s: backing off and letting the working set exceed the soft limit",
-                        gcLoad * 100, GcLoad.WINDOW_NANOS / 1_000_000_000L, Values.formatPercent(config.gcCpuCap())),
-                        budget, gcLoad, extra);
-            }
-            if (over) {
-                askListeners(budget, now, ReclaimRequest.Level.URGENT, ws - (long) (soft * APPROACH),
-                        "above the soft limit and the GC CPU cap is reached: only the application can give memory back now");
-            }
-            return;
-        }
-        if (backingOff) {
-            backingOff = false;
-            emit("resume", String.format(Locale.ROOT, "GC CPU fell to %.0f%%, under %.0f%% of gcCpuCap", gcLoad * 100, RESUME * 100),
-                    budget, gcLoad, Map.of());
-        }
-        if (busy.get()) {
-            return;
-        }
-        steer(budget, soft, gcLoad);
-        if (!over) {
-            overSoftLimit = false;
-            return;
-        }
-        boolean futile = fruitless >= FRUITLESS_REPORT;
-        overSoftLimit = futile;
-        askListeners(budget, now, futile ? ReclaimRequest.Level.URGENT : ReclaimRequest.Level.SOFT_LIMIT,
-                ws - (long) (soft * APPROACH), futile
-                        ? "above the soft limit and collections are returning nothing"
-                        : "above the soft limit");
-        if (collectDue(budget, now)) {
-            submit(new Reclaim(false, false, trimDue(budget), "working set " + Values.humanBytes(ws)
-                    + " is above the soft limit " + Values.humanBytes(soft), budget, gcLoad, now));
-        } else if (trimDue(budget)) {
-            submit(new Reclaim(false, true, true, "non-heap memory grew above the soft limit", budget, gcLoad, now));
-        }
-    }
-
-    /** Moves the heap flags toward a heap that fits: {@code soft limit - non-heap part of the working set}. */
-    private void steer(Budget budget, long soft, double gcLoad) {
-        long ws = budget.workingSetBytes();
-        long heapCommitted = budget.jvm().heapCommittedBytes();
-        long target = Math.max(0, soft - Math.max(0, ws - heapCommitted));
-        Map<String, Object> changed = new LinkedHashMap<>();
-        try {
-            if (collector.honoursSoftMaxHeapSize(jdkFeature) && flags.softMaxWriteable()) {
-                long value = Math.min(flags.originalSoftMax(), Math.max(MIN_SOFT_MAX, target));
-                long current = flags.softMax();
-                if (Math.abs(value - current) > Math.max(4 * MIB, current / 20)) {
-                    flags.softMax(value);
-                    changed.put(HeapFlags.SOFT_MAX, value);
-                }
-            }
-            if (collector.usesFreeRatios() && flags.ratiosWriteable()) {
-                long live = liveEstimate >= 0 ? liveEstimate : budget.jvm().heapUsedBytes();
-                int maxFree = target <= live ? FLOOR_MAX_FREE
-                        : (int) Math.floor(100.0 * (1.0 - (double) live / target));
-                maxFree = Math.max(FLOOR_MAX_FREE, Math.min(flags.originalMaxFree(), maxFree));
-                int minFree = Math.min(flags.originalMinFree(), maxFree / 2);
-                if (Math.abs(maxFree - flags.maxFree()) >= 5 || (maxFree != flags.maxFree() && maxFree == FLOOR_MAX_FREE)) {
-                    flags.ratios(minFree, maxFree);
-                    changed.put(HeapFlags.MIN_FREE, minFree);
-                    changed.put(HeapFlags.MAX_FREE, maxFree);
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            diagnostics.failure("soft limit: setting heap flags", e);
-        }
-        if (!changed.isEmpty()) {
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("flags", changed);
-            extra.put("targetHeapBytes", target);
-            emit("set_flag", "working set " + Values.humanBytes(ws) + " is within " + pct(1 - APPROACH)
-                    + " of the soft limit: steering the heap toward " + Values.humanBytes(target) + " (" + describe(changed) + ")",
-                    budget, gcLoad, extra);
-        }
-    }
-
-    private boolean collectDue(Budget budget, long now) {
-        if (!explicitGc || !explicitGcShrinks || !collector.canShrink()) {
-            return false;
-        }
-        if (lastCollectNanos != Long.MIN_VALUE) {
-            long spacing = Math.min(MAX_GC_SPACING_NANOS, MIN_GC_SPACING_NANOS << Math.min(6, fruitless));
-            if (now - lastCollectNanos < spacing) {
-                return false;
-            }
-            // Something new to collect: the heap grew since what the last collection left.
-            long used = budget.jvm().heapUsedBytes();
-            long base = liveEstimate >= 0 ? liveEstimate : heapUsedAtLastCollect;
-            if (base >= 0 && used - base < minReclaimBytes(budget)
-                    && budget.jvm().heapCommittedBytes() - used < minReclaimBytes(budget)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Retained malloc memory is worth a trim: native memory outside the JVM's accounting grew by the
-     * minimum since its low. A trim is cheap, but the first one creates the platform MBean server
-     * (0.15–0.43 s of CPU), so it is not done after every collection.
-     */
-    private boolean trimDue(Budget budget) {
-        return trim && nativeBytes(budget) - nativeLowWater >= minReclaimBytes(budget);
-    }
-
-    /** The budget's {@code untracked_native} (malloc, retained arenas); without it, the working set less the heap. */
-    static long nativeBytes(Budget budget) {
-        return budget.component("untracked_native").map(Budget.Component::bytes)
-                .orElse(Math.max(0, budget.workingSetBytes() - budget.jvm().heapCommittedBytes()));
-    }
-
-    // ---- idle reclaim
-
-    /** Idle: application threads under IDLE_CORES, and the working set not climbing (a burst's first allocations). */
-    private void trackIdle(long now, long ws, long minReclaim) {
-        double cores = load.mutatorCores();
-        boolean climbing = lastWorkingSet >= 0 && ws - lastWorkingSet >= minReclaim / 2;
-        lastWorkingSet = ws;
-        if (Double.isNaN(cores)) {
-            return;
-        }
-        if (cores > IDLE_CORES || climbing || idleSince == Long.MIN_VALUE) {
-            idleSince = now;
-        }
-    }
-
-    private void maybeIdleReclaim(Budget budget, long now, double gcLoad) {
-        if (!idleDetection || busy.get() || idleSince == Long.MIN_VALUE) {
-            return;
-        }
-        long idleFor = now - idleSince;
-        if (idleFor < config.idleReclaimAfter().toNanos()) {
-            return;
-        }
-        long grown = budget.workingSetBytes() - lowWater;
-        if (grown < minReclaimBytes(budget)) {
-            return;
-        }
-        // A reclaim that returned nothing keeps the growth pending; space the retries out (1 s doubling to 1 min).
-        if (fruitless > 0 && lastIdleReclaimNanos != Long.MIN_VALUE
-                && now - lastIdleReclaimNanos < Math.min(MAX_GC_SPACING_NANOS, MIN_GC_SPACING_NANOS << Math.min(6, fruitless))) {
-            return;
-        }
-        // No GC CPU cap here: the cap bounds what collections take from a busy application, and this one
-        // has been idle for idleReclaimAfter (its own burst's GC may still fill the window). The cost is
-        // bounded instead by acting once per growth of the working set.
-        String reason = String.format(Locale.ROOT, "idle for %.1f s (under %.0f%% of a core) and the working set grew %s since its last low",
-                idleFor / 1e9, IDLE_CORES * 100, Values.humanBytes(grown));
-        askListeners(budget, now, ReclaimRequest.Level.IDLE, grown, reason);
-        boolean canCollect = explicitGc && explicitGcShrinks && collector.canShrink();
-        boolean trimNow = trimDue(budget);
-        if (canCollect || trimNow) {
-            lastIdleReclaimNanos = now;
-            submit(new Reclaim(true, !canCollect, trimNow, reason, budget, gcLoad, now));
+        OptionalLong softLimit = config.softLimit().resolve(budget.limitBytes());
+        lows.sample(budget.workingSetBytes(), Reading.nativeBytes(budget), runner.running());
+        Reading r = read(budget, now, softLimit);
+        idle.observe(r);
+        if (SoftLimitSteering.presses(r)) {
+            steering.press(r).ifPresent(this::start);
         } else {
-            resetLowWater = true;
-        }
-    }
-
-    /** Least growth worth a reclaim: 16 MiB, or 2% of the limit (or max heap) when larger. */
-    static long minReclaimBytes(Budget budget) {
-        long base = budget.limitBytes().isPresent() ? budget.limitBytes().getAsLong()
-                : budget.jvm().heapMaxBytes().orElse(0);
-        return Math.max(MIN_RECLAIM_FLOOR, (long) (base * MIN_RECLAIM_SHARE));
-    }
-
-    // ---- acting
-
-    private void submit(Reclaim r) {
-        if (!busy.compareAndSet(false, true)) {
-            return;
-        }
-        reclaimLow = Long.MAX_VALUE;
-        reclaimNativeLow = Long.MAX_VALUE;
-        if (!r.trimOnly) {
-            lastCollectNanos = r.decidedAt;
-            heapUsedAtLastCollect = r.heapUsed;
-        }
-        try {
-            executor.execute(r);
-        } catch (RejectedExecutionException e) {
-            busy.set(false);
-        }
-    }
-
-    /** One reclaim: collections (with tight ratios when idle), then a trim; measured and reported. */
-    private final class Reclaim implements Runnable {
-        final boolean idle;
-        final boolean trimOnly;
-        final boolean trimNative;
-        final String reason;
-        final long workingSet;
-        final long heapUsed;
-        final long limitForMin;
-        final double gcLoad;
-        final long decidedAt;
-        final Budget budget;
-
-        Reclaim(boolean idle, boolean trimOnly, boolean trimNative, String reason, Budget budget, double gcLoad, long now) {
-            this.idle = idle;
-            this.trimOnly = trimOnly;
-            this.trimNative = trimNative;
-            this.reason = reason;
-            this.workingSet = budget.workingSetBytes();
-            this.heapUsed = budget.jvm().heapUsedBytes();
-            this.limitForMin = minReclaimBytes(budget);
-            this.gcLoad = gcLoad;
-            this.decidedAt = now;
-            this.budget = budget;
-        }
-
-        @Override
-        public void run() {
-            boolean handled = true;
-            try {
-                if (!trimOnly) {
-                    handled = collect() || !idle;
-                }
-                if (trimNative && trim) {
-                    trimNative();
-                }
-            } catch (Throwable t) {
-                // The reclaim thread must outlive a failing lever; report once and carry on.
-                diagnostics.failure(idle ? "idle reclaim" : "soft limit reclaim", t);
-            } finally {
-                // An idle collection that returned nothing (the burst had resumed, say) leaves the growth
-                // pending, so the next idle period still acts; retries are spaced by the fruitless count.
-                if (handled) {
-                    resetLowWater = true;
-                }
-                busy.set(false);
+            steering.ease(r);
+            if (config.idleReclaim() && levers.idleDetection() && !r.reclaiming()) {
+                idle.due(r).ifPresent(due -> idleReclaim(r, due));
             }
         }
-
-        /** @return whether it returned memory */
-        private boolean collect() {
-            long rssBefore = levers.residentBytes();
-            long committedBefore = levers.heapCommitted();
-            long gcCpuBefore = meter.gcThreadCpuNanos();
-            long start = System.nanoTime();
-            int collections = 0;
-            int wanted = collector.collectionsToShrink(shrinkHeapInSteps);
-            boolean tighten = idle && collector.usesFreeRatios() && flags.ratiosWriteable();
-            int savedMin = flags.minFree();
-            int savedMax = flags.maxFree();
-            try {
-                if (tighten && flags.maxFree() > IDLE_MAX_FREE) {
-                    flags.ratios(Math.min(flags.minFree(), IDLE_MIN_FREE), IDLE_MAX_FREE);
-                }
-                for (int i = 0; i < wanted; i++) {
-                    levers.collect();
-                    collections++;
-                    // Serial shrinks in steps; stop once there is nothing left to give.
-                    if (wanted > 1 && i > 0 && levers.heapCommitted() - levers.heapUsed() < limitForMin / 2) {
-                        break;
-                    }
-                }
-            } finally {
-                if (tighten) {
-                    try {
-                        flags.ratios(savedMin, savedMax);
-                    } catch (IllegalArgumentException e) {
-                        diagnostics.failure("idle reclaim: restoring free ratios", e);
-                    }
-                }
-            }
-            long pauseNanos = System.nanoTime() - start;
-            liveEstimate = levers.heapUsed();
-            long committedAfter = levers.heapCommitted();
-            long rssAfter = settle(rssBefore);
-            long gcCpuAfter = meter.gcThreadCpuNanos();
-            long returned = rssBefore >= 0 && rssAfter >= 0 ? Math.max(0, rssBefore - rssAfter)
-                    : Math.max(0, committedBefore - committedAfter);
-            boolean helped = returned >= limitForMin / 4 || committedBefore - committedAfter >= limitForMin / 4;
-            fruitless = helped ? 0 : fruitless + 1;
-            actions.incrementAndGet();
-            bytesReturned.addAndGet(returned);
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("collections", collections);
-            extra.put("bytesReturned", returned);
-            extra.put("durationMs", pauseNanos / 1_000_000);
-            extra.put("gcCpuMs", gcCpuBefore >= 0 && gcCpuAfter >= 0 ? (Object) ((gcCpuAfter - gcCpuBefore) / 1_000_000) : null);
-            extra.put("heapCommittedBeforeBytes", committedBefore);
-            extra.put("heapCommittedAfterBytes", committedAfter);
-            extra.put("heapUsedAfterBytes", liveEstimate);
-            extra.put("rssBeforeBytes", rssBefore >= 0 ? (Object) rssBefore : null);
-            extra.put("rssAfterBytes", rssAfter >= 0 ? (Object) rssAfter : null);
-            emitFrom(idle, "collect", reason + ": " + collections + " collection" + (collections == 1 ? "" : "s") + " in "
-                    + pauseNanos / 1_000_000 + " ms returned " + Values.humanBytes(returned) + " (heap committed "
-                    + Values.humanBytes(committedBefore) + " -> " + Values.humanBytes(committedAfter) + ")",
-                    workingSet, gcLoad, extra);
-            if (fruitless >= FRUITLESS_REPORT && !fruitlessReported && committedAfter - liveEstimate >= limitForMin) {
-                fruitlessReported = true;
-                leverUnavailable(idle, "collect", collector.name() + " on JDK " + jdkFeature + " keeps "
-                        + Values.humanBytes(committedAfter) + " of heap committed with " + Values.humanBytes(liveEstimate)
-                        + " used after explicit collections; " + FRUITLESS_REPORT + " in a row returned nothing, "
-                        + "so they are spaced out (up to one a minute)");
-            }
-            if (collector == Collector.PARALLEL && !youngGenerationReported && committedAfter - liveEstimate >= 2 * limitForMin) {
-                youngGenerationReported = true;
-                leverUnavailable(idle, "young_generation", "Parallel keeps " + Values.humanBytes(committedAfter)
-                        + " of heap committed with " + Values.humanBytes(liveEstimate) + " used after a collection: its "
-                        + "adaptive size policy keeps the young generation at the size it chose under load, the free "
-                        + "ratios size only the old generation, and no run-time flag shrinks it; start the JVM with "
-                        + "-XX:MaxNewSize (or -Xmn) to bound it, or use G1 or Serial, which give it back");
-            }
-            return helped;
-        }
-
-        /** Waits (up to settleMillis) for concurrent uncommit to show in RSS; returns the lowest RSS seen. */
-        private long settle(long rssBefore) {
-            long lowest = levers.residentBytes();
-            if (rssBefore < 0 || lowest < 0) {
-                return lowest;
-            }
-            long wait = settleMillis == 0 ? 0 : uncommitWaitMillis;
-            long deadline = System.nanoTime() + (settleMillis + wait) * 1_000_000L;
-            // Uncommit only starts after the delay: no early exit before it has passed.
-            long lastDrop = System.nanoTime() + wait * 1_000_000L;
-            while (System.nanoTime() < deadline && System.nanoTime() - lastDrop < 500_000_000L) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-                long rss = levers.residentBytes();
-                if (rss >= 0 && rss < lowest - MIB) {
-                    lowest = rss;
-                    lastDrop = System.nanoTime();
-                }
-            }
-            return lowest;
-        }
-
-        private void trimNative() {
-            long rssBefore = levers.residentBytes();
-            long start = System.nanoTime();
-            OptionalLong reported;
-            try {
-                reported = levers.trimNativeHeap();
-            } catch (UnsupportedOperationException e) {
-                trim = false;
-                leverUnavailable(idle, "trim_native_heap", TRIM_MISSING);
-                return;
-            }
-            long durationMs = (System.nanoTime() - start) / 1_000_000;
-            long rssAfter = levers.residentBytes();
-            long returned = reported.isPresent() ? reported.getAsLong()
-                    : rssBefore >= 0 && rssAfter >= 0 ? Math.max(0, rssBefore - rssAfter) : 0;
-            actions.incrementAndGet();
-            bytesReturned.addAndGet(returned);
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("bytesReturned", returned);
-            extra.put("durationMs", durationMs);
-            extra.put("rssBeforeBytes", rssBefore >= 0 ? (Object) rssBefore : null);
-            extra.put("rssAfterBytes", rssAfter >= 0 ? (Object) rssAfter : null);
-            emitFrom(idle, "trim_native_heap", reason + ": System.trim_native_heap returned " + Values.humanBytes(returned)
-                    + " in " + durationMs + " ms", workingSet, gcLoad, extra);
-        }
+        // An executor that ran the reclaim inline (or one that finished meanwhile) counts on this sample.
+        take(runner.poll());
+        return current.withSoftLimit(softLimit, steering.overSoftLimit())
+                .withReclaimTotals(reclaimActions + listeners.asked(), reclaimBytesReturned, steering.capHits());
     }
 
-    private void askListeners(Budget budget, long now, ReclaimRequest.Level level, long wanted, String reason) {
-        if (level != ReclaimRequest.Level.IDLE && lastListenerNanos != Long.MIN_VALUE
-                && now - lastListenerNanos < LISTENER_SPACING_NANOS) {
-            return;
-        }
-        ReclaimRequest request = new ReclaimRequest(Math.max(0, wanted), level, reason, budget.workingSetBytes(), softLimit);
-        if (!events.reclaimRequest(request)) {
-            return;
-        }
-        lastListenerNanos = now;
-        actions.incrementAndGet();
-        Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("level", level.name());
-        extra.put("bytesWanted", request.bytesWanted());
-        emitFrom(level == ReclaimRequest.Level.IDLE, "request_listeners", reason + ": asked the application's listeners for "
-                + Values.humanBytes(request.bytesWanted()) + " (" + level + ")", budget.workingSetBytes(), load.load(meter.processors()), extra);
-    }
-
-    private void restoreFlags(Budget budget, double gcLoad, String reason) {
-        Map<String, Object> restored = safeRestore();
-        if (!restored.isEmpty()) {
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("flags", restored);
-            emit("restore_flags", reason + ": heap flags back to their starting values (" + describe(restored) + ")",
-                    budget, gcLoad, extra);
-        }
-    }
-
-    private Map<String, Object> safeRestore() {
-        try {
-            return flags.restore();
-        } catch (IllegalArgumentException e) {
-            diagnostics.failure("soft limit: restoring heap flags", e);
-            return Map.of();
-        }
-    }
-
-    // ---- detection
-
-    private void detect(Budget budget) {
-        collector = Collector.of(budget.jvm().collector());
+    private void begin(Budget budget) {
+        Collector collector = Collector.of(budget.jvm().collector());
         meter.collector(collector);
         flags.capture();
-        explicitGc = !"true".equals(levers.flag("DisableExplicitGC").orElse("false"));
-        shrinkHeapInSteps = !"false".equals(levers.flag("ShrinkHeapInSteps").orElse("true"));
-        trim = config.trimNativeHeap() && levers.trimSupported();
-        boolean soft = !config.softLimit().isOff();
-        if (explicitGc && collector == Collector.PARALLEL
-                && !("true".equals(levers.flag("UseAdaptiveSizePolicy").orElse("true"))
-                && "true".equals(levers.flag("UseAdaptiveSizePolicyWithSystemGC").orElse("false")))) {
-            // Parallel resizes only after collections it starts itself unless told to count explicit ones.
-            explicitGcShrinks = false;
-            leverUnavailable(!soft, "collect", "Parallel GC does not resize its heap after an explicit collection "
-                    + "(UseAdaptiveSizePolicyWithSystemGC=false, a startup-only flag): Headroom will not force collections "
-                    + "that cannot return memory; start the JVM with -XX:+UseAdaptiveSizePolicyWithSystemGC to enable them");
+        levers = LeverDetection.detect(config, budget, collector, vm, flags, meter, jdkFeature);
+        findings = Findings.initial(levers.trim());
+        report = new SoftLimitEvents(events, config.gcCpuCap(), collector);
+        listeners = new ListenerRequests(events, report);
+        steering = new SoftLimitSteering(levers, flags, report, listeners, diagnostics, config.gcCpuCap());
+        tools = new ReclaimTask.Tools(vm, flags, meter, levers, report, diagnostics, timing);
+        levers.unavailable().forEach(report::leverUnavailable);
+    }
+
+    private Reading read(Budget budget, long now, OptionalLong softLimit) {
+        long minReclaim = Reading.minReclaimBytes(budget);
+        // Retained malloc memory is worth a trim once native memory outside the JVM's accounting grew by the
+        // minimum since its low. A trim is cheap, but the first one creates the platform MBean server
+        // (0.15–0.43 s of CPU), so it is not done after every collection.
+        boolean trimDue = findings.trim() && Reading.nativeBytes(budget) - lows.nativeBytes() >= minReclaim;
+        return new Reading(budget, now, softLimit, load.load(meter.processors()), load.mutatorCores(), minReclaim,
+                budget.workingSetBytes() - lows.workingSet(), trimDue, runner.running(), findings);
+    }
+
+    /** Applies what a finished reclaim handed back: the only way its results reach this state. */
+    private void take(ReclaimOutcome outcome) {
+        if (outcome == null) {
+            return;
         }
-        if (!collector.canShrink()) {
-            leverUnavailable(!soft, "heap", "the " + budget.jvm().collector()
-                    + " collector never frees memory: only native heap trims and the application's listeners can help");
+        findings = outcome.findings();
+        reclaimActions += outcome.actions();
+        reclaimBytesReturned += outcome.bytesReturned();
+        if (outcome.handled()) {
+            lows.restartAtNextSample();
         }
-        if (!explicitGc) {
-            leverUnavailable(!soft, "collect", "-XX:+DisableExplicitGC is set: Headroom will not force collections"
-                    + (collector.honoursSoftMaxHeapSize(jdkFeature) ? " (SoftMaxHeapSize still steers " + collector.name() + ")"
-                    : "; flag changes take effect at the collector's own next collections"));
-        } else if ("true".equals(levers.flag("ExplicitGCInvokesConcurrent").orElse("false")) && collector == Collector.G1) {
-            leverUnavailable(!soft, "collect", "-XX:+ExplicitGCInvokesConcurrent is set: a requested collection is a "
-                    + "concurrent cycle, and G1 gives memory back only at its Remark pause (JDK 12+), later and less than a full GC");
-        }
-        if (collector.usesFreeRatios() && !flags.ratiosWriteable()) {
-            leverUnavailable(!soft, "MaxHeapFreeRatio", "MinHeapFreeRatio/MaxHeapFreeRatio cannot be changed at run time "
-                    + "in this JVM (no HotSpotDiagnosticMXBean, or not manageable)");
-        }
-        if (soft && collector.honoursSoftMaxHeapSize(jdkFeature) && !flags.softMaxWriteable()) {
-            leverUnavailable(false, "SoftMaxHeapSize", "SoftMaxHeapSize cannot be changed at run time in this JVM");
-        }
-        if (config.trimNativeHeap() && !levers.trimSupported()) {
-            leverUnavailable(!soft, "trim_native_heap", TRIM_MISSING);
-        }
-        String delayFlag = collector.uncommitDelayFlag();
-        if (delayFlag != null) {
-            String uncommit = collector == Collector.ZGC ? "ZUncommit" : "ShenandoahUncommit";
-            Optional<String> delay = levers.flag(delayFlag);
-            if ("false".equals(levers.flag(uncommit).orElse("true"))) {
-                leverUnavailable(!soft, "uncommit", "-XX:-" + uncommit + " is set: " + collector.name()
-                        + " never returns freed heap to the kernel, so collections cannot lower the working set");
-            } else if (delay.isPresent()) {
-                long delayMillis = parseLongOr(delay.get(), 0) * collector.uncommitDelayUnitMillis();
-                // Wait out a short uncommit delay before measuring what a collection returned.
-                uncommitWaitMillis = Math.min(MAX_UNCOMMIT_WAIT_MILLIS, delayMillis);
-                if (delayMillis > config.idleReclaimAfter().toMillis()) {
-                    leverUnavailable(!soft, "uncommit", collector.name() + " returns freed heap only after it has been "
-                            + "unused for " + delayFlag + "=" + delay.get() + " (" + Values.formatDuration(java.time.Duration.ofMillis(delayMillis))
-                            + "), a startup-only flag: start the JVM with a shorter -XX:" + delayFlag
-                            + " for reclaimed memory to leave the working set sooner");
-                }
-            }
-        }
-        if (meter.gcThreadCpuNanos() < 0) {
-            leverUnavailable(!soft, "gc_cpu", "GC threads' CPU cannot be read (/proc/self/task): the GC CPU cap counts "
-                    + "stop-the-world pauses only");
-        }
-        if (config.idleReclaim() && meter.processCpuNanos() < 0) {
-            idleDetection = false;
-            leverUnavailable(true, "idle", "process CPU time is not available: idle reclaim cannot tell when the "
-                    + "application is idle and stays off");
-        }
-        if (soft && config.softLimit().resolve(budget.limitBytes()).isEmpty()) {
-            leverUnavailable(false, "soft_limit", "softLimit=" + config.softLimit() + " is a percentage and no memory "
-                    + "limit was found: the soft limit is off");
+        idle.reclaimed(outcome);
+    }
+
+    private void idleReclaim(Reading r, IdlePolicy.Reclaim due) {
+        listeners.ask(r.budget(), r.nowNanos(), ReclaimRequest.Level.IDLE, due.bytesWanted(), due.reason(), r.moment());
+        boolean collect = levers.canCollect();
+        if (collect || r.trimDue()) {
+            start(r.plan(true, collect, r.trimDue(), due.reason()));
+        } else {
+            // Nothing this JVM can do but ask: the growth counts as handled.
+            lows.restartAtNextSample();
         }
     }
 
-    private static long parseLongOr(String s, long fallback) {
-        try {
-            return Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            return fallback;
+    private void start(ReclaimTask.Plan plan) {
+        if (runner.running()) {
+            return;
         }
-    }
-
-    private OptionalLong resolveSoftLimit(Budget budget) {
-        return config.softLimit().resolve(budget.limitBytes());
-    }
-
-    // ---- reporting
-
-    private void leverUnavailable(boolean idle, String lever, String message) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("action", "lever_unavailable");
-        f.put("lever", lever);
-        f.put("reason", message);
-        events.emit(idle ? "idle_reclaim" : "soft_limit", f, (idle ? "idle reclaim: " : "soft limit: ") + message);
-    }
-
-    private void emit(String action, String reason, Budget budget, double gcLoad, Map<String, Object> extra) {
-        emitFrom(false, action, reason, budget.workingSetBytes(), gcLoad, extra);
-    }
-
-    private void emitFrom(boolean idle, String action, String message, long workingSet, double gcLoad, Map<String, Object> extra) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("action", action);
-        f.put("reason", message);
-        f.put("softLimitBytes", softLimit);
-        f.put("workingSetBytes", workingSet);
-        f.putAll(extra);
-        f.put("gcCpuShare", Math.round(gcLoad * 1000) / 1000.0);
-        f.put("gcCpuCap", config.gcCpuCap() / 100.0);
-        f.put("collector", collector.name());
-        events.emit(idle ? "idle_reclaim" : "soft_limit", f, (idle ? "idle reclaim: " : "soft limit: ") + message);
-    }
-
-    private static String describe(Map<String, Object> flagValues) {
-        StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, Object> e : flagValues.entrySet()) {
-            if (sb.length() > 0) {
-                sb.append(", ");
-            }
-            sb.append(e.getKey()).append('=').append(e.getValue());
+        lows.reclaimStarted();
+        if (plan.collect()) {
+            steering.collectionStarted(plan);
         }
-        return sb.toString();
-    }
-
-    private static String pct(double share) {
-        return Math.round(share * 100) + "%";
-    }
-
-    @Override
-    public GovernorState contribute(GovernorState s) {
-        return new GovernorState(s.level(), softLimit, overSoftLimit, actions.get(), bytesReturned.get(), capHits.get(),
-                s.heapDumps(), s.heapDumpsRefused());
+        runner.start(new ReclaimTask(tools, plan, findings, runner::handBack));
     }
 
     @Override
     public void close() {
-        if (executor instanceof java.util.concurrent.ExecutorService service) {
-            service.shutdownNow();
-        }
+        runner.close();
         meter.close();
-        Map<String, Object> restored = safeRestore();
+        Map<String, Object> restored = SoftLimitSteering.restore(flags, diagnostics);
         if (!restored.isEmpty()) {
-            diagnostics.line("soft limit: heap flags restored on close (" + describe(restored) + ")");
+            diagnostics.line("soft limit: heap flags restored on close (" + SoftLimitEvents.describe(restored) + ")");
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.headroom.internal.governor.softlimit;
 
 import dev.headroom.HeadroomConfig;
+import dev.headroom.internal.clock.Ticker;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.governor.Reclaimer;
@@ -27,6 +28,8 @@ public final class SoftLimitReclaimers {
         }, new ThreadPoolExecutor.AbortPolicy());
         executor.allowCoreThreadTimeOut(true);
         return new SoftLimitController(config, events, diagnostics, new HotSpotLevers(config.root()),
-                new ProcCpuMeter(config.root()), executor, Runtime.version().feature(), SETTLE_MILLIS);
+                new ProcCpuMeter(config.root()), executor, Runtime.version().feature(),
+                new ReclaimTask.Timing(Ticker.SYSTEM, ReclaimTask.Sleeper.THREAD, SETTLE_MILLIS),
+                new QuietPeriodPolicy(config.idleReclaimAfter()));
     }
 }

@@ -5,6 +5,7 @@ import dev.headroom.GovernorState;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.internal.budget.EmptySnapshots;
+import dev.headroom.internal.clock.FakeTicker;
 import dev.headroom.internal.events.Diagnostics;
 
 import java.io.ByteArrayOutputStream;
@@ -27,6 +28,8 @@ final class Rig {
 
     final FakeLevers levers = FakeLevers.hotspotDefaults();
     final FakeMeter meter = new FakeMeter();
+    /** The reclaim thread's clock; its sleeps move it. */
+    final FakeTicker ticker = new FakeTicker();
     final RecordingEvents events = new RecordingEvents();
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
     final Diagnostics diagnostics = new Diagnostics(new PrintStream(err, true, StandardCharsets.UTF_8), false);
@@ -42,22 +45,45 @@ final class Rig {
     }
 
     Rig(String collector, String config, int jdkFeature) {
-        this(collector, config, jdkFeature, Runnable::run);
+        this(collector, config, jdkFeature, Runnable::run, 0, null);
     }
 
-    private Rig(String collector, String config, int jdkFeature, Executor executor) {
+    /**
+     * @param settleMillis how long a reclaim may wait for uncommit to show in RSS (0: measure at once)
+     * @param idle         the idle policy; null for the production one
+     */
+    private Rig(String collector, String config, int jdkFeature, Executor executor, long settleMillis, IdlePolicy idle) {
         this.collector = collector;
-        this.controller = new SoftLimitController(HeadroomConfig.parse(config), events, diagnostics, levers, meter,
-                executor, jdkFeature, 0);
+        HeadroomConfig parsed = HeadroomConfig.parse(config);
+        ReclaimTask.Sleeper sleeper = millis -> {
+            ticker.advanceMillis(millis);
+            whileSettling.run();
+        };
+        this.controller = new SoftLimitController(parsed, events, diagnostics, levers, meter, executor, jdkFeature,
+                new ReclaimTask.Timing(ticker, sleeper, settleMillis),
+                idle != null ? idle : new QuietPeriodPolicy(parsed.idleReclaimAfter()));
     }
 
     /** Reclaims wait in {@link #pending} until {@link #finishReclaims()}: one that is still measuring while samples go on. */
     static Rig deferred(String collector, String config) {
         List<Runnable> queue = new ArrayList<>();
-        Rig rig = new Rig(collector, config, 17, queue::add);
+        Rig rig = new Rig(collector, config, 17, queue::add, 0, null);
         rig.pending = queue;
         return rig;
     }
+
+    /** Reclaims wait up to {@code settleMillis} (plus the uncommit delay) for RSS to fall; see {@link #whileSettling}. */
+    static Rig settling(String collector, String config, long settleMillis) {
+        return new Rig(collector, config, 17, Runnable::run, settleMillis, null);
+    }
+
+    /** Idle reclaim decided by {@code idle} instead of the production policy. */
+    static Rig withPolicy(String collector, String config, IdlePolicy idle) {
+        return new Rig(collector, config, 17, Runnable::run, 0, idle);
+    }
+
+    /** Runs after each of the reclaim task's sleeps, once {@link #ticker} has moved: what the JVM does meanwhile. */
+    Runnable whileSettling = () -> { };
 
     List<Runnable> pending = List.of();
 
@@ -98,8 +124,7 @@ final class Rig {
         meter.pause += (long) (pauseShare * dt);
         meter.gcThreadCpu += (long) (pauseShare * dt);
         meter.processCpu += (long) (pauseShare * dt);
-        controller.onSample(budget(), now);
-        state = controller.contribute(state);
+        state = controller.onSample(budget(), now, state);
         return this;
     }
 
