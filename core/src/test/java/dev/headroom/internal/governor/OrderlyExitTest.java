@@ -65,7 +65,7 @@ class OrderlyExitTest {
         assertEquals(75, e.fields().get("exitCode"));
         assertEquals(990 * MIB, e.fields().get("workingSetBytes"));
         assertEquals(List.of("exitCode", "reason", "workingSetBytes", "limitBytes", "headroomBytes", "growthBytesPerSecond",
-                "secondsToLimit", "exitAtBytes", "graceMillis"), List.copyOf(e.fields().keySet()),
+                "secondsToLimit", "binding", "exitAtBytes", "graceMillis"), List.copyOf(e.fields().keySet()),
                 "the budget's figures under the schema's names");
         assertTrue(e.message().contains("exiting with status 75"), e.message());
         assertEquals(1, events.named("exit").size());

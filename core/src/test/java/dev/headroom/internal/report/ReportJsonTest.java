@@ -103,7 +103,7 @@ class ReportJsonTest {
     void figuresAreTheFirstKeysOfTheBudgetObject() {
         Budget b = SampleBudgets.full();
         Map<String, Object> figures = ReportJson.figures(b);
-        assertEquals(List.of("workingSetBytes", "limitBytes", "headroomBytes", "growthBytesPerSecond", "secondsToLimit"),
+        assertEquals(List.of("workingSetBytes", "limitBytes", "headroomBytes", "growthBytesPerSecond", "secondsToLimit", "binding"),
                 List.copyOf(figures.keySet()));
         List<String> budgetKeys = List.copyOf(at(ReportJson.tree(b), "budget").keySet());
         assertEquals(List.copyOf(figures.keySet()), budgetKeys.subList(0, figures.size()));

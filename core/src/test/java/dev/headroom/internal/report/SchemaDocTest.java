@@ -1,6 +1,7 @@
 package dev.headroom.internal.report;
 
 import dev.headroom.Budget;
+import dev.headroom.Constraint;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.ProcessSnapshot;
 import dev.headroom.internal.json.JsonWriter;
@@ -99,7 +100,15 @@ class SchemaDocTest {
                         "MaxRAMPercentage 40.0 = max heap / limit"));
         return new Budget(time, full.cgroup(), jvm, process, full.components(), full.workingSetBytes(), full.limitBytes(),
                 full.headroomBytes(), full.growthBytesPerSecond(), full.secondsToLimit(), sizing, recommendation,
-                full.governor(), List.of());
+                full.governor(), List.of(), List.of(
+                        new Constraint(Constraint.CGROUP, 318 * MIB, 1024 * MIB, "/sys/fs/cgroup/kubepods/pod1/ctr", true,
+                                OptionalDouble.of(MIB), OptionalDouble.of(706)),
+                        new Constraint(Constraint.HEAP, 80 * MIB, 512 * MIB, "max heap (-Xmx / MaxHeapSize)", true,
+                                OptionalDouble.of(0), OptionalDouble.empty()),
+                        new Constraint(Constraint.DIRECT_MEMORY, 2 * MIB, 512 * MIB,
+                                "MaxDirectMemorySize (its default is the max heap)", true, OptionalDouble.empty(), OptionalDouble.empty()),
+                        new Constraint(Constraint.CODE_CACHE, 30 * MIB, 240 * MIB, "ReservedCodeCacheSize", false,
+                                OptionalDouble.empty(), OptionalDouble.empty())));
     }
 
     /** docs/schema.md from the module directory surefire runs in (core), or from the repository root. */
