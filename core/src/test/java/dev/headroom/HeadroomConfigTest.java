@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HeadroomConfigTest {
 
-    private static final String EVERY_KEY_CHANGED = "interval=250ms,warnAt=70%,criticalAt=900m,heapDumpAt=92.5%,"
+    private static final String EVERY_KEY_CHANGED = "interval=250ms,watchInterval=off,warnAt=70%,criticalAt=900m,heapDumpAt=92.5%,"
             + "heapDumpDir=/dumps,heapDumpAllowTmpfs=true,heapDumpMinInterval=90s,softLimit=768m,gcCpuCap=25%,"
             + "idleReclaim=false,idleReclaimAfter=2m,trimNativeHeap=false,exitAt=98%,exitCode=3,eventLog=/var/log/h.jsonl,"
             + "prometheus=[::1]:9404,jmx=false,jmxWritable=true,attachToTools=true,root=/tmp/fixture,quiet=true";
@@ -49,6 +49,7 @@ class HeadroomConfigTest {
     void everyKeyParsesAndRoundTripsThroughToString() {
         HeadroomConfig c = HeadroomConfig.parse(EVERY_KEY_CHANGED);
         assertEquals(Duration.ofMillis(250), c.interval());
+        assertEquals(Duration.ZERO, c.watchInterval(), "off");
         assertEquals(OptionalLong.of(900L << 20), c.criticalAt().bytes());
         assertEquals(92.5, c.heapDumpAt().percent().getAsDouble());
         assertEquals(Path.of("/dumps"), c.heapDumpDir().orElseThrow());
@@ -72,7 +73,7 @@ class HeadroomConfigTest {
         List<HeadroomConfig.OptionDoc> docs = HeadroomConfig.options();
         Set<String> keys = docs.stream().map(HeadroomConfig.OptionDoc::key).collect(Collectors.toSet());
         assertEquals(docs.size(), keys.size());
-        assertEquals(Set.of("interval", "warnAt", "criticalAt", "heapDumpAt", "heapDumpDir", "heapDumpAllowTmpfs",
+        assertEquals(Set.of("interval", "watchInterval", "warnAt", "criticalAt", "heapDumpAt", "heapDumpDir", "heapDumpAllowTmpfs",
                 "heapDumpMinInterval", "softLimit", "gcCpuCap", "idleReclaim", "idleReclaimAfter", "trimNativeHeap",
                 "exitAt", "exitCode", "eventLog", "prometheus", "jmx", "jmxWritable", "attachToTools", "root", "quiet"), keys);
         HeadroomConfig.OptionDoc dump = docs.stream().filter(d -> d.key().equals("heapDumpMinInterval")).findFirst().orElseThrow();

@@ -111,7 +111,7 @@ class GovernorTest {
         assertEquals(List.of("name", "bytes", "source", "estimated", "growthBytesPerSecond"), List.copyOf(largest.get(0).keySet()),
                 "each as in the schema's budget.components, plus its growth");
         assertEquals(List.of("level", "previous", "workingSetBytes", "limitBytes", "headroomBytes", "growthBytesPerSecond",
-                "secondsToLimit", "warnAtBytes", "criticalAtBytes", "largest"), List.copyOf(e.fields().keySet()));
+                "secondsToLimit", "binding", "warnAtBytes", "criticalAtBytes", "largest"), List.copyOf(e.fields().keySet()));
         assertEquals(10.0 * MIB, (Double) largest.get(0).get("growthBytesPerSecond"), MIB / 10.0);
     }
 
