@@ -3,6 +3,8 @@ package dev.headroom.internal.cgroup;
 import dev.headroom.CgroupSnapshot;
 import dev.headroom.internal.kernfs.ByteParsing;
 import dev.headroom.internal.kernfs.KernelFile;
+import dev.headroom.internal.kernfs.KeyValueScanner;
+import dev.headroom.internal.kernfs.KeyValueTable;
 import dev.headroom.internal.kernfs.ReadBuffer;
 
 
@@ -83,7 +85,8 @@ public final class CgroupMonitor implements AutoCloseable {
     private final LongSupplier clock;
     private final long reResolveNanos;
     private final ReadBuffer buffer = new ReadBuffer(8192);
-    private final StatTable stat = new StatTable();
+    private final KeyValueTable stat = new KeyValueTable();
+    private final KeyValueScanner lines = KeyValueScanner.spaceSeparated();
     private final Problems problems = new Problems(16);
     private final CgroupSample scratch = new CgroupSample();
     private final int[] typedIndex = new int[TYPED];
@@ -546,83 +549,58 @@ public final class CgroupMonitor implements AutoCloseable {
     private void readStat() {
         stat.beginRead();
         int n = read(statFile, true);
-        if (n < 0) {
-            return;
-        }
-        byte[] d = buffer.data;
         if (n == 0) {
             problems.add(statFile.name(), "empty");
-            return;
         }
-        int line = 0;
-        for (int start = 0; start < n; ) {
-            int end = ByteParsing.indexOf(d, start, n, (byte) '\n');
-            int keyEnd = ByteParsing.indexOf(d, start, end, (byte) ' ');
-            if (end > start) {
-                long v = keyEnd < end ? ByteParsing.digits(d, keyEnd + 1, trimEnd(d, keyEnd + 1, end)) : ByteParsing.BAD;
-                if (keyEnd == start || v == ByteParsing.BAD) {
-                    problems.add(statFile.name(), "unparseable line", d, start, end);
-                } else {
-                    stat.put(line, d, start, keyEnd, v);
-                }
-                line++;
+        KeyValueScanner l = lines.reset(buffer.data, n);
+        while (l.next()) {
+            long v = l.value();
+            if (l.keyEmpty() || v == ByteParsing.BAD) {
+                unparseable(statFile, l);
+            } else {
+                stat.put(l, v);
             }
-            start = end + 1;
         }
     }
 
     private void readEvents(CgroupSample s) {
-        int n = read(eventsFile, false);
-        if (n < 0) {
-            return;
-        }
-        byte[] d = buffer.data;
-        for (int start = 0; start < n; ) {
-            int end = ByteParsing.indexOf(d, start, n, (byte) '\n');
-            int keyEnd = ByteParsing.indexOf(d, start, end, (byte) ' ');
-            if (end > start) {
-                long v = keyEnd < end ? ByteParsing.digits(d, keyEnd + 1, trimEnd(d, keyEnd + 1, end)) : ByteParsing.BAD;
-                if (v == ByteParsing.BAD) {
-                    problems.add(eventsFile.name(), "unparseable line", d, start, end);
-                } else if (ByteParsing.equals(d, start, keyEnd, K_LOW)) {
-                    s.eventsLow = v;
-                } else if (ByteParsing.equals(d, start, keyEnd, K_HIGH)) {
-                    s.eventsHigh = v;
-                } else if (ByteParsing.equals(d, start, keyEnd, K_MAX)) {
-                    s.eventsMax = v;
-                } else if (ByteParsing.equals(d, start, keyEnd, K_OOM)) {
-                    s.eventsOom = v;
-                } else if (ByteParsing.equals(d, start, keyEnd, K_OOM_KILL)) {
-                    s.eventsOomKill = v;
-                } else if (ByteParsing.equals(d, start, keyEnd, K_OOM_GROUP_KILL)) {
-                    s.eventsOomGroupKill = v;
-                }
+        KeyValueScanner l = lines.reset(buffer.data, read(eventsFile, false));
+        while (l.next()) {
+            long v = l.value();
+            if (v == ByteParsing.BAD) {
+                unparseable(eventsFile, l);
+            } else if (l.keyIs(K_LOW)) {
+                s.eventsLow = v;
+            } else if (l.keyIs(K_HIGH)) {
+                s.eventsHigh = v;
+            } else if (l.keyIs(K_MAX)) {
+                s.eventsMax = v;
+            } else if (l.keyIs(K_OOM)) {
+                s.eventsOom = v;
+            } else if (l.keyIs(K_OOM_KILL)) {
+                s.eventsOomKill = v;
+            } else if (l.keyIs(K_OOM_GROUP_KILL)) {
+                s.eventsOomGroupKill = v;
             }
-            start = end + 1;
         }
     }
 
     private void readOomControl(CgroupSample s) {
-        int n = read(oomControlFile, false);
-        if (n < 0) {
-            return;
-        }
-        byte[] d = buffer.data;
-        for (int start = 0; start < n; ) {
-            int end = ByteParsing.indexOf(d, start, n, (byte) '\n');
-            int keyEnd = ByteParsing.indexOf(d, start, end, (byte) ' ');
-            if (end > start) {
-                long v = keyEnd < end ? ByteParsing.digits(d, keyEnd + 1, trimEnd(d, keyEnd + 1, end)) : ByteParsing.BAD;
-                if (v == ByteParsing.BAD) {
-                    problems.add(oomControlFile.name(), "unparseable line", d, start, end);
-                } else if (ByteParsing.equals(d, start, keyEnd, K_OOM_KILL)) {
-                    s.eventsOomKill = v;
-                } else if (ByteParsing.equals(d, start, keyEnd, K_UNDER_OOM)) {
-                    s.underOom = v;
-                }
+        KeyValueScanner l = lines.reset(buffer.data, read(oomControlFile, false));
+        while (l.next()) {
+            long v = l.value();
+            if (v == ByteParsing.BAD) {
+                unparseable(oomControlFile, l);
+            } else if (l.keyIs(K_OOM_KILL)) {
+                s.eventsOomKill = v;
+            } else if (l.keyIs(K_UNDER_OOM)) {
+                s.underOom = v;
             }
-            start = end + 1;
         }
+    }
+
+    private void unparseable(KernelFile f, KeyValueScanner l) {
+        problems.add(f.name(), "unparseable line", l.data(), l.lineStart(), l.lineEnd());
     }
 
     /** {@code some avg10=0.00 avg60=0.00 avg300=0.00 total=0} and the same for {@code full}. */
