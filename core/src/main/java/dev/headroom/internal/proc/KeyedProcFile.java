@@ -1,11 +1,11 @@
 package dev.headroom.internal.proc;
 
+import dev.headroom.internal.kernfs.ByteParsing;
 import dev.headroom.internal.kernfs.KernelFile;
 import dev.headroom.internal.kernfs.KeyValueScanner;
 import dev.headroom.internal.kernfs.ReadBuffer;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -36,7 +36,7 @@ abstract class KeyedProcFile implements AutoCloseable {
         this.name = path.toString();
         this.keys = new byte[keys.length][];
         for (int i = 0; i < keys.length; i++) {
-            this.keys[i] = keys[i].getBytes(StandardCharsets.US_ASCII);
+            this.keys[i] = ByteParsing.ascii(keys[i]);
         }
         this.values = new long[keys.length];
         Arrays.fill(values, -1);
