@@ -44,6 +44,8 @@ public final class CgroupMonitor implements AutoCloseable {
     /** Null when there is no memory controller. */
     private CgroupReader reader;
     private long generation;
+    /** The chain while there is no reader. */
+    private CgroupChain unlimited;
     private long checkedAt;
     private boolean closed;
 
@@ -101,6 +103,21 @@ public final class CgroupMonitor implements AutoCloseable {
             return HIERARCHICAL_SOURCE;
         }
         return index >= 0 && index < location.chain().size() ? location.chain().get(index) : null;
+    }
+
+    /**
+     * The limited cgroups on the chain with their usage files, as of the latest sample (nothing
+     * before the first): for a watch that re-reads only the usages between samples. The same
+     * instance while no limit and no location changed, so polling it after each sample is cheap.
+     */
+    public synchronized CgroupChain chain() {
+        if (reader != null) {
+            return reader.chain(generation);
+        }
+        if (unlimited == null || unlimited.generation() != generation) {
+            unlimited = CgroupChain.none(generation);
+        }
+        return unlimited;
     }
 
     /** Number of {@code memory.stat} keys seen so far; with {@link #statKey} and {@link #statValue}, all keys without allocating. */

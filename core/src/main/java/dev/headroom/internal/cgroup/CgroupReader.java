@@ -26,6 +26,7 @@ abstract class CgroupReader implements AutoCloseable {
     private final Pressure pressure;
     /** The files of the process's directory opened by {@link #open}, closed with the reader. */
     private final List<KernelFile> own = new ArrayList<>();
+    private long hierarchical = UNKNOWN;
 
     /**
      * @param statReadings the {@link MemoryStat} readings, in its order
@@ -60,7 +61,8 @@ abstract class CgroupReader implements AutoCloseable {
         s.usage = !location.rootCgroup() ? chain.ownUsage()
                 : s.anon >= 0 && s.file >= 0 ? s.anon + s.file : UNKNOWN;
         s.workingSet = MemoryStat.workingSet(s.usage, s.inactiveFile);
-        EffectiveLimit.apply(chain.limits, chain.usages, s.usage, location.rootCgroup(), hierarchicalLimit(memTotal), s);
+        hierarchical = hierarchicalLimit(memTotal);
+        EffectiveLimit.apply(chain.limits, chain.usages, s.usage, location.rootCgroup(), hierarchical, s);
         s.high = files.limit(high, false, memTotal);
         s.peak = files.value(peak, false);
         readRest(s);
@@ -82,6 +84,11 @@ abstract class CgroupReader implements AutoCloseable {
 
     /** This version's remaining files. */
     abstract void readRest(CgroupSample s);
+
+    /** The limited cgroups of the latest read ({@link CgroupChain}). */
+    final CgroupChain chain(long generation) {
+        return chain.describe(generation, hierarchical);
+    }
 
     @Override
     public final void close() {
