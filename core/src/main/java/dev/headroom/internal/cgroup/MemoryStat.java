@@ -12,7 +12,10 @@ import dev.headroom.internal.kernfs.KeyValueTable;
  * it has {@code rss}); the indexes are looked up again only when the table gains a key.
  */
 final class MemoryStat implements AutoCloseable {
-    /** The readings every version fills, in the order of {@link #fill}; more may follow. */
+    /**
+     * The readings every version lists first, in this order; {@link #read} copies them into the
+     * sample. A version may list more after them.
+     */
     static final int ANON = 0;
     static final int FILE = 1;
     static final int KERNEL = 2;
