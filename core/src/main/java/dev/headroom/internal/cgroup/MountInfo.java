@@ -1,7 +1,7 @@
 package dev.headroom.internal.cgroup;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Parser for {@code /proc/self/mountinfo} (proc(5)). A line is
@@ -32,30 +32,25 @@ final class MountInfo {
 
     /** Parses every well-formed line; each malformed one adds an error naming its line number. */
     static List<Mount> parse(String content, String fileName, List<String> errors) {
-        List<Mount> mounts = new ArrayList<>();
-        String[] lines = content.split("\n");
-        for (int n = 0; n < lines.length; n++) {
-            String line = lines[n];
-            if (line.isBlank()) {
-                continue;
+        return TextLines.parse(content, fileName, errors, MountInfo::mount);
+    }
+
+    private static Mount mount(String line, Consumer<String> refuse) {
+        String[] f = line.trim().split(" +");
+        int separator = -1;
+        for (int i = 6; i < f.length; i++) {
+            if (f[i].equals("-")) {
+                separator = i;
+                break;
             }
-            String[] f = line.trim().split(" +");
-            int separator = -1;
-            for (int i = 6; i < f.length; i++) {
-                if (f[i].equals("-")) {
-                    separator = i;
-                    break;
-                }
-            }
-            if (separator < 0 || separator + 1 >= f.length) {
-                errors.add(fileName + ": line " + (n + 1) + " is malformed (no ' - fstype' separator)");
-                continue;
-            }
-            String fsType = f[separator + 1];
-            String superOptions = separator + 3 < f.length ? f[separator + 3] : "";
-            mounts.add(new Mount(unescape(f[3]), unescape(f[4]), fsType, superOptions));
         }
-        return mounts;
+        if (separator < 0 || separator + 1 >= f.length) {
+            refuse.accept("is malformed (no ' - fstype' separator)");
+            return null;
+        }
+        String fsType = f[separator + 1];
+        String superOptions = separator + 3 < f.length ? f[separator + 3] : "";
+        return new Mount(unescape(f[3]), unescape(f[4]), fsType, superOptions);
     }
 
     /** Undoes the kernel's {@code \ooo} octal escapes; a backslash not followed by three octal digits is kept. */

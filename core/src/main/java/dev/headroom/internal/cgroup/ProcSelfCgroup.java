@@ -1,7 +1,7 @@
 package dev.headroom.internal.cgroup;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Parser for {@code /proc/self/cgroup} (cgroups(7)): one line per hierarchy,
@@ -24,39 +24,34 @@ final class ProcSelfCgroup {
     }
 
     static List<Entry> parse(String content, String fileName, List<String> errors) {
-        List<Entry> entries = new ArrayList<>();
-        String[] lines = content.split("\n");
-        for (int n = 0; n < lines.length; n++) {
-            String line = lines[n];
-            if (line.isBlank()) {
-                continue;
-            }
-            int first = line.indexOf(':');
-            int second = first < 0 ? -1 : line.indexOf(':', first + 1);
-            if (second < 0) {
-                errors.add(fileName + ": line " + (n + 1) + " is malformed (expected id:controllers:path)");
-                continue;
-            }
-            int id;
-            try {
-                id = Integer.parseInt(line.substring(0, first).trim());
-            } catch (NumberFormatException e) {
-                errors.add(fileName + ": line " + (n + 1) + " has a non-numeric hierarchy id");
-                continue;
-            }
-            String controllerList = line.substring(first + 1, second);
-            List<String> controllers = controllerList.isEmpty() ? List.of() : List.of(controllerList.split(","));
-            String path = line.substring(second + 1);
-            boolean deleted = path.endsWith(DELETED_SUFFIX);
-            if (deleted) {
-                path = path.substring(0, path.length() - DELETED_SUFFIX.length());
-            }
-            if (!path.startsWith("/")) {
-                errors.add(fileName + ": line " + (n + 1) + " has a relative cgroup path");
-                continue;
-            }
-            entries.add(new Entry(id, controllers, path, deleted));
+        return TextLines.parse(content, fileName, errors, ProcSelfCgroup::entry);
+    }
+
+    private static Entry entry(String line, Consumer<String> refuse) {
+        int first = line.indexOf(':');
+        int second = first < 0 ? -1 : line.indexOf(':', first + 1);
+        if (second < 0) {
+            refuse.accept("is malformed (expected id:controllers:path)");
+            return null;
         }
-        return entries;
+        int id;
+        try {
+            id = Integer.parseInt(line.substring(0, first).trim());
+        } catch (NumberFormatException e) {
+            refuse.accept("has a non-numeric hierarchy id");
+            return null;
+        }
+        String controllerList = line.substring(first + 1, second);
+        List<String> controllers = controllerList.isEmpty() ? List.of() : List.of(controllerList.split(","));
+        String path = line.substring(second + 1);
+        boolean deleted = path.endsWith(DELETED_SUFFIX);
+        if (deleted) {
+            path = path.substring(0, path.length() - DELETED_SUFFIX.length());
+        }
+        if (!path.startsWith("/")) {
+            refuse.accept("has a relative cgroup path");
+            return null;
+        }
+        return new Entry(id, controllers, path, deleted);
     }
 }

@@ -1,5 +1,7 @@
 package dev.headroom.internal.kernfs;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Number parsing straight from the bytes of a cgroup file: no Strings, no exceptions, nothing
  * allocated. Results use sentinels because every real value is non-negative.
@@ -11,6 +13,11 @@ public final class ByteParsing {
     public static final long MAX = Long.MAX_VALUE;
 
     private ByteParsing() {
+    }
+
+    /** The bytes of a key to compare with ({@link #equals}); for constants, not per read. */
+    public static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     public static boolean isSpace(byte b) {

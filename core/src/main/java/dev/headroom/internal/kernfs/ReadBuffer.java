@@ -69,4 +69,27 @@ public final class ReadBuffer {
             return IO_ERROR;
         }
     }
+
+    /**
+     * One {@code pread} from offset 0, at most the buffer's current size, without growing: for a
+     * file the kernel produces whole in one read (a task's {@code stat}), where a second read only to
+     * meet the end would double the cost. A file longer than the buffer comes back cut at its size,
+     * which the caller's parser must refuse. Returns the length read or {@link #MISSING} /
+     * {@link #IO_ERROR}.
+     */
+    public int readOnce(KernelFile file) {
+        FileChannel channel = file.channel();
+        if (channel == null) {
+            return MISSING;
+        }
+        try {
+            direct.clear();
+            int n = Math.max(0, channel.read(direct, 0));
+            direct.get(0, data, 0, n);
+            return n;
+        } catch (IOException e) {
+            lastError = e;
+            return IO_ERROR;
+        }
+    }
 }

@@ -9,7 +9,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Counts the resident pages of an address range of this process from {@code /proc/self/pagemap}: one
- * 64-bit entry per page, bit 63 set when the page is in memory (Documentation/admin-guide/mm/pagemap.rst;
+ * 64-bit entry per page, bit 63 set when the page is in memory (the kernel's pagemap interface;
  * an unprivileged process sees the flags, only the frame numbers are hidden). Used to measure the
  * resident Java heap, which committed heap only bounds from above. Costs 8 bytes read per page of the
  * range: 1 MiB per 512 MiB of heap, so it runs on the slow schedule. The page size comes from

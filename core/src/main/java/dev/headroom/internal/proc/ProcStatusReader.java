@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * key ({@code RssAnon}, {@code RssFile} and {@code RssShmem} need Linux 4.5+) or the file cannot be
  * read ({@link #error()} says why). Not thread-safe.
  */
-public final class ProcStatusReader implements AutoCloseable {
+public final class ProcStatusReader extends KeyedProcFile {
 
     private static final int VM_RSS = 0;
     private static final int RSS_ANON = 1;
@@ -16,51 +16,33 @@ public final class ProcStatusReader implements AutoCloseable {
     private static final int RSS_SHMEM = 3;
     private static final int VM_SWAP = 4;
 
-    private final KeyedProcFile file;
-
     /** @param root where {@code proc/self/status} is found: {@code /} normally, a fixture tree in tests */
     public ProcStatusReader(Path root) {
-        this.file = new KeyedProcFile(root.resolve("proc/self/status"),
-                "VmRSS:", "RssAnon:", "RssFile:", "RssShmem:", "VmSwap:");
-    }
-
-    /** Reads the file again; false when it could not be read. */
-    public boolean refresh() {
-        return file.refresh();
+        super(root.resolve("proc/self/status"), "VmRSS", "RssAnon", "RssFile", "RssShmem", "VmSwap");
     }
 
     /** {@code VmRSS}: resident set. */
     public long rssBytes() {
-        return file.value(VM_RSS);
+        return value(VM_RSS);
     }
 
     /** {@code RssAnon}: resident anonymous memory (heap, stacks, malloc, ...). */
     public long rssAnonBytes() {
-        return file.value(RSS_ANON);
+        return value(RSS_ANON);
     }
 
     /** {@code RssFile}: resident file mappings (the JDK's libraries and modules image, mapped buffers). */
     public long rssFileBytes() {
-        return file.value(RSS_FILE);
+        return value(RSS_FILE);
     }
 
     /** {@code RssShmem}: resident shared memory (SysV/POSIX shm, tmpfs mappings, ZGC's heap). */
     public long rssShmemBytes() {
-        return file.value(RSS_SHMEM);
+        return value(RSS_SHMEM);
     }
 
     /** {@code VmSwap}: swapped-out anonymous memory. */
     public long swapBytes() {
-        return file.value(VM_SWAP);
-    }
-
-    /** Why the last refresh failed; null when it worked. */
-    public String error() {
-        return file.error();
-    }
-
-    @Override
-    public void close() {
-        file.close();
+        return value(VM_SWAP);
     }
 }

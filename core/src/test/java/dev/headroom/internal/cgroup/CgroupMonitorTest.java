@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -35,6 +36,11 @@ class CgroupMonitorTest {
             CgroupSample s = new CgroupSample();
             monitor.sample(s);
             assertEquals(512 * MIB, s.limit);
+            CgroupChain chain = monitor.chain();
+            assertEquals(512 * MIB, chain.entries().get(0).limitBytes());
+            Files.writeString(root.resolve("sys/fs/cgroup/memory.current"), (300 * MIB) + "\n");
+            monitor.sample(s);
+            assertSame(chain, monitor.chain(), "a usage change is the watch's to see, not a new chain");
             // An in-place pod resize rewrites memory.max; the open descriptor is re-read from 0.
             Files.writeString(root.resolve("sys/fs/cgroup/memory.max"), (768 * MIB) + "\n");
             Files.writeString(root.resolve("sys/fs/cgroup/memory.current"), (700 * MIB) + "\n");
@@ -43,10 +49,12 @@ class CgroupMonitorTest {
             assertEquals(700 * MIB, s.usage);
             assertEquals(68 * MIB, s.bindingHeadroom);
             assertEquals(0, s.generation, "the location did not change");
+            assertEquals(768 * MIB, monitor.chain().entries().get(0).limitBytes());
             Files.writeString(root.resolve("sys/fs/cgroup/memory.max"), "max\n");
             monitor.sample(s);
             assertEquals(CgroupSample.UNLIMITED, s.limit);
             assertEquals(-1, s.bindingIndex);
+            assertEquals(List.of(), monitor.chain().entries());
         }
     }
 
@@ -78,6 +86,10 @@ class CgroupMonitorTest {
             assertEquals(1, s.generation);
             assertEquals("/" + moved.toString().substring(root.toString().length() + 1), monitor.memoryDir());
             assertEquals(monitor.memoryDir(), monitor.dir(s.limitIndex));
+            CgroupChain chain = monitor.chain();
+            assertEquals(1, chain.generation(), "the chain of the new place");
+            assertEquals(monitor.memoryDir(), chain.entries().get(0).dir());
+            assertEquals(128 * MIB, chain.entries().get(0).limitBytes());
         }
     }
 

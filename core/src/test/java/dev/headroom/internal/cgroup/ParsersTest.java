@@ -86,10 +86,10 @@ class ParsersTest {
 
     @Test
     void unlimitedMarkersOfEveryPageSizeAreRecognised() {
-        assertTrue(9223372036854771712L >= CgroupMonitor.PAGE_COUNTER_UNLIMITED, "4 KiB pages");
-        assertTrue(9223372036854710272L >= CgroupMonitor.PAGE_COUNTER_UNLIMITED, "64 KiB pages");
-        assertTrue(9223372036854763520L >= CgroupMonitor.PAGE_COUNTER_UNLIMITED, "16 KiB pages");
-        assertFalse(1L << 62 >= CgroupMonitor.PAGE_COUNTER_UNLIMITED, "a real, huge limit");
+        assertTrue(9223372036854771712L >= EffectiveLimit.PAGE_COUNTER_UNLIMITED, "4 KiB pages");
+        assertTrue(9223372036854710272L >= EffectiveLimit.PAGE_COUNTER_UNLIMITED, "64 KiB pages");
+        assertTrue(9223372036854763520L >= EffectiveLimit.PAGE_COUNTER_UNLIMITED, "16 KiB pages");
+        assertFalse(1L << 62 >= EffectiveLimit.PAGE_COUNTER_UNLIMITED, "a real, huge limit");
     }
 
     @Test

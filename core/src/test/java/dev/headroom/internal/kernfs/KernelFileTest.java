@@ -38,6 +38,20 @@ class KernelFileTest {
     }
 
     @Test
+    void readOnceNeverGrowsAndCutsALongerFileAtTheBufferSize() throws IOException {
+        Path f = Files.writeString(dir.resolve("stat"), "1 (java) S 1\n");
+        ReadBuffer buffer = new ReadBuffer(8, 8);
+        try (KernelFile file = KernelFile.open(f, "/proc/self/task/1/stat")) {
+            assertEquals(8, buffer.readOnce(file));
+            assertEquals("1 (java)", new String(buffer.data, 0, 8, StandardCharsets.US_ASCII));
+            Files.writeString(f, "2\n");
+            assertEquals(2, buffer.readOnce(file), "re-read from offset 0");
+            assertEquals(8, buffer.data.length);
+        }
+        assertEquals(ReadBuffer.MISSING, buffer.readOnce(KernelFile.open(dir.resolve("gone"), "/gone")));
+    }
+
+    @Test
     void aMissingFileIsAbsentWithoutAProblem() {
         KernelFile file = KernelFile.open(dir.resolve("nope"), "/nope");
         assertFalse(file.present());

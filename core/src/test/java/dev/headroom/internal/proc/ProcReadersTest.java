@@ -112,6 +112,27 @@ class ProcReadersTest {
         }
     }
 
+    /** The sampler reads status every sample: once warm, a refresh allocates nothing. */
+    @Test
+    void warmRefreshAllocatesNothing() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(threads instanceof com.sun.management.ThreadMXBean);
+        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) threads;
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean.isThreadAllocatedMemorySupported() && bean.isThreadAllocatedMemoryEnabled());
+        try (ProcStatusReader r = new ProcStatusReader(fixture("linux-6.18-jdk17"))) {
+            for (int i = 0; i < 2_000; i++) {
+                assertTrue(r.refresh());
+            }
+            long id = Thread.currentThread().getId();
+            long before = bean.getThreadAllocatedBytes(id);
+            for (int i = 0; i < 2_000; i++) {
+                r.refresh();
+            }
+            long allocated = bean.getThreadAllocatedBytes(id) - before;
+            assertTrue(allocated < 1024, "2,000 refreshes allocated " + allocated + " bytes");
+        }
+    }
+
     @Test
     void liveStatusFollowsTouchedMemory() {
         try (ProcStatusReader r = new ProcStatusReader(Path.of("/"))) {

@@ -1,17 +1,16 @@
 package dev.headroom.internal.governor.softlimit;
 
+import dev.headroom.internal.kernfs.KernelFile;
+import dev.headroom.internal.kernfs.ReadBuffer;
+
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -31,9 +30,9 @@ import java.util.Set;
  *       ends, and counting them (or the sampler) as application CPU would delay idle detection.</li>
  * </ul>
  *
- * <p>Cheap per sample: each tracked thread's stat file is kept open and re-read from offset 0
- * (proc regenerates it), into one reused buffer and parsed in place: no allocation, one
- * {@code pread} per thread. At most {@value #MAX_OPEN} descriptors are kept; threads beyond that
+ * <p>Cheap per sample: each tracked thread's stat file is kept open ({@link KernelFile}) and
+ * re-read from offset 0 (proc regenerates it), into one reused buffer and parsed in place: no
+ * allocation, one {@code pread} per thread ({@link ReadBuffer#readOnce}). At most {@value #MAX_OPEN} descriptors are kept; threads beyond that
  * (a many-core machine's GC workers) are opened per read. The task list is rescanned every
  * {@value #RESCAN_NANOS_TEXT} (collectors start workers lazily); a thread's name is read once.
  * Threads that exited keep their CPU in a carried total, so a sum never goes backwards. Readings
@@ -54,15 +53,20 @@ final class ProcCpuMeter implements CpuMeter {
     static final List<String> SERVICE_PREFIXES = List.of("C1 CompilerThre", "C2 CompilerThre", "JVMCI", "Sweeper thread",
             "headroom-");
 
+    /** Largest {@code stat} or {@code comm} read: a task's stat line is about 300 bytes. */
+    private static final int MAX_READ = 1024;
+
     /** One tracked thread. */
     private static final class Task {
         final Path stat;
+        final String name;
         final boolean gc;
-        FileChannel channel;
+        KernelFile file;
         long cpu;
 
         Task(Path stat, boolean gc) {
             this.stat = stat;
+            this.name = stat.toString();
             this.gc = gc;
         }
     }
@@ -70,7 +74,7 @@ final class ProcCpuMeter implements CpuMeter {
     private final Path taskDir;
     private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     private final List<GarbageCollectorMXBean> gcBeans = ManagementFactory.getGarbageCollectorMXBeans();
-    private final ByteBuffer buffer = ByteBuffer.allocate(1024);
+    private final ReadBuffer buffer = new ReadBuffer(MAX_READ, MAX_READ);
     private List<String> prefixes = Collector.UNKNOWN.threadPrefixes();
     private final Map<String, Task> tracked = new HashMap<>();
     private final Set<String> otherThreads = new HashSet<>();
@@ -167,7 +171,7 @@ final class ProcCpuMeter implements CpuMeter {
                 if (tracked.containsKey(tid) || otherThreads.contains(tid)) {
                     continue;
                 }
-                String comm = read(t.resolve("comm"));
+                String comm = comm(t.resolve("comm"));
                 if (comm == null) {
                     continue;
                 }
@@ -230,41 +234,37 @@ final class ProcCpuMeter implements CpuMeter {
         return false;
     }
 
-    /** utime + stime of one thread in ns; -1 when it is gone or unreadable. */
+    /**
+     * utime + stime of one thread in ns; -1 when it is gone or unreadable (an exited thread's stat
+     * no longer exists or reads as an error, ESRCH).
+     */
     private long threadCpu(Task t) {
+        KernelFile f = t.file;
+        boolean keep = f != null || open < MAX_OPEN;
+        if (f == null) {
+            f = KernelFile.open(t.stat, t.name);
+            if (!f.present()) {
+                return -1;
+            }
+            if (keep) {
+                t.file = f;
+                open++;
+            }
+        }
         try {
-            FileChannel ch = t.channel;
-            boolean keep = ch != null || open < MAX_OPEN;
-            if (ch == null) {
-                ch = FileChannel.open(t.stat, StandardOpenOption.READ);
-                if (keep) {
-                    t.channel = ch;
-                    open++;
-                }
+            int n = buffer.readOnce(f);
+            return n <= 0 ? -1 : parseStatCpuNanos(buffer.data, n);
+        } finally {
+            if (!keep) {
+                f.close();
             }
-            try {
-                buffer.clear();
-                int n = ch.read(buffer, 0);
-                return n <= 0 ? -1 : parseStatCpuNanos(buffer.array(), n);
-            } finally {
-                if (!keep) {
-                    ch.close();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // An exited thread's stat reads as an error (ESRCH) or no longer exists.
-            return -1;
         }
     }
 
     private void closeQuietly(Task t) {
-        if (t.channel != null) {
-            try {
-                t.channel.close();
-            } catch (IOException ignored) {
-                // a read-only descriptor: nothing can be lost
-            }
-            t.channel = null;
+        if (t.file != null) {
+            t.file.close();
+            t.file = null;
             open--;
         }
     }
@@ -323,13 +323,11 @@ final class ProcCpuMeter implements CpuMeter {
         return -1;
     }
 
-    private static String read(Path p) {
-        try {
-            return Files.readString(p, StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException gone) {
-            return null;
-        } catch (IOException | RuntimeException e) {
-            return null;
+    /** A thread's name, read once when it is first seen; null when it is gone or unreadable. */
+    private String comm(Path p) {
+        try (KernelFile f = KernelFile.open(p, p.toString())) {
+            int n = buffer.read(f);
+            return n < 0 ? null : new String(buffer.data, 0, n, StandardCharsets.US_ASCII);
         }
     }
 

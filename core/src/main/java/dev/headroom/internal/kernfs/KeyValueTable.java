@@ -1,17 +1,15 @@
-package dev.headroom.internal.cgroup;
-
-import dev.headroom.internal.kernfs.ByteParsing;
+package dev.headroom.internal.kernfs;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Every key of {@code memory.stat}, interned on first sight. The kernel writes the keys in the same
- * order every time, so a line is first compared with the key seen at the same position; only a new
- * or moved key costs a search, and only a new key allocates. Values of keys missing from the latest
- * read are marked absent rather than left stale.
+ * Every key of a key/value file (cgroup's {@code memory.stat}), interned on first sight. The kernel
+ * writes the keys in the same order every time, so a line is first compared with the key seen at
+ * the same position; only a new or moved key costs a search, and only a new key allocates. Values
+ * of keys missing from the latest read are marked absent rather than left stale. Not thread-safe.
  */
-final class StatTable {
+public final class KeyValueTable {
     private byte[][] keys = new byte[64][];
     private String[] names = new String[64];
     private long[] values = new long[64];
@@ -20,28 +18,28 @@ final class StatTable {
     /** Grows each time a key is added, so callers can refresh indexes they cached. */
     private int version;
 
-    int size() {
+    public int size() {
         return size;
     }
 
-    int version() {
+    public int version() {
         return version;
     }
 
-    String name(int index) {
+    public String name(int index) {
         return names[index];
     }
 
-    boolean present(int index) {
+    public boolean present(int index) {
         return index >= 0 && present[index];
     }
 
     /** The value at {@code index}, or -1 when that key was absent from the latest read. */
-    long value(int index) {
+    public long value(int index) {
         return present(index) ? values[index] : -1;
     }
 
-    int indexOf(String name) {
+    public int indexOf(String name) {
         for (int i = 0; i < size; i++) {
             if (names[i].equals(name)) {
                 return i;
@@ -51,15 +49,19 @@ final class StatTable {
     }
 
     /** Starts a new read: every key is absent until {@link #put} sees it again. */
-    void beginRead() {
+    public void beginRead() {
         Arrays.fill(present, 0, size, false);
     }
 
-    /** Records {@code value} for the key in {@code d[from, to)} seen as line number {@code line}. */
-    void put(int line, byte[] d, int from, int to, long value) {
+    /** Records {@code value} for the key of the scanner's current line. */
+    public void put(KeyValueScanner line, long value) {
+        byte[] d = line.data();
+        int from = line.lineStart();
+        int to = line.keyEnd();
+        int position = line.lineIndex();
         int index = -1;
-        if (line < size && ByteParsing.equals(d, from, to, keys[line])) {
-            index = line;
+        if (position < size && ByteParsing.equals(d, from, to, keys[position])) {
+            index = position;
         } else {
             for (int i = 0; i < size; i++) {
                 if (ByteParsing.equals(d, from, to, keys[i])) {
@@ -90,7 +92,7 @@ final class StatTable {
     }
 
     /** Forgets every key (a new location may be another version with other keys). */
-    void reset() {
+    public void reset() {
         size = 0;
         version++;
     }

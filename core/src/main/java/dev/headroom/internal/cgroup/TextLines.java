@@ -1,0 +1,37 @@
+package dev.headroom.internal.cgroup;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The line loop of the texts read at resolution ({@code /proc/self/cgroup},
+ * {@code /proc/self/mountinfo}): each non-blank line goes to a parser, and a line it refuses is
+ * reported as {@code "<file>: line <n> <why>"} while the others are kept.
+ */
+final class TextLines {
+
+    /** Parses one line; returns null after telling {@code refuse} why the line is not one. */
+    interface Parser<T> {
+        T parse(String line, Consumer<String> refuse);
+    }
+
+    private TextLines() {
+    }
+
+    static <T> List<T> parse(String content, String fileName, List<String> errors, Parser<T> parser) {
+        List<T> out = new ArrayList<>();
+        String[] lines = content.split("\n");
+        for (int n = 0; n < lines.length; n++) {
+            if (lines[n].isBlank()) {
+                continue;
+            }
+            int number = n + 1;
+            T parsed = parser.parse(lines[n], why -> errors.add(fileName + ": line " + number + " " + why));
+            if (parsed != null) {
+                out.add(parsed);
+            }
+        }
+        return out;
+    }
+}
