@@ -35,6 +35,15 @@ public record Constraint(String name, long used, long limit, String source, bool
     public static final String CODE_CACHE = "code_cache";
     public static final String THREADS = "threads";
 
+    /**
+     * A fatal constraint that will reach its limit within this many seconds at its current growth is
+     * as pressing as one past {@code warnAt}: at 200 MiB/s a 150 MiB heap goes from 75% to dead in
+     * one collection cycle, and no threshold band is ever seen in between.
+     */
+    public static final double SOON_SECONDS = 10;
+    /** ... provided it already uses at least this share: a young process filling its heap is not a leak. */
+    public static final double SOON_FROM_SHARE = 0.5;
+
     public Constraint {
         if (limit <= 0) {
             throw new IllegalArgumentException(name + ": limit must be positive: " + limit);
@@ -52,16 +61,29 @@ public record Constraint(String name, long used, long limit, String source, bool
     }
 
     /**
-     * The binding constraint: the one nearest its limit by share, fatal ones first at equal share;
-     * null when the list is empty.
+     * Whether it will reach its limit soon: fatal, at least {@link #SOON_FROM_SHARE} used, and its
+     * limit within {@link #SOON_SECONDS} at the current growth.
+     */
+    public boolean soon() {
+        return fatal && share() >= SOON_FROM_SHARE && secondsToLimit.isPresent() && secondsToLimit.getAsDouble() <= SOON_SECONDS;
+    }
+
+    /**
+     * The binding constraint: the one that will reach its limit soonest among those {@link #soon()},
+     * else the one nearest its limit by share (fatal ones first at equal share); null when the list
+     * is empty.
      */
     public static Constraint binding(List<Constraint> constraints) {
+        Constraint soonest = null;
         Constraint worst = null;
         for (Constraint c : constraints) {
+            if (c.soon() && (soonest == null || c.secondsToLimit().getAsDouble() < soonest.secondsToLimit().getAsDouble())) {
+                soonest = c;
+            }
             if (worst == null || c.share() > worst.share() || (c.share() == worst.share() && c.fatal() && !worst.fatal())) {
                 worst = c;
             }
         }
-        return worst;
+        return soonest != null ? soonest : worst;
     }
 }

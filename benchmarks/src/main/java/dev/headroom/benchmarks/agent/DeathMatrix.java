@@ -141,7 +141,8 @@ public final class DeathMatrix {
             List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", cgroup.procs().toString()));
             command.addAll(Procs.command(agent, row.agentOptions() + "heapDumpDir=" + work + ",eventLog=" + events, row.jvmArgs(), app,
                     "--kind", row.kind(), "--rate", Integer.toString(rate), "--delay", "2", "--dir", shm.toString()));
-            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            // -XX:+ExitOnOutOfMemoryError says why it terminates on stdout: both streams are kept.
+            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(work.resolve("stdout.txt").toFile())
                     .redirectError(work.resolve("stderr.txt").toFile()).directory(work.toFile());
             pb.environment().remove("JAVA_TOOL_OPTIONS");
             Process p = pb.start();
@@ -151,7 +152,8 @@ public final class DeathMatrix {
                 return new Outcome("no death in 240 s", "-", "-", null, -1, null);
             }
             long deathAt = died.join();
-            String stderr = Files.readString(work.resolve("stderr.txt"), StandardCharsets.UTF_8);
+            String stderr = Files.readString(work.resolve("stderr.txt"), StandardCharsets.UTF_8)
+                    + Files.readString(work.resolve("stdout.txt"), StandardCharsets.UTF_8);
             String death = p.exitValue() == 137 && cgroup.oomKills() > 0 ? "kernel kill"
                     : p.exitValue() == 75 ? "exit 75"
                     : stderr.contains("OutOfMemoryError") ? "OutOfMemoryError"

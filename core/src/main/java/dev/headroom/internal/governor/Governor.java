@@ -76,7 +76,7 @@ public final class Governor {
     public Budget onSample(Budget budget, long nowNanos) {
         warnMessage.record(budget);
         PressureLevel previous = levels.level();
-        PressureLevel current = levels.update(Thresholds.ratio(warnAt, budget), Thresholds.ratio(criticalAt, budget), nowNanos);
+        PressureLevel current = levels.update(Thresholds.warnRatio(warnAt, budget), Thresholds.ratio(criticalAt, budget), nowNanos);
         if (current != previous) {
             levelChanged(previous, current, budget.withGovernor(state.withLevel(current)));
         }

@@ -28,6 +28,22 @@ public final class Thresholds {
     }
 
     /**
+     * How far toward WARN: the warn setting's ratio, or 1 when a fatal constraint will reach its limit
+     * {@link Constraint#soon() soon} (while warnAt is on), whichever is higher.
+     */
+    public static double warnRatio(HeadroomConfig.Size warnAt, Budget budget) {
+        double r = ratio(warnAt, budget);
+        if (!warnAt.isOff()) {
+            for (Constraint c : budget.constraints()) {
+                if (c.soon()) {
+                    return Math.max(r, 1);
+                }
+            }
+        }
+        return r;
+    }
+
+    /**
      * The constraint nearest {@code setting}, or null when the setting is judged on the cgroup's
      * pressure signal without a constraint (a byte count, or a budget without constraints).
      */

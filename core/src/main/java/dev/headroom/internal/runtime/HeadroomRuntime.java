@@ -240,7 +240,7 @@ public final class HeadroomRuntime implements Engine {
 
     private Watch openWatch(HeadroomConfig config, long periodNanos) {
         try {
-            return new Watch(config.root(), periodNanos, true);
+            return new Watch(config.root(), periodNanos, true, this::wakeWatch);
         } catch (RuntimeException | LinkageError e) {
             diagnostics.once("watch", "the fast watch of the limits could not start (" + e
                     + "); they are judged at the budget's pace only");
@@ -409,6 +409,33 @@ public final class HeadroomRuntime implements Engine {
             diagnostics.failure("watch", t);
         } finally {
             scheduleWatch(delay);
+        }
+    }
+
+    /**
+     * An extra watch tick at once, outside the tick chain: the JVM's notification thread calls this
+     * at the end of a collection that took the heap past its next threshold.
+     */
+    private void wakeWatch() {
+        if (closed) {
+            return;
+        }
+        try {
+            scheduler.schedule(() -> {
+                if (closed) {
+                    return;
+                }
+                try {
+                    long now = ticker.nanoTime();
+                    if (watch.tick(now)) {
+                        sampleOnce(now);
+                    }
+                } catch (Throwable t) {
+                    diagnostics.failure("watch", t);
+                }
+            }, 0);
+        } catch (RuntimeException e) {
+            // shut down meanwhile
         }
     }
 

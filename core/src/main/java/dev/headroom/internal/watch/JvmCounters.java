@@ -2,10 +2,14 @@ package dev.headroom.internal.watch;
 
 import com.sun.management.GcInfo;
 
+import javax.management.ListenerNotFoundException;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryNotificationInfo;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
@@ -33,6 +37,9 @@ final class JvmCounters {
     private final MemoryPoolMXBean classSpace;
     private final ClassLoadingMXBean classLoading;
     private long loadedClasses = -1;
+    /** The heap pool collections fill (the old generation, or the one pool): its after-GC threshold wakes the watch. */
+    private final MemoryPoolMXBean tenured;
+    private NotificationListener listener;
 
     private long heapAfterGc = UNKNOWN;
     private long directUsed = UNKNOWN;
@@ -68,6 +75,14 @@ final class JvmCounters {
         }
         metaspace = meta;
         classSpace = klass;
+        MemoryPoolMXBean largest = null;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.isCollectionUsageThresholdSupported()
+                    && pool.getUsage().getMax() > 0 && (largest == null || pool.getUsage().getMax() > largest.getUsage().getMax())) {
+                largest = pool;
+            }
+        }
+        tenured = largest;
         classLoading = ManagementFactory.getClassLoadingMXBean();
         for (int i = 0; i < collectors.length; i++) {
             counts[i] = collectors[i].getCollectionCount();
@@ -124,6 +139,42 @@ final class JvmCounters {
             }
         }
         heapAfterGc = sum;
+    }
+
+    /**
+     * Calls {@code wake} (on the JVM's notification thread) right after a collection that leaves the
+     * old generation at or above {@code fraction} of its max, so that a heap racing to its limit is
+     * read at the end of the collection that shows it, not up to a tick later. Re-armed by calling
+     * again with the next threshold. Returns false when the JVM offers no such threshold.
+     */
+    boolean wakeAfterGcAbove(double fraction, Runnable wake) {
+        if (tenured == null) {
+            return false;
+        }
+        if (listener == null) {
+            listener = (notification, handback) -> {
+                if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(notification.getType())) {
+                    wake.run();
+                }
+            };
+            ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(listener, null, null);
+        }
+        long threshold = (long) (tenured.getUsage().getMax() * Math.min(1, Math.max(0, fraction)));
+        tenured.setCollectionUsageThreshold(Math.max(1, threshold));
+        return true;
+    }
+
+    /** Stops the after-GC wake-up. */
+    void close() {
+        if (listener != null) {
+            try {
+                ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).removeNotificationListener(listener);
+                tenured.setCollectionUsageThreshold(0);
+            } catch (ListenerNotFoundException | RuntimeException ignored) {
+                // already gone: nothing to undo
+            }
+            listener = null;
+        }
     }
 
     private static long used(MemoryPoolMXBean pool) {

@@ -60,6 +60,8 @@ public final class Watch implements AutoCloseable {
     private final long[][] thresholds = new long[SLOTS][];
     /** The band (thresholds at or below the value) each figure was in when the budget last ran. */
     private final int[] bandAtBudget = new int[SLOTS];
+    /** Whether each figure was {@link Constraint#soon()} when the budget last ran. */
+    private final boolean[] soonAtBudget = new boolean[SLOTS];
 
     private KernelFile usageFile;
     private String usageFileName;
@@ -67,16 +69,22 @@ public final class Watch implements AutoCloseable {
     private long cacheOffset;
     private long nextDelayNanos;
     private String readProblem;
+    private final Runnable wake;
+    /** The heap share at which the end of a collection wakes the watch; NaN when not armed. */
+    private double wakeAt = Double.NaN;
 
     /**
      * @param root        filesystem root the cgroup files are read under
      * @param periodNanos the base tick
      * @param jvmCounters false to leave the JVM's counters out (a budget source without MXBeans)
+     * @param wake        run (on the JVM's notification thread) when a collection leaves the heap
+     *                    past its next threshold: the caller ticks the watch at once; null for none
      */
-    public Watch(Path root, long periodNanos, boolean jvmCounters) {
+    public Watch(Path root, long periodNanos, boolean jvmCounters, Runnable wake) {
         this.root = root;
         this.periodNanos = periodNanos;
         this.jvm = jvmCounters ? new JvmCounters() : null;
+        this.wake = wake;
         for (int i = 0; i < SLOTS; i++) {
             rates[i] = new RateWindow(RATE_SPAN_NANOS, 24);
             thresholds[i] = new long[0];
@@ -126,6 +134,10 @@ public final class Watch implements AutoCloseable {
             if (band > bandAtBudget[i]) {
                 entered = true;
             }
+            if (!soonAtBudget[i] && i != CODE_CACHE && t.length > 0 && soon(i)) {
+                entered = true;
+                soonAtBudget[i] = true;
+            }
             if (band < t.length) {
                 double rate = Math.max(rates[i].recentPerSecond(1), processRate);
                 if (rate > 0) {
@@ -135,6 +147,16 @@ public final class Watch implements AutoCloseable {
         }
         nextDelayNanos = Math.max(MIN_DELAY_NANOS, delay);
         return entered;
+    }
+
+    /** {@link Constraint#soon()} for a watched figure, from its growth over the last ticks. */
+    private boolean soon(int slot) {
+        if (value[slot] < limit[slot] * Constraint.SOON_FROM_SHARE) {
+            return false;
+        }
+        OptionalDouble rate = rates[slot].perSecond();
+        return rate.isPresent() && rate.getAsDouble() > 0
+                && (limit[slot] - value[slot]) / rate.getAsDouble() <= Constraint.SOON_SECONDS;
     }
 
     private void record(int slot, long nowNanos, long v) {
@@ -227,9 +249,30 @@ public final class Watch implements AutoCloseable {
             OptionalDouble left = growth.isPresent() && growth.getAsDouble() > 0
                     ? OptionalDouble.of(Math.max(0, limit[i] - used) / growth.getAsDouble())
                     : OptionalDouble.empty();
-            out.add(new Constraint(NAMES[i], used, limit[i], source[i], i != CODE_CACHE, growth, left));
+            Constraint c = new Constraint(NAMES[i], used, limit[i], source[i], i != CODE_CACHE, growth, left);
+            soonAtBudget[i] = c.soon();
+            out.add(c);
         }
+        armWake();
         return out;
+    }
+
+    /**
+     * Asks the JVM to wake the watch at the end of the collection that takes the heap into its next
+     * band: at a fast heap leak the last collections before an {@code OutOfMemoryError} come tens of
+     * milliseconds apart, and the sampler would otherwise see them a tick late.
+     */
+    private void armWake() {
+        if (jvm == null || wake == null || limit[HEAP] <= 0) {
+            return;
+        }
+        long[] t = thresholds[HEAP];
+        int band = bandAtBudget[HEAP];
+        double share = band < t.length ? (double) t[band] / limit[HEAP] : 1.0;
+        if (share != wakeAt) {
+            wakeAt = share;
+            jvm.wakeAfterGcAbove(share, wake);
+        }
     }
 
     private void setLimit(int slot, long bytes, String from) {
@@ -302,5 +345,8 @@ public final class Watch implements AutoCloseable {
     @Override
     public void close() {
         closeUsageFile();
+        if (jvm != null) {
+            jvm.close();
+        }
     }
 }

@@ -40,7 +40,7 @@ class WatchTest {
     void setUp() throws IOException {
         usage = root.resolve(DIR.substring(1)).resolve("memory.current");
         Files.createDirectories(usage.getParent());
-        watch = new Watch(root, PERIOD, false);
+        watch = new Watch(root, PERIOD, false, null);
     }
 
     @AfterEach
