@@ -2,7 +2,7 @@ package dev.headroom.samples.spring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.headroom.internal.metrics.MeterCatalog;
+import dev.headroom.metrics.MeterCatalog;
 import dev.headroom.testkit.CgroupSupport;
 import dev.headroom.testkit.ForkedJvm;
 import dev.headroom.testkit.MemoryCgroup;
