@@ -57,12 +57,12 @@ public final class Await {
     }
 
     /**
-     * Whether {@code condition} held within {@code timeout}; never fails. For code that reports what it
-     * saw itself, such as a probe in a forked JVM that prints its findings for the test to judge.
+     * Whether {@code condition} held within {@code timeout} (a look that throws counts as "not yet");
+     * never fails. For code that reports what it saw itself, such as a probe in a forked JVM that prints
+     * its findings for the test to judge, or an optional service the test can do without.
      */
-    public static boolean within(Duration timeout, BooleanSupplier condition) {
-        Objects.requireNonNull(condition, "condition");
-        return poll(timeout, condition::getAsBoolean, Boolean::booleanValue).done;
+    public static boolean within(Duration timeout, Probe<Boolean> condition) {
+        return poll(timeout, condition, Boolean.TRUE::equals).done;
     }
 
     private static <T> Outcome<T> poll(Duration timeout, Probe<T> probe, Predicate<? super T> done) {

@@ -63,6 +63,9 @@ class AwaitTest {
     void withinAnswersInsteadOfFailing() {
         assertTrue(Await.within(SHORT, () -> true));
         assertFalse(Await.within(SHORT, () -> false));
+        assertFalse(Await.within(SHORT, () -> {
+            throw new IOException("connection refused");
+        }), "a look that throws is not yet");
     }
 
     @Test
