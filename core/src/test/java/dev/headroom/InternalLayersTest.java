@@ -39,6 +39,9 @@ class InternalLayersTest {
             new Layer("readers", "cgroup", "proc", "jvm"),
             // the readers' snapshots put together each sample
             new Layer("budget", "budget"),
+            // a budget as text, JSON (the one schema) or meters: pure functions of a Budget, which the
+            // events, the governor's messages and every publisher quote
+            new Layer("renderers", "report", "metrics"),
             // the event log, stderr lines, listener dispatch
             new Layer("events", "events"),
             // levels and actions on a budget
@@ -47,8 +50,6 @@ class InternalLayersTest {
             new Layer("soft limit", "governor.softlimit"),
             // the sampler thread, the parts it is built from, one instance per JVM
             new Layer("wiring", "runtime"),
-            // a budget as text, JSON or meters: pure functions of a Budget
-            new Layer("renderers", "report", "metrics"),
             // the MXBean and the Prometheus page, fed by the runtime through the renderers
             new Layer("endpoints", "jmx", "prometheus"));
 
