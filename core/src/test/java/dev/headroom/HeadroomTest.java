@@ -8,6 +8,7 @@ import dev.headroom.internal.jmx.JmxPublisher;
 import dev.headroom.internal.runtime.HeadroomRuntime;
 import dev.headroom.internal.runtime.JvmMarker;
 import dev.headroom.internal.runtime.TestBudgets;
+import dev.headroom.testkit.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,7 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -177,11 +179,9 @@ class HeadroomTest {
                 && json.contains("\"governor\":{\"level\":\"CRITICAL\""), json);
         assertEquals(0, server.getMBeanInfo(name).getOperations().length, "read-only by default");
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (notifications.stream().noneMatch(n -> n.getType().equals(JmxPublisher.LEVEL_NOTIFICATION)
-                && ((Map<?, ?>) n.getUserData()).get("level").equals("CRITICAL")) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Await.until(Duration.ofSeconds(5), "a JMX level notification to CRITICAL", () -> List.copyOf(notifications),
+                ns -> ns.stream().anyMatch(n -> n.getType().equals(JmxPublisher.LEVEL_NOTIFICATION)
+                        && ((Map<?, ?>) n.getUserData()).get("level").equals("CRITICAL")));
         Map<?, ?> critical = notifications.stream().filter(n -> n.getType().equals(JmxPublisher.LEVEL_NOTIFICATION)
                 && ((Map<?, ?>) n.getUserData()).get("level").equals("CRITICAL")).map(n -> (Map<?, ?>) n.getUserData())
                 .findFirst().orElseThrow(() -> new AssertionError(notifications.toString()));

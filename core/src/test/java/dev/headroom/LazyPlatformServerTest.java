@@ -4,6 +4,7 @@ import dev.headroom.internal.budget.BudgetCalculator;
 import dev.headroom.internal.jmx.JmxPublisher;
 import dev.headroom.internal.jvm.PlatformServer;
 import dev.headroom.internal.runtime.HeadroomRuntime;
+import dev.headroom.testkit.Await;
 import dev.headroom.testkit.ForkedJvm;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,6 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -76,15 +76,15 @@ class LazyPlatformServerTest {
             // itself for now); everything else runs as by default, jmx=true included.
             Headroom h = Headroom.start(HeadroomConfig.parse("interval=" + INTERVAL_MS + "ms,quiet=true"));
             if (nmtOn) {
-                await(() -> h.budget().jvm().nmtEnabled() && PlatformServer.ifCreated().isPresent()
-                        && PlatformServer.get().isRegistered(mxBean), 10_000);
+                Await.within(Duration.ofSeconds(10), () -> h.budget().jvm().nmtEnabled()
+                        && PlatformServer.ifCreated().isPresent() && PlatformServer.get().isRegistered(mxBean));
                 Budget b = h.budget();
                 print("nmtEnabled", b.jvm().nmtEnabled());
                 print("jvmNativeBytes", b.component(BudgetCalculator.JVM_NATIVE).map(Budget.Component::bytes).orElse(-1L));
                 print("heapSource", heapSource(b));
                 print("registered", PlatformServer.get().isRegistered(mxBean));
             } else {
-                await(() -> h.budget() != null && samples(h) >= 6, 10_000);
+                Await.within(Duration.ofSeconds(10), () -> h.budget() != null && samples(h) >= 6);
                 print("samplesBefore", samples(h));
                 print("serversAfterSamples", MBeanServerFactory.findMBeanServer(null).size());
                 print("heapSourceBefore", heapSource(h.budget()));
@@ -92,11 +92,11 @@ class LazyPlatformServerTest {
                 MBeanServer server = ManagementFactory.getPlatformMBeanServer();
                 long created = System.nanoTime();
                 print("ifCreatedIsThePlatformServer", PlatformServer.ifCreated().orElse(null) == server);
-                boolean registered = await(() -> server.isRegistered(mxBean), 5_000);
+                boolean registered = Await.within(Duration.ofSeconds(5), () -> server.isRegistered(mxBean));
                 print("registeredAfterMs", registered ? (System.nanoTime() - created) / 1_000_000 : -1);
                 print("serverCreationMs", (created - start) / 1_000_000);
                 // The heap range is read on the next slow sample (every 12th).
-                await(() -> heapSource(h.budget()).startsWith("pagemap"), 8_000);
+                Await.within(Duration.ofSeconds(8), () -> heapSource(h.budget()).startsWith("pagemap"));
                 print("heapSourceAfter", heapSource(h.budget()));
             }
             h.close();
@@ -108,17 +108,6 @@ class LazyPlatformServerTest {
 
         private static String heapSource(Budget b) {
             return b.component(BudgetCalculator.HEAP).map(Budget.Component::source).orElse("none");
-        }
-
-        private static boolean await(BooleanSupplier condition, long timeoutMillis) throws InterruptedException {
-            long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-            while (!condition.getAsBoolean()) {
-                if (System.nanoTime() > deadline) {
-                    return false;
-                }
-                Thread.sleep(5);
-            }
-            return true;
         }
 
         private static void print(String key, Object value) {

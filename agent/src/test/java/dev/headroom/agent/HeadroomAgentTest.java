@@ -1,12 +1,14 @@
 package dev.headroom.agent;
 
 import dev.headroom.Headroom;
+import dev.headroom.testkit.Await;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,11 +22,8 @@ class HeadroomAgentTest {
         PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         try {
             assertTrue(HeadroomAgent.start("warnAt=lots,interval=2s,nonsense=1,quiet=true", err));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (Headroom.current().isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            Headroom h = Headroom.current().orElseThrow();
+            Headroom h = Await.until(Duration.ofSeconds(10), "the agent's Headroom to start on headroom-start",
+                    Headroom::current, Optional::isPresent).orElseThrow();
             assertEquals("2s", dev.headroom.internal.config.Values.formatDuration(h.config().interval()), "good options apply");
             assertEquals("85%", h.config().warnAt().toString(), "a bad option keeps its default");
             assertTrue(h.budget().workingSetBytes() > 0);

@@ -3,7 +3,7 @@ package dev.headroom.micrometer;
 import dev.headroom.Budget;
 import dev.headroom.Headroom;
 import dev.headroom.HeadroomListener;
-import dev.headroom.internal.metrics.MeterCatalog;
+import dev.headroom.metrics.MeterCatalog;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

@@ -1,6 +1,6 @@
 package dev.headroom.micrometer;
 
-import dev.headroom.internal.metrics.MeterCatalog;
+import dev.headroom.metrics.MeterCatalog;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

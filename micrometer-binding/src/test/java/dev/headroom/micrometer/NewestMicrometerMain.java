@@ -1,7 +1,7 @@
 package dev.headroom.micrometer;
 
-import dev.headroom.internal.metrics.MeterCatalog;
 import dev.headroom.internal.metrics.SampleBudgets;
+import dev.headroom.metrics.MeterCatalog;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;

@@ -1,8 +1,8 @@
 package dev.headroom.micrometer;
 
-import dev.headroom.internal.metrics.MeterCatalog;
 import dev.headroom.internal.metrics.PrometheusText;
 import dev.headroom.internal.metrics.SampleBudgets;
+import dev.headroom.metrics.MeterCatalog;
 import dev.headroom.testkit.ForkedJvm;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;

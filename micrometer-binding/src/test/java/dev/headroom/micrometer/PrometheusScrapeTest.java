@@ -1,9 +1,9 @@
 package dev.headroom.micrometer;
 
 import dev.headroom.Budget;
-import dev.headroom.internal.metrics.MeterCatalog;
 import dev.headroom.internal.metrics.PrometheusText;
 import dev.headroom.internal.metrics.SampleBudgets;
+import dev.headroom.metrics.MeterCatalog;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

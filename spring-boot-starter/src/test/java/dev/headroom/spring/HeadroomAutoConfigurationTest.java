@@ -5,6 +5,8 @@ import dev.headroom.Headroom;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.PressureLevel;
 import dev.headroom.micrometer.HeadroomMetrics;
+import dev.headroom.testkit.Await;
+import dev.headroom.testkit.Listeners;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +27,6 @@ import org.springframework.context.annotation.Configuration;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every condition of the auto-configuration, with Spring's ApplicationContextRunner. */
 class HeadroomAutoConfigurationTest {
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
     /** Thresholds any JVM is above, to reach CRITICAL for real on whatever machine runs the tests. */
     static final String[] CRITICAL_NOW = {"headroom.warn-at=512k", "headroom.critical-at=1m"};
 
@@ -218,10 +220,13 @@ class HeadroomAutoConfigurationTest {
     @Test
     void levelChangesArePublishedAsApplicationEventsOnce() {
         runner.withPropertyValues(CRITICAL_NOW).withUserConfiguration(EventCollector.class).run(ctx -> {
-            awaitLevel(ctx.getBean(Headroom.class), PressureLevel.CRITICAL);
+            Headroom h = ctx.getBean(Headroom.class);
+            awaitLevel(h, PressureLevel.CRITICAL);
             List<HeadroomLevelChangedEvent> events = ctx.getBean(EventCollector.class).events;
-            await(() -> !events.isEmpty());
-            Thread.sleep(300); // a few more samples: still the one change
+            Await.until(TIMEOUT, "a level change event", () -> !events.isEmpty());
+            // Every listener call queued up to a CRITICAL budget has been made: still the one change.
+            Listeners.awaitBudget(h, TIMEOUT, "a CRITICAL budget through the listeners",
+                    b -> b.governor().level() == PressureLevel.CRITICAL);
             assertEquals(1, events.size(), events.toString());
             assertEquals(PressureLevel.OK, events.get(0).getPrevious());
             assertEquals(PressureLevel.CRITICAL, events.get(0).getCurrent());
@@ -236,7 +241,8 @@ class HeadroomAutoConfigurationTest {
                 .run(ctx -> {
                     ApplicationAvailability availability = ctx.getBean(ApplicationAvailability.class);
                     awaitLevel(ctx.getBean(Headroom.class), PressureLevel.CRITICAL);
-                    await(() -> availability.getReadinessState() == ReadinessState.REFUSING_TRAFFIC);
+                    Await.until(TIMEOUT, "readiness REFUSING_TRAFFIC",
+                            () -> availability.getReadinessState() == ReadinessState.REFUSING_TRAFFIC);
                     // What SpringApplication does once the application is ready:
                     AvailabilityChangeEvent.publish(ctx, ReadinessState.ACCEPTING_TRAFFIC);
                     assertEquals(ReadinessState.REFUSING_TRAFFIC, availability.getReadinessState());
@@ -273,18 +279,8 @@ class HeadroomAutoConfigurationTest {
         }
     }
 
-    static void awaitLevel(Headroom h, PressureLevel level) throws InterruptedException {
-        await(() -> h.budget().governor().level() == level);
-    }
-
-    static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met in 10 s");
-            }
-            Thread.sleep(20);
-        }
+    static void awaitLevel(Headroom h, PressureLevel level) {
+        Await.until(TIMEOUT, "the level " + level, () -> h.budget().governor().level(), l -> l == level);
     }
 
     static long samplerThreads() {

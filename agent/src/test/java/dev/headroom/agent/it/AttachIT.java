@@ -1,5 +1,6 @@
 package dev.headroom.agent.it;
 
+import dev.headroom.testkit.Await;
 import dev.headroom.testkit.ForkedJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -142,11 +143,9 @@ class AttachIT {
         assertEquals(0, attach.exitCode(), attach.toString());
         assertTrue(attach.stdout().contains("Headroom started in JVM " + target.pid()), attach.toString());
         assertTrue(target.awaitStderr(l -> l.startsWith("[headroom] started"), Duration.ofSeconds(20)).isPresent(), target.stderr().toString());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (EventLogFile.count(EventLogFile.read(events), "start") == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertEquals(1, EventLogFile.count(EventLogFile.read(events), "start"), "the start event in " + events);
+        long starts = Await.until(Duration.ofSeconds(20), "the start event in " + events,
+                () -> EventLogFile.count(EventLogFile.read(events), "start"), n -> n > 0);
+        assertEquals(1, starts, "one start event in " + events);
         assertTrue(hasThread(target.pid(), "headroom-sampler"));
 
         Cli again = cli("attach", Long.toString(target.pid()), "interval=5s");

@@ -68,6 +68,8 @@ class ShadingIT {
             assertEquals("false", main.getValue("Can-Redefine-Classes"));
             assertEquals("false", main.getValue("Can-Set-Native-Method-Prefix"));
             assertNotNull(main.getValue("Implementation-Version"), "Implementation-Version (printed by help)");
+            assertEquals("dev.headroom.agent", main.getValue("Automatic-Module-Name"),
+                    "the module name a modular application requires the jar by survives shading");
             for (String attribute : List.of("Premain-Class", "Agent-Class", "Main-Class")) {
                 String cls = main.getValue(attribute).replace('.', '/') + ".class";
                 assertNotNull(jar.getEntry(cls), attribute + " names " + cls + ", which is not in the jar");

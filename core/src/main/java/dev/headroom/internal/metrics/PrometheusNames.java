@@ -11,13 +11,13 @@ public final class PrometheusNames {
     private PrometheusNames() {
     }
 
-    /** The Prometheus metric name of a meter. */
-    public static String name(String dottedName, MeterCatalog.Type type, String baseUnit) {
+    /** The Prometheus metric name of a meter; {@code counter} for a counter, false for a gauge. */
+    public static String name(String dottedName, boolean counter, String baseUnit) {
         String n = dottedName.replace('.', '_');
         if (baseUnit != null && !n.endsWith("_" + baseUnit)) {
             n = n + "_" + baseUnit;
         }
-        if (type == MeterCatalog.Type.COUNTER && !n.endsWith("_total")) {
+        if (counter && !n.endsWith("_total")) {
             n = n + "_total";
         }
         return sanitize(n);

@@ -1,6 +1,7 @@
 package dev.headroom.internal.metrics;
 
 import dev.headroom.Budget;
+import dev.headroom.metrics.MeterCatalog;
 
 import java.util.List;
 

@@ -5,11 +5,13 @@ import dev.headroom.HeadroomEvent;
 import dev.headroom.HeadroomListener;
 import dev.headroom.PressureLevel;
 import dev.headroom.internal.runtime.TestBudgets;
+import dev.headroom.testkit.Await;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -106,11 +108,8 @@ class ListenerDispatcherTest {
         }
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "publishing never waits for the listener");
         release.countDown();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!budgets.contains(10_000L) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(budgets.contains(10_000L), "the latest budget is delivered");
+        Await.until(Duration.ofSeconds(5), "the latest budget to be delivered", () -> List.copyOf(budgets),
+                b -> b.contains(10_000L));
         assertTrue(budgets.size() <= 1 + ListenerDispatcher.MAX_PENDING_BUDGETS, "older budgets were dropped: " + budgets.size());
         d.close();
     }

@@ -1,5 +1,6 @@
 package dev.headroom.internal.metrics;
 
+import dev.headroom.metrics.MeterCatalog;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.headroom.internal.prometheus;
 
 import dev.headroom.Budget;
 import dev.headroom.internal.events.Diagnostics;
-import dev.headroom.internal.metrics.MeterCatalog;
 import dev.headroom.internal.metrics.PrometheusText;
 import dev.headroom.internal.metrics.SampleBudgets;
+import dev.headroom.metrics.MeterCatalog;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -2,7 +2,8 @@ package dev.headroom.samples.spring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.headroom.internal.metrics.MeterCatalog;
+import dev.headroom.metrics.MeterCatalog;
+import dev.headroom.testkit.Await;
 import dev.headroom.testkit.CgroupSupport;
 import dev.headroom.testkit.ForkedJvm;
 import dev.headroom.testkit.MemoryCgroup;
@@ -220,52 +221,34 @@ class DashboardQueriesTest {
         return r.path("data").path("result").size();
     }
 
-    private void awaitQuery(String api, String promql, int atLeast, Process server, Path tmp) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            if (!server.isAlive()) {
-                fail("prometheus exited: " + Files.readString(tmp.resolve("prometheus.log")));
-            }
-            try {
-                last = fetch(api + URLEncoder.encode(promql, StandardCharsets.UTF_8));
-                if (JSON.readTree(last).path("data").path("result").size() >= atLeast) {
-                    return;
+    private void awaitQuery(String api, String promql, int atLeast, Process server, Path tmp) throws IOException {
+        try {
+            Await.until(Duration.ofSeconds(60), "prometheus to answer " + promql + " with " + atLeast + " series", () -> {
+                if (!server.isAlive()) {
+                    fail("prometheus exited");
                 }
-            } catch (IOException notYet) {
-                last = notYet.toString();
-            }
-            Thread.sleep(250);
+                return JSON.readTree(fetch(api + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
+            }, r -> r.path("data").path("result").size() >= atLeast);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + Files.readString(tmp.resolve("prometheus.log")), e);
         }
-        fail("prometheus never answered " + promql + " with " + atLeast + " series: " + last + "\n"
-                + Files.readString(tmp.resolve("prometheus.log")));
     }
 
-    private void awaitHttp(String url, ForkedJvm jvm) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!jvm.isAlive()) {
-                fail("the sample application exited: " + jvm.stderr() + jvm.stdout());
-            }
-            if (answers(url, Duration.ofSeconds(1))) {
-                return;
-            }
-            Thread.sleep(250);
+    private void awaitHttp(String url, ForkedJvm jvm) {
+        try {
+            Await.until(Duration.ofSeconds(90), "the sample application to answer " + url, () -> {
+                if (!jvm.isAlive()) {
+                    fail("the sample application exited");
+                }
+                return fetch(url);
+            }, body -> true);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + jvm.stderr() + jvm.stdout(), e);
         }
-        fail("the sample application did not answer " + url + ": " + jvm.stderr());
     }
 
-    private boolean answers(String url, Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        do {
-            try {
-                fetch(url);
-                return true;
-            } catch (IOException notYet) {
-                Thread.sleep(200);
-            }
-        } while (System.nanoTime() < deadline);
-        return false;
+    private boolean answers(String url, Duration wait) {
+        return Await.within(wait, () -> fetch(url) != null);
     }
 
     private String fetch(String url) throws IOException, InterruptedException {

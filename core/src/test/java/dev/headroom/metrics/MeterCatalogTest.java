@@ -1,6 +1,8 @@
-package dev.headroom.internal.metrics;
+package dev.headroom.metrics;
 
 import dev.headroom.Budget;
+import dev.headroom.internal.metrics.PrometheusNames;
+import dev.headroom.internal.metrics.SampleBudgets;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
@@ -102,9 +104,9 @@ class MeterCatalogTest {
         assertEquals("headroom_governor_actions_total", meter("headroom.governor.actions").prometheusName());
         assertEquals("headroom_governor_returned_bytes_total", meter("headroom.governor.returned").prometheusName());
         assertEquals("headroom_pressure_level", meter("headroom.pressure.level").prometheusName());
-        assertEquals("a_total", PrometheusNames.name("a.total", MeterCatalog.Type.COUNTER, null));
-        assertEquals("x_bytes", PrometheusNames.name("x.bytes", MeterCatalog.Type.GAUGE, "bytes"));
-        assertEquals("_9a_b", PrometheusNames.name("9a-b", MeterCatalog.Type.GAUGE, null));
+        assertEquals("a_total", PrometheusNames.name("a.total", true, null));
+        assertEquals("x_bytes", PrometheusNames.name("x.bytes", false, "bytes"));
+        assertEquals("_9a_b", PrometheusNames.name("9a-b", false, null));
     }
 
     static MeterCatalog.Meter meter(String name) {

@@ -1,9 +1,10 @@
-package dev.headroom.internal.metrics;
+package dev.headroom.metrics;
 
 import dev.headroom.Budget;
 import dev.headroom.CgroupSnapshot;
 import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
+import dev.headroom.internal.metrics.PrometheusNames;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,9 @@ import java.util.function.Function;
 
 /**
  * Every meter Headroom publishes, in one list, so the Micrometer binder, the agent's Prometheus
- * endpoint and the generated docs cannot drift apart.
+ * endpoint and the generated docs cannot drift apart. Public so that any publisher, Headroom's own
+ * or an application's (another metrics library, a custom exporter), reads the same names, units,
+ * descriptions and values from a {@link Budget}.
  *
  * <p>Semantics follow cAdvisor ({@code container_memory_*}) and the OpenTelemetry container
  * conventions: usage, working set ({@code usage - inactive_file}), rss ({@code anon}), cache
@@ -70,7 +73,7 @@ public final class MeterCatalog {
 
         /** The name Micrometer's {@code PrometheusNamingConvention} gives this meter. */
         public String prometheusName() {
-            return PrometheusNames.name(name, type, baseUnit);
+            return PrometheusNames.name(name, type == Type.COUNTER, baseUnit);
         }
 
         /**

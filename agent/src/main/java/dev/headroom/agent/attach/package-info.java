@@ -1,0 +1,10 @@
+/**
+ * Reaching another running JVM: {@link dev.headroom.agent.attach.TargetProcess} checks in {@code /proc}
+ * that the pid is a JVM we may attach to before the JDK's attach code signals it,
+ * {@link dev.headroom.agent.attach.JvmConnection} wraps {@code jdk.attach} and turns every failure into
+ * an {@link dev.headroom.agent.attach.AttachFailure} that says what to do,
+ * {@link dev.headroom.agent.attach.AgentJar} copies this jar where a JVM in another mount namespace can
+ * open it, and {@link dev.headroom.agent.attach.OneShotReport} runs inside the target (on its attach
+ * listener thread) to write one report and return, starting no thread of its own.
+ */
+package dev.headroom.agent.attach;

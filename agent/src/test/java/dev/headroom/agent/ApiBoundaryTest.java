@@ -1,0 +1,37 @@
+package dev.headroom.agent;
+
+import dev.headroom.testkit.ApiBoundary;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The agent is Headroom's own front end and ships core inside its jar, so it may use internal
+ * packages, but only these, each for a reason (docs/architecture.md, "The API boundary"). A new
+ * one needs a line here, and a package no longer used must leave the list.
+ */
+class ApiBoundaryTest {
+    static final Map<String, String> ALLOWED = Map.of(
+            "dev.headroom.internal.runtime",
+            "HeadroomAgent starts the JVM's one runtime with the agent's own parts (its stderr, the JMX delay "
+                    + "under JBoss Modules) through HeadroomAccess, which keeps Parts out of the public API; the CLI "
+                    + "reads JvmMarker to tell whether Headroom already runs in a target JVM and when its MXBean appears",
+            "dev.headroom.internal.budget",
+            "report samples one full budget in the CLI's own JVM without starting a runtime or a governor "
+                    + "(BudgetSampler, BudgetAssembler.Settings)",
+            "dev.headroom.internal.clock",
+            "that one-shot sampler is given the system Ticker",
+            "dev.headroom.internal.jvm",
+            "report's fallback without a breakdown reads the MXBeans itself (JvmReader); the one-shot report in "
+                    + "a target JVM creates the platform MBean server on purpose (PlatformServer) so the heap is counted",
+            "dev.headroom.internal.proc",
+            "report's fallback reads /proc/self/status under --root (ProcStatusReader, ProcessSnapshots)",
+            "dev.headroom.internal.report",
+            "report prints the budget as the text report or the JSON schema (ReportText, ReportJson)");
+
+    @Test
+    void usesOnlyTheAllowedInternalPackages() {
+        ApiBoundary.assertInternalUse(Path.of("src/main/java"), ALLOWED);
+    }
+}

@@ -1,0 +1,15 @@
+/**
+ * The wiring: Headroom running in this JVM. {@link dev.headroom.internal.runtime.HeadroomRuntime} owns
+ * the sampler thread, {@code headroom-sampler}: each tick samples a budget, lets the governor act on it,
+ * hands it to listeners and publishers, and waits for the {@link dev.headroom.internal.runtime.AdaptivePeriod};
+ * the budget source, the governor and the publishers' per-sample work run on that thread only.
+ * {@link dev.headroom.internal.runtime.Bindings} binds the production parts (the budget sampler, the
+ * soft-limit reclaimer). {@link dev.headroom.internal.runtime.JvmMarker} is the JVM-wide flag (a system
+ * property) that keeps one instance per JVM across class loaders; {@link dev.headroom.internal.runtime.Engine}
+ * is what a {@code Headroom} handle delegates to (the runtime, or {@link dev.headroom.internal.runtime.OnDemandEngine}
+ * for a second copy with no MXBean to read); {@link dev.headroom.internal.runtime.HeadroomAccess} lets the
+ * agent start Headroom with its own parts. Wiring layer: above the governor and everything it builds on,
+ * below the renderers and endpoints, which it feeds through its {@code Publisher} interface without
+ * naming them.
+ */
+package dev.headroom.internal.runtime;
