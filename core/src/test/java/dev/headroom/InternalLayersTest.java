@@ -39,6 +39,8 @@ class InternalLayersTest {
             new Layer("readers", "cgroup", "proc", "jvm"),
             // the readers' snapshots put together each sample
             new Layer("budget", "budget"),
+            // the fast watch of every limit: cheap counters between budgets, constraints from each budget
+            new Layer("watch", "watch"),
             // a budget as text, JSON (the one schema) or meters: pure functions of a Budget, which the
             // events, the governor's messages and every publisher quote
             new Layer("renderers", "report", "metrics"),
