@@ -17,6 +17,7 @@ import dev.headroom.internal.governor.Governor;
 import dev.headroom.internal.governor.HeapDumps;
 import dev.headroom.internal.governor.OrderlyExit;
 import dev.headroom.internal.governor.Reclaimer;
+import dev.headroom.internal.governor.SizingVerdict;
 import dev.headroom.internal.jvm.PlatformServer;
 import dev.headroom.internal.watch.Watch;
 import dev.headroom.internal.report.ReportJson;
@@ -509,6 +510,8 @@ public final class HeadroomRuntime implements Engine {
         f.put("warnAtBytes", config.warnAt().resolve(b.limitBytes()));
         f.put("criticalAtBytes", config.criticalAt().resolve(b.limitBytes()));
         f.put("options", config.toSpecDifferingFromDefaults());
+        SizingVerdict sizing = SizingVerdict.of(b, config);
+        f.put("sizing", sizing.fields());
         f.put("budget", ReportJson.tree(b));
         StringBuilder m = new StringBuilder(200).append("started: ");
         if (b.cgroup().available()) {
@@ -530,6 +533,9 @@ public final class HeadroomRuntime implements Engine {
             m.append(" (percentages need a limit: levels stay OK)");
         }
         events.emit("start", f, m.toString());
+        if (sizing.message() != null) {
+            diagnostics.line(sizing.message());
+        }
     }
 
     /**

@@ -29,6 +29,8 @@ class WatchTest {
     private static final long MIB = 1L << 20;
     private static final String DIR = "/sys/fs/cgroup/pod/container";
     private static final long PERIOD = 50_000_000L;
+    /** Ticks this far apart see no fast growth: only the bands can trigger the budget. */
+    private static final long SLOW = 10_000_000_000L;
     private static final List<Size> LEVELS = List.of(Size.ofPercent(85), Size.ofPercent(95), Size.off(), Size.off());
 
     @TempDir
@@ -55,12 +57,28 @@ class WatchTest {
         assertEquals(Constraint.CGROUP, constraints.get(0).name());
         assertFalse(watch.tick(0));
         setUsage(860); // 85% of 1000 MiB is 850
-        assertTrue(watch.tick(PERIOD), "the watch saw the warn threshold crossed");
+        assertTrue(watch.tick(SLOW), "the watch saw the warn threshold crossed");
         watch.rebase(budget(860, 0, jvm(List.of(), 0)), LEVELS);
         setUsage(870);
-        assertFalse(watch.tick(2 * PERIOD), "the budget already saw this band");
+        assertFalse(watch.tick(2 * SLOW), "the budget already saw this band");
         setUsage(960);
-        assertTrue(watch.tick(3 * PERIOD), "critical is a new band");
+        assertTrue(watch.tick(3 * SLOW), "critical is a new band");
+    }
+
+    @Test
+    void aFigureDueAtItsLimitWithinTenSecondsRunsTheBudgetOnce() throws IOException {
+        setUsage(600);
+        watch.rebase(budget(600, 0, jvm(List.of(), 0)), LEVELS);
+        assertFalse(watch.tick(0));
+        setUsage(610);
+        assertFalse(watch.tick(PERIOD), "two points: no growth yet");
+        setUsage(620);
+        // 200 MiB/s with 380 MiB left: the limit in 1.9 s, below 85% still.
+        assertTrue(watch.tick(2 * PERIOD), "soon");
+        List<Constraint> c = watch.rebase(budget(620, 0, jvm(List.of(), 0)), LEVELS);
+        assertTrue(find(c, Constraint.CGROUP).soon(), c.toString());
+        setUsage(630);
+        assertFalse(watch.tick(3 * PERIOD), "the budget already knows");
     }
 
     @Test

@@ -1,0 +1,141 @@
+package dev.headroom.samples.leaky;
+
+import dev.headroom.testkit.CgroupSupport;
+import dev.headroom.testkit.ForkedJvm;
+import dev.headroom.testkit.MemoryCgroup;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The samples keep their word: the Dockerfile's ENTRYPOINT and CMD, and the Kubernetes manifest's
+ * command, args and {@code JAVA_TOOL_OPTIONS}, read from the files themselves and replayed in a real
+ * memory cgroup of the size they are written for (256 MiB). Their comments promise a warning, a heap
+ * dump and an orderly exit with status 75 before the JVM dies of memory: each run must end that way,
+ * with no kernel kill and no {@code OutOfMemoryError}.
+ *
+ * <p>Only the paths inside the image are mapped to this machine (the agent jar, the app jar,
+ * {@code /dumps}) and the manifest's Prometheus port becomes an ephemeral one; every flag and option
+ * is the file's own.
+ */
+class SampleCommandLinesIT {
+    private static final long LIMIT = 256L << 20;
+    private static final Duration RUN = Duration.ofSeconds(120);
+
+    private static Path agentJar;
+    private static Path appJar;
+    private static Path samples;
+
+    @TempDir
+    Path dumps;
+
+    @BeforeAll
+    static void locate() {
+        CgroupSupport.requireAvailable();
+        agentJar = Path.of(System.getProperty("headroom.agentJar", "../../agent/target/headroom-agent.jar")).toAbsolutePath().normalize();
+        appJar = Path.of(System.getProperty("headroom.appJar", "target/leaky-app.jar")).toAbsolutePath().normalize();
+        samples = Path.of(System.getProperty("headroom.samplesDir", "..")).toAbsolutePath().normalize();
+        assertTrue(Files.isRegularFile(agentJar), agentJar + " is built before the samples (./mvnw verify)");
+        assertTrue(Files.isRegularFile(appJar), appJar + " is packaged before integration tests");
+    }
+
+    @Test
+    void theDockerfileWarnsDumpsAndExitsWith75() throws Exception {
+        String dockerfile = Files.readString(samples.resolve("leaky-app/Dockerfile"), StandardCharsets.UTF_8);
+        List<String> command = new ArrayList<>(jsonArray(dockerfile, "ENTRYPOINT"));
+        command.addAll(jsonArray(dockerfile, "CMD"));
+        run("dockerfile", command, null);
+    }
+
+    @Test
+    void theKubernetesManifestWarnsDumpsAndExitsWith75() throws Exception {
+        String manifest = Files.readString(samples.resolve("kubernetes/leaky-app.yaml"), StandardCharsets.UTF_8);
+        assertTrue(manifest.contains("memory: 256Mi"), "the manifest is written for 256 MiB");
+        List<String> command = new ArrayList<>(yamlList(manifest, "command"));
+        command.addAll(yamlList(manifest, "args"));
+        Matcher tool = Pattern.compile("name: JAVA_TOOL_OPTIONS\\s+value: >-\\s+(\\S+)").matcher(manifest);
+        assertTrue(tool.find(), "JAVA_TOOL_OPTIONS in the manifest");
+        run("kubernetes", command, tool.group(1).replace("prometheus=:9404", "prometheus=127.0.0.1:0"));
+    }
+
+    private void run(String name, List<String> image, String javaToolOptions) throws Exception {
+        List<String> command = new ArrayList<>();
+        for (String arg : image) {
+            command.add(inThisMachine(arg));
+        }
+        assertEquals("java", command.get(0), "the command starts the JVM: " + image);
+        int jar = command.indexOf("-jar");
+        assertTrue(jar > 0, "the command runs the app jar: " + image);
+        Path events = dumps.resolve("events.jsonl");
+        try (MemoryCgroup cgroup = MemoryCgroup.create("sample-" + name, LIMIT)) {
+            ForkedJvm.Builder b = ForkedJvm.builder("sample-" + name).in(cgroup).workDir(dumps)
+                    .jvmArgs(command.subList(1, jar)).jar(Path.of(command.get(jar + 1)))
+                    .args(command.subList(jar + 2, command.size()).toArray(new String[0]));
+            if (javaToolOptions != null) {
+                b.env("JAVA_TOOL_OPTIONS", inThisMachine(javaToolOptions));
+            }
+            ForkedJvm jvm = b.start();
+            ForkedJvm.Result r = jvm.waitFor(RUN);
+            String log = Files.exists(events) ? Files.readString(events, StandardCharsets.UTF_8) : "(no event log)";
+            String context = "\n" + log + r.describe();
+            assertEquals(0, cgroup.oomKills(), "the kernel killed nothing" + context);
+            assertFalse(String.join("\n", r.stderr()).contains("OutOfMemoryError"), "no OutOfMemoryError" + context);
+            assertEquals(75, r.exitCode(), "the orderly exit's status" + context);
+            assertTrue(String.join("\n", r.stdout()).contains("leaky-app: shutting down in order"), "the app's shutdown hook ran" + context);
+
+            int pressure = log.indexOf("\"event\":\"pressure\",\"level\":\"WARN\"");
+            int dump = log.indexOf("\"event\":\"heap_dump\"");
+            int exit = log.indexOf("\"event\":\"exit\"");
+            assertTrue(pressure >= 0 && dump > pressure && exit > dump, "a warning, then a heap dump, then the exit" + context);
+            Matcher file = Pattern.compile("\"event\":\"heap_dump\".*?\"path\":\"([^\"]+)\",\"bytes\":(\\d+)").matcher(log);
+            assertTrue(file.find(), context);
+            Path hprof = Path.of(file.group(1));
+            assertTrue(hprof.startsWith(dumps), hprof + " is in the sample's dump directory");
+            assertEquals(Long.parseLong(file.group(2)), Files.size(hprof), "the dump is complete: the size the event names");
+        }
+    }
+
+    /** An image path mapped to this machine: the agent jar, the app jar, the dump volume. */
+    private String inThisMachine(String arg) {
+        return arg.replace("/opt/headroom/headroom-agent.jar", agentJar.toString())
+                .replace("/app/leaky-app.jar", appJar.toString())
+                .replace("/dumps", dumps.toString());
+    }
+
+    /** The exec-form JSON array after {@code instruction} in a Dockerfile (continuation lines joined). */
+    static List<String> jsonArray(String dockerfile, String instruction) {
+        String joined = dockerfile.replace("\\\n", " ");
+        Matcher m = Pattern.compile("(?m)^" + instruction + "\\s*\\[(.*?)]\\s*$").matcher(joined);
+        assertTrue(m.find(), instruction + " in exec form");
+        return quoted(m.group(1));
+    }
+
+    /** A flow-style YAML list ({@code key: ["a", "b"]}) in the manifest. */
+    static List<String> yamlList(String yaml, String key) {
+        Matcher m = Pattern.compile("(?m)^\\s+" + key + ":\\s*\\[(.*?)]\\s*$").matcher(yaml);
+        assertTrue(m.find(), key + " as a flow list");
+        return quoted(m.group(1));
+    }
+
+    private static List<String> quoted(String list) {
+        List<String> out = new ArrayList<>();
+        Matcher q = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(list);
+        while (q.find()) {
+            out.add(q.group(1));
+        }
+        return out;
+    }
+}
