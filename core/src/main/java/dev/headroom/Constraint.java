@@ -23,9 +23,15 @@ import java.util.OptionalDouble;
  * @param growthPerSecond growth of {@code used} per second; empty until known
  * @param secondsToLimit  time until {@code used} reaches {@code limit} at that growth; empty when
  *                        not growing
+ * @param nextUsed        what the next reading is expected to show at that growth, for a figure that
+ *                        moves in steps: the heap after the next collection (one step = the time
+ *                        between the last two collections that moved it). Thresholds are judged on
+ *                        the higher of {@code used} and this, so a heap that one collection would take
+ *                        from 74% to 98% is acted on at 74%. Equal to {@code used} for figures read
+ *                        continuously
  */
 public record Constraint(String name, long used, long limit, String source, boolean fatal,
-                         OptionalDouble growthPerSecond, OptionalDouble secondsToLimit) {
+                         OptionalDouble growthPerSecond, OptionalDouble secondsToLimit, long nextUsed) {
 
     public static final String CGROUP = "cgroup";
     public static final String HEAP = "heap";
@@ -43,11 +49,27 @@ public record Constraint(String name, long used, long limit, String source, bool
     public static final double SOON_SECONDS = 10;
     /** ... provided it already uses at least this share: a young process filling its heap is not a leak. */
     public static final double SOON_FROM_SHARE = 0.5;
+    /**
+     * A JVM limit this full is exhausted: the next allocation that needs it throws an
+     * {@code OutOfMemoryError} (a direct buffer of 1 MiB does not fit in the last 2% of 64 MiB).
+     */
+    public static final double EXHAUSTED_SHARE = 0.98;
 
     public Constraint {
         if (limit <= 0) {
             throw new IllegalArgumentException(name + ": limit must be positive: " + limit);
         }
+    }
+
+    /** A constraint read continuously: its next reading is expected where it is now. */
+    public Constraint(String name, long used, long limit, String source, boolean fatal,
+                      OptionalDouble growthPerSecond, OptionalDouble secondsToLimit) {
+        this(name, used, limit, source, fatal, growthPerSecond, secondsToLimit, used);
+    }
+
+    /** The figure thresholds are judged on: the higher of {@code used} and {@code nextUsed}. */
+    public long judged() {
+        return Math.max(used, nextUsed);
     }
 
     /** {@code limit - used}, never negative. */

@@ -28,7 +28,9 @@ class ApiBoundaryTest {
             "dev.headroom.internal.proc",
             "report's fallback reads /proc/self/status under --root (ProcStatusReader, ProcessSnapshots)",
             "dev.headroom.internal.report",
-            "report prints the budget as the text report or the JSON schema (ReportText, ReportJson)");
+            "report prints the budget as the text report or the JSON schema (ReportText, ReportJson)",
+            "dev.headroom.internal.watch",
+            "report lists every limit of its one-off budget as the runtime's budgets do (Watch.withConstraints)");
 
     @Test
     void usesOnlyTheAllowedInternalPackages() {

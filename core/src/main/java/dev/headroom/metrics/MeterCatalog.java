@@ -2,6 +2,7 @@ package dev.headroom.metrics;
 
 import dev.headroom.Budget;
 import dev.headroom.CgroupSnapshot;
+import dev.headroom.Constraint;
 import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.internal.metrics.PrometheusNames;
@@ -14,6 +15,7 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Every meter Headroom publishes, in one list, so the Micrometer binder, the agent's Prometheus
@@ -169,6 +171,26 @@ public final class MeterCatalog {
                     "Seconds until the post-GC working set reaches the limit at its current growth; absent when not growing.",
                     "Budget.secondsToLimit (trend of post-GC floors)",
                     b -> one(b.secondsToLimit())),
+            // ---- every limit the JVM can die at
+            tagged("headroom.constraint.used", Type.GAUGE, "bytes", List.of("constraint"),
+                    "Use of each limit the JVM can die at: cgroup (working set less active page cache), heap (after the latest GC), direct_memory, metaspace, class_space, code_cache.",
+                    "Budget.constraints (the watch)",
+                    b -> constraints(b, c -> (double) c.used())),
+            tagged("headroom.constraint.limit", Type.GAUGE, "bytes", List.of("constraint"),
+                    "Each limit: the effective cgroup limit, the max heap, MaxDirectMemorySize, MaxMetaspaceSize, CompressedClassSpaceSize, ReservedCodeCacheSize.",
+                    "Budget.constraints (flags, cgroup files)",
+                    b -> constraints(b, c -> (double) c.limit())),
+            tagged("headroom.constraint.time.to.limit", Type.GAUGE, "seconds", List.of("constraint"),
+                    "Seconds until each limit is reached at its growth over the watch's last ticks; absent when not growing.",
+                    "Budget.constraints (the watch's fast growth)",
+                    b -> constraints(b, c -> c.secondsToLimit().isPresent() ? c.secondsToLimit().getAsDouble() : Double.NaN)),
+            tagged("headroom.constraint.binding", Type.GAUGE, null, List.of("constraint"),
+                    "1 for the constraint that decides the pressure level (the soonest at its limit, else the nearest by share), 0 for the others.",
+                    "Budget.bindingConstraint",
+                    b -> {
+                        Constraint binding = b.bindingConstraint().orElse(null);
+                        return constraints(b, c -> c == binding ? 1.0 : 0.0);
+                    }),
             tagged("headroom.budget", Type.GAUGE, "bytes", List.of("component"),
                     "Working set by component (heap, metaspace, code_cache, thread_stacks, direct_buffers, ...); the components add up to the working set.",
                     "Budget.components",
@@ -276,6 +298,18 @@ public final class MeterCatalog {
         out.add(new Sample(List.of("some"), p.someTotalMicros() / 1_000_000.0));
         if (p.fullTotalMicros().isPresent()) {
             out.add(new Sample(List.of("full"), p.fullTotalMicros().getAsLong() / 1_000_000.0));
+        }
+        return out;
+    }
+
+    /** One sample per constraint; a NaN value leaves that constraint's series out. */
+    private static List<Sample> constraints(Budget b, ToDoubleFunction<Constraint> value) {
+        List<Sample> out = new ArrayList<>(b.constraints().size());
+        for (Constraint c : b.constraints()) {
+            double v = value.applyAsDouble(c);
+            if (!Double.isNaN(v)) {
+                out.add(new Sample(List.of(c.name()), v));
+            }
         }
         return out;
     }

@@ -53,6 +53,13 @@ class HeadroomMetricsTest {
         assertEquals(1.0, registry.get("headroom.pressure.level").gauge().value());
         assertEquals(200.0 * MIB, registry.get("headroom.budget").tag("component", "heap").gauge().value());
         assertEquals(7, registry.get("headroom.budget").gauges().size(), "one gauge per component");
+        assertEquals(150.0 * MIB, registry.get("headroom.constraint.used").tag("constraint", "heap").gauge().value());
+        assertEquals(512.0 * MIB, registry.get("headroom.constraint.limit").tag("constraint", "heap").gauge().value());
+        assertEquals(1.0, registry.get("headroom.constraint.binding").tag("constraint", "cgroup").gauge().value(),
+                "the cgroup at 31% of its limit binds: the heap is at 29% of its own");
+        assertEquals(0.0, registry.get("headroom.constraint.binding").tag("constraint", "heap").gauge().value());
+        assertEquals(704.0, registry.get("headroom.constraint.time.to.limit").tag("constraint", "cgroup").gauge().value());
+        assertNull(registry.find("headroom.constraint.time.to.limit").tag("constraint", "heap").gauge(), "not growing: no series");
         assertEquals(25.0 * MIB, registry.get("headroom.nmt.committed").tag("category", "Thread").gauge().value());
         assertEquals(7.0, registry.get("headroom.memory.oom.kills").functionCounter().count());
         assertEquals(11.0, registry.get("headroom.memory.events").tag("event", "high").functionCounter().count());

@@ -1,7 +1,7 @@
 package dev.headroom.spring;
 
+import dev.headroom.BudgetDocument;
 import dev.headroom.Headroom;
-import dev.headroom.internal.report.ReportJson;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -25,6 +25,6 @@ public class HeadroomEndpoint {
 
     @ReadOperation
     public Map<String, Object> budget() {
-        return ReportJson.tree(headroom.budget());
+        return BudgetDocument.toMap(headroom.budget());
     }
 }

@@ -14,6 +14,7 @@ import dev.headroom.internal.proc.ProcStatusReader;
 import dev.headroom.internal.proc.ProcessSnapshots;
 import dev.headroom.internal.report.ReportJson;
 import dev.headroom.internal.report.ReportText;
+import dev.headroom.internal.watch.Watch;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +87,7 @@ public final class ReportCommand {
      */
     public static Budget collect(Path root) {
         try (BudgetSampler sampler = BudgetSampler.open(root, Ticker.SYSTEM, BudgetAssembler.Settings.defaults(), 1)) {
-            return sampler.sample(GovernorState.initial());
+            return Watch.withConstraints(sampler.sample(GovernorState.initial()), root);
         } catch (RuntimeException | LinkageError e) {
             return collectWithoutBreakdown(root, "budget sampler failed (" + e + "): no breakdown");
         }

@@ -65,7 +65,9 @@ class FalseAlarmE2EIT {
         Files.writeString(garbage.resolve("mountinfo"), "36 35 98:0 /mnt1 /mnt2 rw - cgroup2\n");
         try (MemoryCgroup cgroup = MemoryCgroup.create("e2e-garbage", LIMIT)) {
             for (String options : List.of("warnAt=lots,criticalAt=,interval=0ms,exitAt=250%,heapDumpAt=-1,eventLog=/proc/no/such/dir/x.jsonl,bogus",
-                    "root=" + work.resolve("root") + ",exitAt=10%,heapDumpAt=10%,interval=50ms")) {
+                    // Byte thresholds mean the cgroup's working set, which this broken root hides: nothing may
+                    // fire. (Percentages would also apply to the JVM's own limits, which no root can hide.)
+                    "root=" + work.resolve("root") + ",exitAt=10m,heapDumpAt=10m,interval=50ms")) {
                 try (ForkedJvm jvm = ForkedJvm.builder("garbage").classpath(AppClasspath.get()).mainClass(Workload.class).in(cgroup)
                         .jvmArgs("-XX:+UseSerialGC").workDir(work).agent(BuiltAgentJar.path(), options)
                         .args("heap", "40", "0").start()) {

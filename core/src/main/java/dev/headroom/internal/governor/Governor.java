@@ -34,6 +34,7 @@ public final class Governor {
     private final boolean reclaimOn;
     private final PressureLevels levels = new PressureLevels();
     private final WarnMessage warnMessage = new WarnMessage();
+    private final LimitsReached limitsReached;
     private volatile HeadroomConfig.Size warnAt;
     private volatile HeadroomConfig.Size criticalAt;
     private volatile GovernorState state = GovernorState.initial();
@@ -46,6 +47,7 @@ public final class Governor {
         this.heapDumps = heapDumps;
         this.exit = exit;
         this.observer = observer;
+        this.limitsReached = new LimitsReached(events);
         this.reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
         this.warnAt = config.warnAt();
         this.criticalAt = config.criticalAt();
@@ -80,6 +82,7 @@ public final class Governor {
         if (current != previous) {
             levelChanged(previous, current, budget.withGovernor(state.withLevel(current)));
         }
+        limitsReached.onSample(budget);
         if (heapDumps != null) {
             try {
                 heapDumps.onSample(budget, nowNanos);

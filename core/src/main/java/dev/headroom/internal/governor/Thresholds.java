@@ -22,7 +22,7 @@ public final class Thresholds {
     public static double ratio(HeadroomConfig.Size setting, Budget budget) {
         Constraint c = binding(setting, budget);
         if (c != null) {
-            return ratio(c.used(), setting.resolve(OptionalLong.of(c.limit())));
+            return ratio(c.judged(), setting.resolve(OptionalLong.of(c.limit())));
         }
         return ratio(PressureSignal.of(budget), setting.resolve(budget.limitBytes()));
     }
@@ -54,7 +54,7 @@ public final class Thresholds {
         Constraint worst = null;
         double worstRatio = -1;
         for (Constraint c : budget.constraints()) {
-            double r = ratio(c.used(), setting.resolve(OptionalLong.of(c.limit())));
+            double r = ratio(c.judged(), setting.resolve(OptionalLong.of(c.limit())));
             if (r > worstRatio || (r == worstRatio && c.fatal() && !worst.fatal())) {
                 worst = c;
                 worstRatio = r;

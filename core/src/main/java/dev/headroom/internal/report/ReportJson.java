@@ -97,7 +97,7 @@ public final class ReportJson {
     }
 
     /**
-     * One element of {@code budget.constraints}: {@code name}, {@code used}, {@code limit},
+     * One element of {@code budget.constraints}: {@code name}, {@code used}, {@code nextUsed}, {@code limit},
      * {@code headroom}, {@code share}, {@code growthPerSecond}, {@code secondsToLimit}, {@code fatal},
      * {@code source}.
      */
@@ -105,6 +105,7 @@ public final class ReportJson {
         return new Node()
                 .put("name", c.name())
                 .put("used", c.used())
+                .put("nextUsed", c.nextUsed())
                 .put("limit", c.limit())
                 .put("headroom", c.headroom())
                 .put("share", Math.round(c.share() * 10000) / 10000.0)

@@ -2,6 +2,7 @@ package dev.headroom.internal.report;
 
 import dev.headroom.Budget;
 import dev.headroom.CgroupSnapshot;
+import dev.headroom.Constraint;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.ProcessSnapshot;
 
@@ -146,6 +147,16 @@ public final class ReportText {
                 out.append(String.format(Locale.ROOT, ", limit in %.0f s", b.secondsToLimit().getAsDouble()));
             }
             out.append('\n');
+        }
+        if (!b.constraints().isEmpty()) {
+            Constraint binding = b.bindingConstraint().orElse(null);
+            out.append("  limits (the level is the binding one's):\n");
+            for (Constraint c : b.constraints()) {
+                out.append(String.format(Locale.ROOT, "    %-14s %9s of %9s MiB %5.1f%%  %-12s %s%s%n", c.name(), mib(c.used()),
+                        mib(c.limit()), 100 * c.share(),
+                        c.secondsToLimit().isPresent() ? String.format(Locale.ROOT, "full in %.1f s", c.secondsToLimit().getAsDouble()) : "",
+                        c.source(), c == binding ? "  <- binding" : ""));
+            }
         }
         Budget.SizingCheck sc = b.sizingCheck();
         if (sc != null && sc.evaluated()) {

@@ -60,6 +60,9 @@ public final class Watch implements AutoCloseable {
     private final long[][] thresholds = new long[SLOTS][];
     /** The band (thresholds at or below the value) each figure was in when the budget last ran. */
     private final int[] bandAtBudget = new int[SLOTS];
+    /** When each figure last moved, and how long the step before that took (for figures that move in steps). */
+    private final long[] lastMoveNanos = new long[SLOTS];
+    private final long[] stepNanos = new long[SLOTS];
     /** Whether each figure was {@link Constraint#soon()} when the budget last ran. */
     private final boolean[] soonAtBudget = new boolean[SLOTS];
 
@@ -91,6 +94,16 @@ public final class Watch implements AutoCloseable {
         }
         Arrays.fill(value, -1);
         nextDelayNanos = periodNanos;
+    }
+
+    /**
+     * The constraints of a one-off budget (the {@code report} command): every limit the budget's own
+     * readings show, without growth, which takes ticks.
+     */
+    public static Budget withConstraints(Budget budget, Path root) {
+        try (Watch w = new Watch(root, 1, false, null)) {
+            return budget.withConstraints(w.rebase(budget, List.of()));
+        }
     }
 
     public long periodNanos() {
@@ -130,7 +143,7 @@ public final class Watch implements AutoCloseable {
                 continue;
             }
             long[] t = thresholds[i];
-            int band = band(t, value[i]);
+            int band = band(t, i == HEAP ? nextValue(i) : value[i]);
             if (band > bandAtBudget[i]) {
                 entered = true;
             }
@@ -147,6 +160,23 @@ public final class Watch implements AutoCloseable {
         }
         nextDelayNanos = Math.max(MIN_DELAY_NANOS, delay);
         return entered;
+    }
+
+    /**
+     * The heap the next collection is expected to leave: the last one's figure plus the growth over
+     * the ticks times the time between the last two collections that moved it. Judged on this, a
+     * heap that collections see only every few seconds (a large young generation, a slow leak) is
+     * acted on one collection before the one that shows it full.
+     */
+    private long nextValue(int slot) {
+        if (value[slot] < 0 || stepNanos[slot] <= 0) {
+            return value[slot];
+        }
+        OptionalDouble rate = rates[slot].perSecond();
+        if (rate.isEmpty() || rate.getAsDouble() <= 0) {
+            return value[slot];
+        }
+        return value[slot] + (long) (rate.getAsDouble() * stepNanos[slot] / 1e9);
     }
 
     /** {@link Constraint#soon()} for a watched figure, from its growth over the last ticks. */
@@ -166,6 +196,12 @@ public final class Watch implements AutoCloseable {
         // A figure that moves in steps (the heap at collections, metaspace at class loads) gets a
         // point when it moves, and one per half span while it does not, so its rate is the slope
         // between steps and decays to 0 when they stop.
+        if (v != value[slot]) {
+            if (value[slot] >= 0 && lastMoveNanos[slot] != 0) {
+                stepNanos[slot] = nowNanos - lastMoveNanos[slot];
+            }
+            lastMoveNanos[slot] = nowNanos;
+        }
         if (v != value[slot] || nowNanos - rates[slot].latestTime(Long.MIN_VALUE / 2) >= RATE_SPAN_NANOS / 2) {
             rates[slot].add(nowNanos, v);
         }
@@ -237,7 +273,7 @@ public final class Watch implements AutoCloseable {
                 continue;
             }
             thresholds[i] = thresholds(i, levels);
-            bandAtBudget[i] = value[i] < 0 ? 0 : band(thresholds[i], value[i]);
+            bandAtBudget[i] = value[i] < 0 ? 0 : band(thresholds[i], i == HEAP ? nextValue(i) : value[i]);
             if (value[i] < 0) {
                 continue;
             }
@@ -249,7 +285,8 @@ public final class Watch implements AutoCloseable {
             OptionalDouble left = growth.isPresent() && growth.getAsDouble() > 0
                     ? OptionalDouble.of(Math.max(0, limit[i] - used) / growth.getAsDouble())
                     : OptionalDouble.empty();
-            Constraint c = new Constraint(NAMES[i], used, limit[i], source[i], i != CODE_CACHE, growth, left);
+            long next = i == HEAP ? Math.max(used, nextValue(i)) : used;
+            Constraint c = new Constraint(NAMES[i], used, limit[i], source[i], i != CODE_CACHE, growth, left, next);
             soonAtBudget[i] = c.soon();
             out.add(c);
         }
@@ -295,6 +332,11 @@ public final class Watch implements AutoCloseable {
             if (r.isPresent()) {
                 t[n++] = slot == CGROUP ? r.getAsLong() + cacheOffset : r.getAsLong();
             }
+        }
+        if (slot != CGROUP && slot != CODE_CACHE) {
+            // The moment a JVM limit runs out is an event of its own (limit_reached).
+            t = Arrays.copyOf(t, n + 1);
+            t[n++] = (long) (limit[slot] * Constraint.EXHAUSTED_SHARE);
         }
         t = Arrays.copyOf(t, n);
         Arrays.sort(t);

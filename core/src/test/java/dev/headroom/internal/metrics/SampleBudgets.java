@@ -2,6 +2,7 @@ package dev.headroom.internal.metrics;
 
 import dev.headroom.Budget;
 import dev.headroom.CgroupSnapshot;
+import dev.headroom.Constraint;
 import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.PressureLevel;
@@ -65,7 +66,11 @@ public final class SampleBudgets {
         return new Budget(1_700_000_000_000L, cg, jvm, proc, components, 370 * MIB, OptionalLong.of(1024 * MIB),
                 OptionalLong.of(554 * MIB), OptionalDouble.of(MIB), OptionalDouble.of(554.0),
                 new Budget.SizingCheck(true, true, 900 * MIB, 1024 * MIB, List.of()),
-                Budget.Recommendation.notYet(0, 1), gov, List.of());
+                Budget.Recommendation.notYet(0, 1), gov, List.of(), List.of(
+                        new Constraint(Constraint.CGROUP, 320 * MIB, 1024 * MIB, "/sys/fs/cgroup/kubepods/pod1/ctr", true,
+                                OptionalDouble.of(MIB), OptionalDouble.of(704.0)),
+                        new Constraint(Constraint.HEAP, 150 * MIB, 512 * MIB, "max heap (-Xmx / MaxHeapSize)", true,
+                                OptionalDouble.empty(), OptionalDouble.empty())));
     }
 
     /** A JVM with no memory controller (a laptop, or a cgroup not mounted): RSS is the working set. */

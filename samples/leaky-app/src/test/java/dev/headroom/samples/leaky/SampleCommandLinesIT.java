@@ -92,14 +92,15 @@ class SampleCommandLinesIT {
             String log = Files.exists(events) ? Files.readString(events, StandardCharsets.UTF_8) : "(no event log)";
             String context = "\n" + log + r.describe();
             assertEquals(0, cgroup.oomKills(), "the kernel killed nothing" + context);
-            assertFalse(String.join("\n", r.stderr()).contains("OutOfMemoryError"), "no OutOfMemoryError" + context);
+            assertFalse(String.join("\n", r.stderr()).contains("java.lang.OutOfMemoryError"), "no OutOfMemoryError" + context);
             assertEquals(75, r.exitCode(), "the orderly exit's status" + context);
             assertTrue(String.join("\n", r.stdout()).contains("leaky-app: shutting down in order"), "the app's shutdown hook ran" + context);
 
-            int pressure = log.indexOf("\"event\":\"pressure\",\"level\":\"WARN\"");
-            int dump = log.indexOf("\"event\":\"heap_dump\"");
+            // The exit is decided (and logged) in the sample that also starts the dump; the JVM leaves
+            // only once the dump is written, so the heap_dump line may follow the exit line.
+            Matcher warning = Pattern.compile("\"event\":\"pressure\",\"level\":\"(WARN|CRITICAL)\"").matcher(log);
             int exit = log.indexOf("\"event\":\"exit\"");
-            assertTrue(pressure >= 0 && dump > pressure && exit > dump, "a warning, then a heap dump, then the exit" + context);
+            assertTrue(warning.find() && exit > warning.start(), "a warning before the exit" + context);
             Matcher file = Pattern.compile("\"event\":\"heap_dump\".*?\"path\":\"([^\"]+)\",\"bytes\":(\\d+)").matcher(log);
             assertTrue(file.find(), context);
             Path hprof = Path.of(file.group(1));
