@@ -18,15 +18,34 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AdaptivePeriod {
     public static final long FLOOR_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** At rest, with the watch on, the wait doubles up to this many base periods. */
+    static final int MAX_REST_FACTOR = 8;
+    /** A change of the working set below this share of the limit (or of itself) counts as rest. */
+    static final double REST_CHANGE = 0.01;
     static final int SAMPLES_BEFORE_LIMIT = 10;
     static final int TIGHT_HEADROOM_PERCENT = 20;
 
     private final long baseNanos;
     private long previousNanos = Long.MIN_VALUE;
     private long previousWorkingSet;
+    private final boolean watched;
+    private int restFactor = 1;
 
     public AdaptivePeriod(long baseNanos) {
+        this(baseNanos, false);
+    }
+
+    /**
+     * @param watched true when the watch runs beside the budget: every threshold crossing then runs
+     *                the budget at once, so at rest (the working set moving by less than 1% of the
+     *                limit between samples, nothing shortening the wait) the wait may double, up to
+     *                {@value #MAX_REST_FACTOR} base periods. An idle service then pays for a full
+     *                sample every 8 s instead of every second; the first change brings it back to
+     *                the base period.
+     */
+    public AdaptivePeriod(long baseNanos, boolean watched) {
         this.baseNanos = baseNanos;
+        this.watched = watched;
     }
 
     public long baseNanos() {
@@ -46,6 +65,8 @@ public final class AdaptivePeriod {
             headroom = Math.min(headroom, budget.headroomBytes().getAsLong());
         }
         double growth = budget.growthBytesPerSecond().orElse(0);
+        boolean rest = previousNanos != Long.MIN_VALUE && Math.abs(ws - previousWorkingSet)
+                < REST_CHANGE * budget.limitBytes().orElse(Math.max(ws, 1));
         if (previousNanos != Long.MIN_VALUE && nowNanos > previousNanos) {
             double recent = (ws - previousWorkingSet) / ((nowNanos - previousNanos) / 1e9);
             growth = Math.max(growth, recent);
@@ -65,6 +86,11 @@ public final class AdaptivePeriod {
                 }
             }
         }
+        if (watched && rest && period >= baseNanos) {
+            restFactor = Math.min(MAX_REST_FACTOR, restFactor * 2);
+            return baseNanos * restFactor;
+        }
+        restFactor = 1;
         return Math.max(floor, (long) period);
     }
 }

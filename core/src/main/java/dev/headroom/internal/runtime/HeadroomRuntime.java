@@ -231,9 +231,9 @@ public final class HeadroomRuntime implements Engine {
         this.exit = config.exitAt().isOff() ? null
                 : new OrderlyExit(config, events, diagnostics, parts.exiter, parts.exitGraceMillis, heapDumps);
         this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
-        this.period = new AdaptivePeriod(config.interval().toNanos());
         long watchPeriod = parts.watchPeriodNanos >= 0 ? parts.watchPeriodNanos : config.watchInterval().toNanos();
         this.watch = watchPeriod > 0 ? openWatch(config, watchPeriod) : null;
+        this.period = new AdaptivePeriod(config.interval().toNanos(), watch != null);
         if (heapDumps != null) {
             heapDumps.afterEachDump(this::sampleSoon);
         }

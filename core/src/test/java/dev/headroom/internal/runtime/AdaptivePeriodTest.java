@@ -23,6 +23,27 @@ class AdaptivePeriodTest {
     }
 
     @Test
+    void atRestWithTheWatchOnTheWaitDoublesUpToEightPeriodsAndAChangeBringsItBack() {
+        AdaptivePeriod p = new AdaptivePeriod(SECOND, true);
+        long now = 0;
+        assertEquals(SECOND, p.next(TestBudgets.budget(300 * MIB, LIMIT), now), "the first sample has nothing to compare");
+        long[] expected = {2, 4, 8, 8};
+        for (long factor : expected) {
+            long delay = p.next(TestBudgets.budget(300 * MIB + MIB, LIMIT), now += SECOND);
+            assertEquals(factor * SECOND, delay);
+        }
+        assertEquals(SECOND, p.next(TestBudgets.budget(400 * MIB, LIMIT), now + 8 * SECOND), "100 MiB moved: back to the base");
+    }
+
+    @Test
+    void withoutTheWatchRestDoesNotStretchTheWait() {
+        AdaptivePeriod p = new AdaptivePeriod(SECOND, false);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(SECOND, p.next(TestBudgets.budget(300 * MIB, LIMIT), i * SECOND));
+        }
+    }
+
+    @Test
     void aFastLeakGetsAboutTenSamplesBeforeTheLimit() {
         AdaptivePeriod p = new AdaptivePeriod(SECOND);
         long now = 0;
