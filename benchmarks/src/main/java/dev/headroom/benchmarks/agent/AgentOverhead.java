@@ -1,30 +1,41 @@
 package dev.headroom.benchmarks.agent;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 
 /**
  * What the agent costs a whole process, measured from outside on real JVMs (not a JMH benchmark:
- * start-up and resident memory are process-level figures):
+ * start-up and resident memory are process-level figures), each against an <b>empty agent</b> in the
+ * same run ({@link EmptyAgent}: {@code java.instrument} itself costs tens of milliseconds and a few
+ * MiB, which no agent can avoid):
  *
  * <ol>
  *   <li>start-up: wall time of a hello world ({@code leaky-app --max 0 --hold 0}) from fork to
- *       exit, without and with the agent, alternating, median and p90 of N runs each;</li>
- *   <li>resident memory: VmRSS of the same app a few seconds after start (the agent has sampled),
- *       without and with, median of M runs each;</li>
- *   <li>sampler CPU: utime+stime of an idle app over a window (default 60 s) after warm-up,
- *       without and with the agent at its default period (and at {@code interval=100ms}).</li>
+ *       exit, with no agent, the empty agent and Headroom, alternating, median and p90 of N runs;</li>
+ *   <li>CPU in the first second: utime+stime of the whole process 1 s after fork, empty agent vs
+ *       Headroom, median of N runs each;</li>
+ *   <li>resident memory: VmRSS 5 s after start, empty agent vs Headroom, median of M runs each;</li>
+ *   <li>idle CPU: the two side by side (an idle app each) over a window after 10 s of warm-up: the
+ *       whole process's CPU, and Headroom's own threads' ({@code headroom-*}).</li>
  * </ol>
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.headroom.benchmarks.agent.AgentOverhead \
  *      --agent agent/target/headroom-agent.jar --app samples/leaky-app/target/leaky-app.jar \
- *      [--runs 21] [--rssRuns 5] [--cpuSeconds 60] [--jvmArgs -XX:+UseSerialGC]
+ *      [--runs 21] [--rssRuns 5] [--cpuSeconds 300] [--options ""] [--jvmArgs -XX:+UseSerialGC]
  * </pre>
  * Prints a Markdown table. The JVM measured is the one running this driver ({@code java.home}).
  */
@@ -38,53 +49,141 @@ public final class AgentOverhead {
         Path app = Path.of(Procs.arg(args, "app", "samples/leaky-app/target/leaky-app.jar"));
         int runs = Integer.parseInt(Procs.arg(args, "runs", "21"));
         int rssRuns = Integer.parseInt(Procs.arg(args, "rssRuns", "5"));
-        int cpuSeconds = Integer.parseInt(Procs.arg(args, "cpuSeconds", "60"));
+        int cpuSeconds = Integer.parseInt(Procs.arg(args, "cpuSeconds", "300"));
+        String options = Procs.arg(args, "options", "");
         List<String> jvmArgs = args.containsKey("jvmArgs") ? List.of(args.get("jvmArgs").split(" ")) : List.of();
         if (!Files.isRegularFile(agent) || !Files.isRegularFile(app)) {
             throw new IllegalArgumentException("build first: ./mvnw -B -q package -DskipTests (" + agent + ", " + app + ")");
         }
+        Path empty = emptyAgentJar();
         System.out.println("JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
-                + "; jvmArgs " + jvmArgs + "; " + Runtime.getRuntime().availableProcessors() + " CPUs\n");
+                + "; jvmArgs " + jvmArgs + "; Headroom options '" + options + "'; "
+                + Runtime.getRuntime().availableProcessors() + " CPUs\n");
 
-        List<Double> without = new ArrayList<>();
+        List<Double> none = new ArrayList<>();
+        List<Double> floor = new ArrayList<>();
         List<Double> with = new ArrayList<>();
         for (int i = 0; i < runs + 2; i++) {
             double a = wallMillis(Procs.command(null, null, jvmArgs, app, "--max", "0", "--hold", "0"));
-            double b = wallMillis(Procs.command(agent, "", jvmArgs, app, "--max", "0", "--hold", "0"));
+            double b = wallMillis(Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", "0"));
+            double c = wallMillis(Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", "0"));
             if (i >= 2) { // the first two of each warm the page cache
-                without.add(a);
-                with.add(b);
+                none.add(a);
+                floor.add(b);
+                with.add(c);
             }
         }
         System.out.println("| start-up (hello world, fork to exit) | median | p90 |");
         System.out.println("|---|---|---|");
-        System.out.println("| without agent | " + Procs.fmt(Procs.median(without)) + " ms | " + Procs.fmt(Procs.percentile(without, 90)) + " ms |");
-        System.out.println("| with agent | " + Procs.fmt(Procs.median(with)) + " ms | " + Procs.fmt(Procs.percentile(with, 90)) + " ms |");
-        System.out.println("| difference of medians | " + Procs.fmt(Procs.median(with) - Procs.median(without)) + " ms | |");
+        System.out.println("| no agent | " + Procs.fmt(Procs.median(none)) + " ms | " + Procs.fmt(Procs.percentile(none, 90)) + " ms |");
+        System.out.println("| empty agent | " + Procs.fmt(Procs.median(floor)) + " ms | " + Procs.fmt(Procs.percentile(floor, 90)) + " ms |");
+        System.out.println("| Headroom | " + Procs.fmt(Procs.median(with)) + " ms | " + Procs.fmt(Procs.percentile(with, 90)) + " ms |");
+        System.out.println("| Headroom - empty agent | " + Procs.fmt(Procs.median(with) - Procs.median(floor)) + " ms | |");
         System.out.println();
 
-        List<Double> rssWithout = new ArrayList<>();
+        List<Double> firstFloor = new ArrayList<>();
+        List<Double> firstWith = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            firstFloor.add(firstSecondCpuMillis(Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", "3")));
+            firstWith.add(firstSecondCpuMillis(Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", "3")));
+        }
+        System.out.println("| CPU of the whole process in its first second | median | p90 |");
+        System.out.println("|---|---|---|");
+        System.out.println("| empty agent | " + Procs.fmt(Procs.median(firstFloor)) + " ms | " + Procs.fmt(Procs.percentile(firstFloor, 90)) + " ms |");
+        System.out.println("| Headroom | " + Procs.fmt(Procs.median(firstWith)) + " ms | " + Procs.fmt(Procs.percentile(firstWith, 90)) + " ms |");
+        System.out.println("| Headroom - empty agent | " + Procs.fmt(Procs.median(firstWith) - Procs.median(firstFloor)) + " ms | |");
+        System.out.println();
+
+        List<Double> rssFloor = new ArrayList<>();
         List<Double> rssWith = new ArrayList<>();
         for (int i = 0; i < rssRuns; i++) {
-            rssWithout.add(rssMiB(Procs.command(null, null, jvmArgs, app, "--max", "0", "--hold", "8")));
-            rssWith.add(rssMiB(Procs.command(agent, "", jvmArgs, app, "--max", "0", "--hold", "8")));
+            rssFloor.add(rssMiB(Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", "8")));
+            rssWith.add(rssMiB(Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", "8")));
         }
         System.out.println("| resident memory 5 s after start | median VmRSS |");
         System.out.println("|---|---|");
-        System.out.println("| without agent | " + Procs.fmt(Procs.median(rssWithout)) + " MiB |");
-        System.out.println("| with agent | " + Procs.fmt(Procs.median(rssWith)) + " MiB |");
-        System.out.println("| difference | " + Procs.fmt(Procs.median(rssWith) - Procs.median(rssWithout)) + " MiB |");
+        System.out.println("| empty agent | " + Procs.fmt(Procs.median(rssFloor)) + " MiB |");
+        System.out.println("| Headroom | " + Procs.fmt(Procs.median(rssWith)) + " MiB |");
+        System.out.println("| Headroom - empty agent | " + Procs.fmt(Procs.median(rssWith) - Procs.median(rssFloor)) + " MiB |");
         System.out.println();
 
         if (cpuSeconds > 0) {
-            double idle = cpu(Procs.command(null, null, jvmArgs, app, "--max", "0", "--hold", Integer.toString(cpuSeconds + 10)), cpuSeconds);
-            double dflt = cpu(Procs.command(agent, "", jvmArgs, app, "--max", "0", "--hold", Integer.toString(cpuSeconds + 10)), cpuSeconds);
-            double fast = cpu(Procs.command(agent, "interval=100ms", jvmArgs, app, "--max", "0", "--hold", Integer.toString(cpuSeconds + 10)), cpuSeconds);
-            System.out.println("| CPU time of an idle app over " + cpuSeconds + " s | seconds | share of one CPU |");
-            System.out.println("|---|---|---|");
-            System.out.println("| without agent | " + String.format("%.2f", idle) + " | " + Procs.fmt(idle * 100 / cpuSeconds) + " % |");
-            System.out.println("| agent, default interval (1s) | " + String.format("%.2f", dflt) + " | " + Procs.fmt(dflt * 100 / cpuSeconds) + " % |");
-            System.out.println("| agent, interval=100ms | " + String.format("%.2f", fast) + " | " + Procs.fmt(fast * 100 / cpuSeconds) + " % |");
+            String hold = Integer.toString(cpuSeconds + 20);
+            Process idleFloor = start(Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", hold));
+            Process idleWith = start(Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", hold));
+            try {
+                Thread.sleep(10_000); // start-up and JIT warm-up are not the steady cost
+                double floorBefore = Procs.cpuSeconds(idleFloor.pid());
+                double withBefore = Procs.cpuSeconds(idleWith.pid());
+                double threadsBefore = headroomThreadsSeconds(idleWith.pid());
+                Thread.sleep(cpuSeconds * 1000L);
+                double floorCpu = Procs.cpuSeconds(idleFloor.pid()) - floorBefore;
+                double withCpu = Procs.cpuSeconds(idleWith.pid()) - withBefore;
+                double threads = headroomThreadsSeconds(idleWith.pid()) - threadsBefore;
+                System.out.println("| CPU of an idle app over " + cpuSeconds + " s, side by side | seconds | share of one CPU |");
+                System.out.println("|---|---|---|");
+                System.out.println("| empty agent, whole process | " + String.format("%.2f", floorCpu) + " | " + pct(floorCpu, cpuSeconds) + " |");
+                System.out.println("| Headroom, whole process | " + String.format("%.2f", withCpu) + " | " + pct(withCpu, cpuSeconds) + " |");
+                System.out.println("| Headroom's own threads (headroom-*) | " + String.format("%.2f", threads) + " | " + pct(threads, cpuSeconds) + " |");
+            } finally {
+                idleFloor.destroyForcibly();
+                idleWith.destroyForcibly();
+                idleFloor.waitFor();
+                idleWith.waitFor();
+            }
+        }
+    }
+
+    private static String pct(double seconds, int window) {
+        return String.format(java.util.Locale.ROOT, "%.3f %%", seconds * 100 / window);
+    }
+
+    /** A jar holding {@link EmptyAgent} as its Premain-Class, written to a temporary file. */
+    static Path emptyAgentJar() throws IOException {
+        Path jar = Files.createTempFile("empty-agent", ".jar");
+        jar.toFile().deleteOnExit();
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().putValue("Premain-Class", EmptyAgent.class.getName());
+        String entry = EmptyAgent.class.getName().replace('.', '/') + ".class";
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m);
+             InputStream in = EmptyAgent.class.getClassLoader().getResourceAsStream(entry)) {
+            j.putNextEntry(new JarEntry(entry));
+            in.transferTo(j);
+            j.closeEntry();
+        }
+        return jar;
+    }
+
+    /** CPU seconds of the process's threads named {@code headroom-*} (the kernel keeps 15 characters). */
+    static double headroomThreadsSeconds(long pid) throws IOException {
+        double total = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks) {
+                try {
+                    if (Files.readString(t.resolve("comm"), StandardCharsets.ISO_8859_1).startsWith("headroom-")) {
+                        total += Procs.cpuSeconds(Long.parseLong(t.getFileName().toString()), t.resolve("stat"));
+                    }
+                } catch (IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return total;
+    }
+
+    private static double firstSecondCpuMillis(List<String> command) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = start(command);
+        try {
+            long wait = 1_000_000_000L - (System.nanoTime() - t0);
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            return Procs.cpuSeconds(p.pid()) * 1000;
+        } finally {
+            p.destroyForcibly();
+            p.waitFor();
         }
     }
 
@@ -112,19 +211,6 @@ public final class AgentOverhead {
         try {
             Thread.sleep(5000);
             return Procs.rssBytes(p.pid()) / (1024.0 * 1024);
-        } finally {
-            p.destroyForcibly();
-            p.waitFor();
-        }
-    }
-
-    private static double cpu(List<String> command, int seconds) throws Exception {
-        Process p = start(command);
-        try {
-            Thread.sleep(5000); // start-up and JIT warm-up are not the steady cost
-            double before = Procs.cpuSeconds(p.pid());
-            Thread.sleep(seconds * 1000L);
-            return Procs.cpuSeconds(p.pid()) - before;
         } finally {
             p.destroyForcibly();
             p.waitFor();

@@ -33,9 +33,10 @@ import java.util.stream.Stream;
  * to measure that JDK.
  */
 public final class DeathMatrix {
+    /** The first WARN-or-higher event: its time, level, and the binding constraint's name and time left. */
     private static final Pattern PRESSURE = Pattern.compile(
-            "^\\{\"time\":(\\d+),\"event\":\"pressure\",\"level\":\"(WARN|CRITICAL)\".*?\"secondsToLimit\":([0-9.Ee+-]+|null)"
-                    + ",\"binding\":(?:null|\\{\"name\":\"(\\w+)\")");
+            "^\\{\"time\":(\\d+),\"event\":\"pressure\",\"level\":\"(WARN|CRITICAL)\".*?\"binding\":(?:null|\\{\"name\":\"(\\w+)\""
+                    + ".*?\"secondsToLimit\":([0-9.Ee+-]+|null))");
     private static final Pattern DUMP = Pattern.compile("\"event\":\"heap_dump\".*\"path\":\"([^\"]+)\",\"bytes\":(\\d+)");
 
     /** One way to die: what leaks, under which flags, and what the agent is told. */
@@ -85,7 +86,7 @@ public final class DeathMatrix {
         System.out.println("JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + "; limit " + (limit >> 20) + " MiB; agent at its defaults (eventLog only; heapDumpAt/exitAt in the"
                 + " dump-exit rows); leak starts 2 s after the JVM; " + repeat + " runs per row\n");
-        System.out.println("| row | MiB/s | died of | warned before death | first level | constraint | time left in the event (s, median) | lead before death (ms, median / worst) | heap dump |");
+        System.out.println("| row | MiB/s | died of | warned before death | first level | constraint | time left to the binding limit in the event (s, median) | lead before death (ms, median / worst) | heap dump |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (String name : rows) {
             Row row = ROWS.get(name);
@@ -170,8 +171,8 @@ public final class DeathMatrix {
                 Matcher m = PRESSURE.matcher(line);
                 if (m.find()) {
                     long at = Long.parseLong(m.group(1));
-                    Double left = m.group(3).equals("null") ? null : Double.valueOf(m.group(3));
-                    return new Outcome(death, m.group(2), m.group(4) == null ? "none" : m.group(4), left,
+                    Double left = m.group(4) == null || m.group(4).equals("null") ? null : Double.valueOf(m.group(4));
+                    return new Outcome(death, m.group(2), m.group(3) == null ? "none" : m.group(3), left,
                             at <= deathAt ? deathAt - at : -1, dump);
                 }
             }

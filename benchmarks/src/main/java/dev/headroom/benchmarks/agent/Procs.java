@@ -50,7 +50,12 @@ final class Procs {
 
     /** utime + stime of a process (all its threads), in seconds. */
     static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
+        return cpuSeconds(pid, Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /** utime + stime from one {@code stat} file (a process's, or one thread's under {@code task/}), in seconds. */
+    static double cpuSeconds(long pid, Path statFile) throws IOException {
+        String stat = Files.readString(statFile, StandardCharsets.ISO_8859_1);
         // Fields after the command name, which is in parentheses and may contain spaces.
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long utime = Long.parseLong(f[11]);
