@@ -59,7 +59,13 @@ public record Budget(
         constraints = List.copyOf(constraints);
     }
 
-    /** The budget without constraints: the shape before constraints were added (kept for callers of it). */
+    /**
+     * The budget without constraints: the shape before constraints were added (kept for callers of it).
+     *
+     * @deprecated use {@link #builder()}, which gives every component not set its default (here: no
+     *             constraints) and keeps compiling when components are added
+     */
+    @Deprecated
     public Budget(long timeMillis, CgroupSnapshot cgroup, JvmSnapshot jvm, ProcessSnapshot process,
                   List<Component> components, long workingSetBytes, OptionalLong limitBytes, OptionalLong headroomBytes,
                   OptionalDouble growthBytesPerSecond, OptionalDouble secondsToLimit, SizingCheck sizingCheck,

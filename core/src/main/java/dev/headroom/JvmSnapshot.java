@@ -96,7 +96,13 @@ public record JvmSnapshot(
                 .gcTimeShare(gcTimeShare);
     }
 
-    /** The original component list: peak heap use is taken as the current use, GC share is unknown. */
+    /**
+     * The original component list: peak heap use is taken as the current use, GC share is unknown.
+     *
+     * @deprecated use {@link #builder()}, which has the same defaults for the components not set and
+     *             keeps compiling when components are added
+     */
+    @Deprecated
     public JvmSnapshot(String collector, long heapUsedBytes, long heapCommittedBytes, OptionalLong heapMaxBytes,
                        List<Pool> pools, List<BufferPool> bufferPools, OptionalLong maxDirectMemoryBytes,
                        int threadCount, long threadStackBytes, boolean threadStackEstimated, long gcCount,
