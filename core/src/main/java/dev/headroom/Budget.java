@@ -29,6 +29,11 @@ import java.util.OptionalLong;
  * @param constraints           every limit this JVM can die at (the cgroup chain, the heap, direct
  *                              memory, metaspace, ...), each with its use, headroom and growth; the
  *                              pressure level is the worst one's ({@link #bindingConstraint()})
+ *
+ * <p>Make one with {@link #builder()} (or change a copy with {@link #toBuilder()}): that is the supported
+ * way to construct it. Components are added to this record as Headroom learns more; each new one gets
+ * a default in the {@link Builder}, so code that uses the builder keeps compiling and keeps meaning the
+ * same, while the canonical constructor's parameter list grows with every component.
  */
 public record Budget(
         long timeMillis,
@@ -47,13 +52,20 @@ public record Budget(
         List<String> errors,
         List<Constraint> constraints) {
 
+    /** The canonical constructor, which gains a parameter with every new component: use {@link #builder()}. */
     public Budget {
         components = List.copyOf(components);
         errors = List.copyOf(errors);
         constraints = List.copyOf(constraints);
     }
 
-    /** The budget without constraints: the shape before constraints were added (kept for callers of it). */
+    /**
+     * The budget without constraints: the shape before constraints were added (kept for callers of it).
+     *
+     * @deprecated use {@link #builder()}, which gives every component not set its default (here: no
+     *             constraints) and keeps compiling when components are added
+     */
+    @Deprecated
     public Budget(long timeMillis, CgroupSnapshot cgroup, JvmSnapshot jvm, ProcessSnapshot process,
                   List<Component> components, long workingSetBytes, OptionalLong limitBytes, OptionalLong headroomBytes,
                   OptionalDouble growthBytesPerSecond, OptionalDouble secondsToLimit, SizingCheck sizingCheck,
@@ -77,16 +89,39 @@ public record Budget(
         return java.util.Optional.empty();
     }
 
+    /** A builder holding the honest unknowns: see {@link Builder}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding every component of this budget. */
+    public Builder toBuilder() {
+        return new Builder()
+                .timeMillis(timeMillis)
+                .cgroup(cgroup)
+                .jvm(jvm)
+                .process(process)
+                .components(components)
+                .workingSetBytes(workingSetBytes)
+                .limitBytes(limitBytes)
+                .headroomBytes(headroomBytes)
+                .growthBytesPerSecond(growthBytesPerSecond)
+                .secondsToLimit(secondsToLimit)
+                .sizingCheck(sizingCheck)
+                .recommendation(recommendation)
+                .governor(governor)
+                .errors(errors)
+                .constraints(constraints);
+    }
+
     /** This budget with other constraints. */
     public Budget withConstraints(List<Constraint> constraints) {
-        return new Budget(timeMillis, cgroup, jvm, process, components, workingSetBytes, limitBytes, headroomBytes,
-                growthBytesPerSecond, secondsToLimit, sizingCheck, recommendation, governor, errors, constraints);
+        return toBuilder().constraints(constraints).build();
     }
 
     /** This budget with another governor state (the governor's verdict on the sample it judged). */
     public Budget withGovernor(GovernorState state) {
-        return new Budget(timeMillis, cgroup, jvm, process, components, workingSetBytes, limitBytes, headroomBytes,
-                growthBytesPerSecond, secondsToLimit, sizingCheck, recommendation, state, errors, constraints);
+        return toBuilder().governor(state).build();
     }
 
     /** The component with this name, if present. */
@@ -129,6 +164,11 @@ public record Budget(
             terms = List.copyOf(terms);
         }
 
+        /** The check when there is no limit to compare with: not evaluated, no terms. */
+        public static SizingCheck notEvaluated() {
+            return new SizingCheck(false, false, 0, 0, List.of());
+        }
+
         public record Term(String name, long bytes, String source) {
         }
     }
@@ -156,6 +196,123 @@ public record Budget(
 
         public static Recommendation notYet(long basedOnSeconds, long samples) {
             return new Recommendation(false, basedOnSeconds, samples, 0, 0, 0, 0, 0, List.of());
+        }
+    }
+
+    /**
+     * Builds a {@link Budget} one component at a time; one setter per component, named like it. What
+     * is not set keeps its default, the honest unknown: no time (0), readings not taken (the
+     * {@link CgroupSnapshot#builder()}, {@link JvmSnapshot#builder()} and {@link ProcessSnapshot#builder()}
+     * defaults), no components, working set 0, empty optionals (unlimited, growth unknown), a sizing
+     * check {@link SizingCheck#notEvaluated() not evaluated}, no {@link Recommendation#notYet(long, long)
+     * recommendation yet}, {@link GovernorState#initial()}, no errors, no constraints. Values are taken
+     * as given (the record copies the lists); a builder can be reused, each {@link #build()} makes a new
+     * budget.
+     */
+    public static final class Builder {
+        private static final CgroupSnapshot NO_CGROUP = CgroupSnapshot.builder().build();
+        private static final JvmSnapshot NO_JVM = JvmSnapshot.builder().build();
+        private static final ProcessSnapshot NO_PROCESS = ProcessSnapshot.builder().build();
+        private static final SizingCheck NOT_EVALUATED = SizingCheck.notEvaluated();
+        private static final Recommendation NOT_YET = Recommendation.notYet(0, 0);
+
+        private long timeMillis;
+        private CgroupSnapshot cgroup = NO_CGROUP;
+        private JvmSnapshot jvm = NO_JVM;
+        private ProcessSnapshot process = NO_PROCESS;
+        private List<Component> components = List.of();
+        private long workingSetBytes;
+        private OptionalLong limitBytes = OptionalLong.empty();
+        private OptionalLong headroomBytes = OptionalLong.empty();
+        private OptionalDouble growthBytesPerSecond = OptionalDouble.empty();
+        private OptionalDouble secondsToLimit = OptionalDouble.empty();
+        private SizingCheck sizingCheck = NOT_EVALUATED;
+        private Recommendation recommendation = NOT_YET;
+        private GovernorState governor = GovernorState.initial();
+        private List<String> errors = List.of();
+        private List<Constraint> constraints = List.of();
+
+        private Builder() {
+        }
+
+        public Builder timeMillis(long timeMillis) {
+            this.timeMillis = timeMillis;
+            return this;
+        }
+
+        public Builder cgroup(CgroupSnapshot cgroup) {
+            this.cgroup = cgroup;
+            return this;
+        }
+
+        public Builder jvm(JvmSnapshot jvm) {
+            this.jvm = jvm;
+            return this;
+        }
+
+        public Builder process(ProcessSnapshot process) {
+            this.process = process;
+            return this;
+        }
+
+        public Builder components(List<Component> components) {
+            this.components = components;
+            return this;
+        }
+
+        public Builder workingSetBytes(long workingSetBytes) {
+            this.workingSetBytes = workingSetBytes;
+            return this;
+        }
+
+        public Builder limitBytes(OptionalLong limitBytes) {
+            this.limitBytes = limitBytes;
+            return this;
+        }
+
+        public Builder headroomBytes(OptionalLong headroomBytes) {
+            this.headroomBytes = headroomBytes;
+            return this;
+        }
+
+        public Builder growthBytesPerSecond(OptionalDouble growthBytesPerSecond) {
+            this.growthBytesPerSecond = growthBytesPerSecond;
+            return this;
+        }
+
+        public Builder secondsToLimit(OptionalDouble secondsToLimit) {
+            this.secondsToLimit = secondsToLimit;
+            return this;
+        }
+
+        public Builder sizingCheck(SizingCheck sizingCheck) {
+            this.sizingCheck = sizingCheck;
+            return this;
+        }
+
+        public Builder recommendation(Recommendation recommendation) {
+            this.recommendation = recommendation;
+            return this;
+        }
+
+        public Builder governor(GovernorState governor) {
+            this.governor = governor;
+            return this;
+        }
+
+        public Builder errors(List<String> errors) {
+            this.errors = errors;
+            return this;
+        }
+
+        public Builder constraints(List<Constraint> constraints) {
+            this.constraints = constraints;
+            return this;
+        }
+
+        public Budget build() {
+            return new Budget(timeMillis, cgroup, jvm, process, components, workingSetBytes, limitBytes, headroomBytes,
+                    growthBytesPerSecond, secondsToLimit, sizingCheck, recommendation, governor, errors, constraints);
         }
     }
 }

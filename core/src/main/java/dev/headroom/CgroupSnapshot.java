@@ -33,6 +33,11 @@ import java.util.OptionalLong;
  * @param binding          the cgroup on the way up with the smallest {@code limit - usage}; null when
  *                         no cgroup on the path has a limit
  * @param errors           what could not be read or parsed, each naming the file and the problem
+ *
+ * <p>Make one with {@link #builder()} (or change a copy with {@link #toBuilder()}): that is the supported
+ * way to construct it. Components are added to this record as Headroom reads more; each new one gets a
+ * default in the {@link Builder}, so code that uses the builder keeps compiling and keeps meaning the
+ * same, while the canonical constructor's parameter list grows with every component.
  */
 public record CgroupSnapshot(
         int version,
@@ -54,9 +59,38 @@ public record CgroupSnapshot(
         Binding binding,
         List<String> errors) {
 
+    /** The canonical constructor, which gains a parameter with every new component: use {@link #builder()}. */
     public CgroupSnapshot {
         events = Map.copyOf(events);
         errors = List.copyOf(errors);
+    }
+
+    /** A builder holding the honest unknowns: see {@link Builder}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding every component of this snapshot. */
+    public Builder toBuilder() {
+        return new Builder()
+                .version(version)
+                .memoryDir(memoryDir)
+                .hostMemoryBytes(hostMemoryBytes)
+                .limitBytes(limitBytes)
+                .limitSource(limitSource)
+                .highBytes(highBytes)
+                .lowBytes(lowBytes)
+                .minBytes(minBytes)
+                .usageBytes(usageBytes)
+                .workingSetBytes(workingSetBytes)
+                .peakBytes(peakBytes)
+                .swapUsageBytes(swapUsageBytes)
+                .swapLimitBytes(swapLimitBytes)
+                .stat(stat)
+                .events(events)
+                .pressure(pressure)
+                .binding(binding)
+                .errors(errors);
     }
 
     /** True when a memory controller was found for this process. */
@@ -97,6 +131,137 @@ public record CgroupSnapshot(
         /** {@code limit - usage}; negative when over (possible briefly, and on v1 with kmem). */
         public long headroomBytes() {
             return limitBytes - usageBytes;
+        }
+    }
+
+    /**
+     * Builds a {@link CgroupSnapshot} one component at a time; one setter per component, named like it.
+     * What is not set keeps its default, the honest unknown of a process with no memory controller:
+     * version 0, no directory or limit source (null), every reading an empty optional, a
+     * {@code memory.stat} with no keys and every figure empty, no events, no pressure (null), no binding
+     * cgroup (null), no errors. Values are taken as given (the record copies the map and the list).
+     */
+    public static final class Builder {
+        private static final OptionalLong UNKNOWN = OptionalLong.empty();
+        private static final MemoryStat NO_STAT = new MemoryStat(Map.of(), UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN,
+                UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN);
+
+        private int version;
+        private String memoryDir;
+        private OptionalLong hostMemoryBytes = UNKNOWN;
+        private OptionalLong limitBytes = UNKNOWN;
+        private String limitSource;
+        private OptionalLong highBytes = UNKNOWN;
+        private OptionalLong lowBytes = UNKNOWN;
+        private OptionalLong minBytes = UNKNOWN;
+        private OptionalLong usageBytes = UNKNOWN;
+        private OptionalLong workingSetBytes = UNKNOWN;
+        private OptionalLong peakBytes = UNKNOWN;
+        private OptionalLong swapUsageBytes = UNKNOWN;
+        private OptionalLong swapLimitBytes = UNKNOWN;
+        private MemoryStat stat = NO_STAT;
+        private Map<String, Long> events = Map.of();
+        private Pressure pressure;
+        private Binding binding;
+        private List<String> errors = List.of();
+
+        private Builder() {
+        }
+
+        public Builder version(int version) {
+            this.version = version;
+            return this;
+        }
+
+        public Builder memoryDir(String memoryDir) {
+            this.memoryDir = memoryDir;
+            return this;
+        }
+
+        public Builder hostMemoryBytes(OptionalLong hostMemoryBytes) {
+            this.hostMemoryBytes = hostMemoryBytes;
+            return this;
+        }
+
+        public Builder limitBytes(OptionalLong limitBytes) {
+            this.limitBytes = limitBytes;
+            return this;
+        }
+
+        public Builder limitSource(String limitSource) {
+            this.limitSource = limitSource;
+            return this;
+        }
+
+        public Builder highBytes(OptionalLong highBytes) {
+            this.highBytes = highBytes;
+            return this;
+        }
+
+        public Builder lowBytes(OptionalLong lowBytes) {
+            this.lowBytes = lowBytes;
+            return this;
+        }
+
+        public Builder minBytes(OptionalLong minBytes) {
+            this.minBytes = minBytes;
+            return this;
+        }
+
+        public Builder usageBytes(OptionalLong usageBytes) {
+            this.usageBytes = usageBytes;
+            return this;
+        }
+
+        public Builder workingSetBytes(OptionalLong workingSetBytes) {
+            this.workingSetBytes = workingSetBytes;
+            return this;
+        }
+
+        public Builder peakBytes(OptionalLong peakBytes) {
+            this.peakBytes = peakBytes;
+            return this;
+        }
+
+        public Builder swapUsageBytes(OptionalLong swapUsageBytes) {
+            this.swapUsageBytes = swapUsageBytes;
+            return this;
+        }
+
+        public Builder swapLimitBytes(OptionalLong swapLimitBytes) {
+            this.swapLimitBytes = swapLimitBytes;
+            return this;
+        }
+
+        public Builder stat(MemoryStat stat) {
+            this.stat = stat;
+            return this;
+        }
+
+        public Builder events(Map<String, Long> events) {
+            this.events = events;
+            return this;
+        }
+
+        public Builder pressure(Pressure pressure) {
+            this.pressure = pressure;
+            return this;
+        }
+
+        public Builder binding(Binding binding) {
+            this.binding = binding;
+            return this;
+        }
+
+        public Builder errors(List<String> errors) {
+            this.errors = errors;
+            return this;
+        }
+
+        public CgroupSnapshot build() {
+            return new CgroupSnapshot(version, memoryDir, hostMemoryBytes, limitBytes, limitSource, highBytes,
+                    lowBytes, minBytes, usageBytes, workingSetBytes, peakBytes, swapUsageBytes, swapLimitBytes, stat,
+                    events, pressure, binding, errors);
         }
     }
 }

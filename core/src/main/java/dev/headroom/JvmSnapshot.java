@@ -30,11 +30,18 @@ import java.util.OptionalLong;
  * @param heapPeakUsedBytes  sum of the heap pools' peak used since start: every byte of it has been
  *                           written, so resident heap is at least near it and committed heap beyond
  *                           it has likely never been touched (added after the first release of this
- *                           record; the shorter constructor sets it to {@code heapUsedBytes})
+ *                           record; unless set, the builder takes {@code heapUsedBytes}, as the
+ *                           shorter constructor does)
  * @param gcTimeShare        share of wall-clock time spent in collections over the reader's window
  *                           (0..1; pauses for stop-the-world collectors, cycle time for ZGC and
  *                           Shenandoah); empty until two readings span time (added after the first
- *                           release of this record; the shorter constructor leaves it empty)
+ *                           release of this record; the builder and the shorter constructor leave it
+ *                           empty)
+ *
+ * <p>Make one with {@link #builder()} (or change a copy with {@link #toBuilder()}): that is the supported
+ * way to construct it. Components are added to this record as the JVM tells more; each new one gets a
+ * default in the {@link Builder}, so code that uses the builder keeps compiling and keeps meaning the
+ * same, while the canonical constructor's parameter list grows with every component.
  */
 public record JvmSnapshot(
         String collector,
@@ -55,13 +62,47 @@ public record JvmSnapshot(
         long heapPeakUsedBytes,
         OptionalDouble gcTimeShare) {
 
+    /** The canonical constructor, which gains a parameter with every new component: use {@link #builder()}. */
     public JvmSnapshot {
         pools = List.copyOf(pools);
         bufferPools = List.copyOf(bufferPools);
         nmt = Map.copyOf(nmt);
     }
 
-    /** The original component list: peak heap use is taken as the current use, GC share is unknown. */
+    /** A builder holding the honest unknowns: see {@link Builder}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding every component of this snapshot. */
+    public Builder toBuilder() {
+        return new Builder()
+                .collector(collector)
+                .heapUsedBytes(heapUsedBytes)
+                .heapCommittedBytes(heapCommittedBytes)
+                .heapMaxBytes(heapMaxBytes)
+                .pools(pools)
+                .bufferPools(bufferPools)
+                .maxDirectMemoryBytes(maxDirectMemoryBytes)
+                .threadCount(threadCount)
+                .threadStackBytes(threadStackBytes)
+                .threadStackEstimated(threadStackEstimated)
+                .gcCount(gcCount)
+                .gcTimeMillis(gcTimeMillis)
+                .nmt(nmt)
+                .nmtEnabled(nmtEnabled)
+                .nmtTotalCommittedBytes(nmtTotalCommittedBytes)
+                .heapPeakUsedBytes(heapPeakUsedBytes)
+                .gcTimeShare(gcTimeShare);
+    }
+
+    /**
+     * The original component list: peak heap use is taken as the current use, GC share is unknown.
+     *
+     * @deprecated use {@link #builder()}, which has the same defaults for the components not set and
+     *             keeps compiling when components are added
+     */
+    @Deprecated
     public JvmSnapshot(String collector, long heapUsedBytes, long heapCommittedBytes, OptionalLong heapMaxBytes,
                        List<Pool> pools, List<BufferPool> bufferPools, OptionalLong maxDirectMemoryBytes,
                        int threadCount, long threadStackBytes, boolean threadStackEstimated, long gcCount,
@@ -98,6 +139,133 @@ public record JvmSnapshot(
         /** Committed bytes that NMT saw allocated with malloc or in arenas. */
         public long mallocAndArenaBytes() {
             return Math.max(0, committedBytes - mmapCommittedBytes);
+        }
+    }
+
+    /**
+     * Builds a {@link JvmSnapshot} one component at a time; one setter per component, named like it.
+     * What is not set keeps its default, the honest unknown of a JVM that could not be read: collector
+     * {@code unknown}, heap and GC figures 0, empty optionals (no heap max, {@code MaxDirectMemorySize}
+     * and NMT total known, GC share not yet measured), no pools, no buffer pools, no threads with an
+     * estimated (0) stack size, NMT off with no categories. {@link #heapPeakUsedBytes(long)} alone
+     * follows another setter: until it is set, it is whatever {@link #heapUsedBytes(long)} is. Values
+     * are taken as given (the record copies the lists and the map).
+     */
+    public static final class Builder {
+        private String collector = "unknown";
+        private long heapUsedBytes;
+        private long heapCommittedBytes;
+        private OptionalLong heapMaxBytes = OptionalLong.empty();
+        private List<Pool> pools = List.of();
+        private List<BufferPool> bufferPools = List.of();
+        private OptionalLong maxDirectMemoryBytes = OptionalLong.empty();
+        private int threadCount;
+        private long threadStackBytes;
+        private boolean threadStackEstimated = true;
+        private long gcCount;
+        private long gcTimeMillis;
+        private Map<String, NmtCategory> nmt = Map.of();
+        private boolean nmtEnabled;
+        private OptionalLong nmtTotalCommittedBytes = OptionalLong.empty();
+        private long heapPeakUsedBytes;
+        private boolean heapPeakUsedSet;
+        private OptionalDouble gcTimeShare = OptionalDouble.empty();
+
+        private Builder() {
+        }
+
+        public Builder collector(String collector) {
+            this.collector = collector;
+            return this;
+        }
+
+        public Builder heapUsedBytes(long heapUsedBytes) {
+            this.heapUsedBytes = heapUsedBytes;
+            return this;
+        }
+
+        public Builder heapCommittedBytes(long heapCommittedBytes) {
+            this.heapCommittedBytes = heapCommittedBytes;
+            return this;
+        }
+
+        public Builder heapMaxBytes(OptionalLong heapMaxBytes) {
+            this.heapMaxBytes = heapMaxBytes;
+            return this;
+        }
+
+        public Builder pools(List<Pool> pools) {
+            this.pools = pools;
+            return this;
+        }
+
+        public Builder bufferPools(List<BufferPool> bufferPools) {
+            this.bufferPools = bufferPools;
+            return this;
+        }
+
+        public Builder maxDirectMemoryBytes(OptionalLong maxDirectMemoryBytes) {
+            this.maxDirectMemoryBytes = maxDirectMemoryBytes;
+            return this;
+        }
+
+        public Builder threadCount(int threadCount) {
+            this.threadCount = threadCount;
+            return this;
+        }
+
+        public Builder threadStackBytes(long threadStackBytes) {
+            this.threadStackBytes = threadStackBytes;
+            return this;
+        }
+
+        public Builder threadStackEstimated(boolean threadStackEstimated) {
+            this.threadStackEstimated = threadStackEstimated;
+            return this;
+        }
+
+        public Builder gcCount(long gcCount) {
+            this.gcCount = gcCount;
+            return this;
+        }
+
+        public Builder gcTimeMillis(long gcTimeMillis) {
+            this.gcTimeMillis = gcTimeMillis;
+            return this;
+        }
+
+        public Builder nmt(Map<String, NmtCategory> nmt) {
+            this.nmt = nmt;
+            return this;
+        }
+
+        public Builder nmtEnabled(boolean nmtEnabled) {
+            this.nmtEnabled = nmtEnabled;
+            return this;
+        }
+
+        public Builder nmtTotalCommittedBytes(OptionalLong nmtTotalCommittedBytes) {
+            this.nmtTotalCommittedBytes = nmtTotalCommittedBytes;
+            return this;
+        }
+
+        /** Until this is called, the peak is {@link #heapUsedBytes(long)}'s value. */
+        public Builder heapPeakUsedBytes(long heapPeakUsedBytes) {
+            this.heapPeakUsedBytes = heapPeakUsedBytes;
+            this.heapPeakUsedSet = true;
+            return this;
+        }
+
+        public Builder gcTimeShare(OptionalDouble gcTimeShare) {
+            this.gcTimeShare = gcTimeShare;
+            return this;
+        }
+
+        public JvmSnapshot build() {
+            return new JvmSnapshot(collector, heapUsedBytes, heapCommittedBytes, heapMaxBytes, pools, bufferPools,
+                    maxDirectMemoryBytes, threadCount, threadStackBytes, threadStackEstimated, gcCount, gcTimeMillis,
+                    nmt, nmtEnabled, nmtTotalCommittedBytes, heapPeakUsedSet ? heapPeakUsedBytes : heapUsedBytes,
+                    gcTimeShare);
         }
     }
 }

@@ -88,9 +88,14 @@ class MeterCatalogTest {
 
     @Test
     void aReaderThatFailsGivesNoSampleInsteadOfThrowing() {
-        Budget broken = new Budget(0, null, null, null, List.of(), 0, java.util.OptionalLong.empty(),
-                java.util.OptionalLong.empty(), java.util.OptionalDouble.empty(), java.util.OptionalDouble.empty(),
-                null, null, null, List.of());
+        Budget broken = Budget.builder()
+                .cgroup(null)
+                .jvm(null)
+                .process(null)
+                .sizingCheck(null)
+                .recommendation(null)
+                .governor(null)
+                .build();
         assertTrue(meter("headroom.memory.usage").samples(broken).isEmpty());
         assertTrue(meter("headroom.pressure.level").samples(broken).isEmpty());
         assertTrue(meter("headroom.memory.usage").samples(null).isEmpty());

@@ -20,8 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 public final class ReportCommand {
@@ -101,10 +99,8 @@ public final class ReportCommand {
             cgroup = Cgroups.read(root);
         } catch (RuntimeException e) {
             // Cgroups.read does not throw by contract; a bug there must still not cost the report.
-            cgroup = new CgroupSnapshot(0, null, OptionalLong.empty(), OptionalLong.empty(), null, OptionalLong.empty(),
-                    OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-                    OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), null, Map.of(), null, null,
-                    List.of("cgroup reading failed: " + e));
+            // memory.stat null rather than empty, as this report has always written it ("stat": null)
+            cgroup = CgroupSnapshot.builder().stat(null).errors(List.of("cgroup reading failed: " + e)).build();
         }
         errors.addAll(cgroup.errors());
         ProcessSnapshot process = readProcStatus(root, errors);
@@ -113,8 +109,7 @@ public final class ReportCommand {
             jvm = new JvmReader().read();
         } catch (RuntimeException | LinkageError e) {
             errors.add("JVM MXBeans: unreadable (" + e + ")");
-            jvm = new JvmSnapshot("unknown", 0, 0, OptionalLong.empty(), List.of(), List.of(), OptionalLong.empty(), 0, 0,
-                    true, 0, 0, Map.of(), false, OptionalLong.empty());
+            jvm = JvmSnapshot.builder().build();
         }
 
         long workingSet;
@@ -127,10 +122,16 @@ public final class ReportCommand {
         }
         OptionalLong headroom = cgroup.binding() == null ? OptionalLong.empty()
                 : OptionalLong.of(cgroup.binding().headroomBytes());
-        return new Budget(System.currentTimeMillis(), cgroup, jvm, process, List.of(), workingSet, cgroup.limitBytes(),
-                headroom, OptionalDouble.empty(), OptionalDouble.empty(),
-                new Budget.SizingCheck(false, false, 0, 0, List.of()), Budget.Recommendation.notYet(0, 0),
-                GovernorState.initial(), errors);
+        return Budget.builder()
+                .timeMillis(System.currentTimeMillis())
+                .cgroup(cgroup)
+                .jvm(jvm)
+                .process(process)
+                .workingSetBytes(workingSet)
+                .limitBytes(cgroup.limitBytes())
+                .headroomBytes(headroom)
+                .errors(errors)
+                .build();
     }
 
     /** {@code /proc/self/status} under {@code root} through the sampler's own reader; problems go to {@code errors}. */

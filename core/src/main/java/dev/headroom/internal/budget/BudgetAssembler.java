@@ -101,7 +101,21 @@ public final class BudgetAssembler {
             toldOnce = true;
             errors.addAll(configuration.errors());
         }
-        return new Budget(now, cgroup, jvm, process, result.components(), result.workingSetBytes(), limit,
-                result.headroomBytes(), growth, secondsToLimit, sizingCheck, recommender.recommend(), governor, errors);
+        return Budget.builder()
+                .timeMillis(now)
+                .cgroup(cgroup)
+                .jvm(jvm)
+                .process(process)
+                .components(result.components())
+                .workingSetBytes(result.workingSetBytes())
+                .limitBytes(limit)
+                .headroomBytes(result.headroomBytes())
+                .growthBytesPerSecond(growth)
+                .secondsToLimit(secondsToLimit)
+                .sizingCheck(sizingCheck)
+                .recommendation(recommender.recommend())
+                .governor(governor)
+                .errors(errors)
+                .build();
     }
 }

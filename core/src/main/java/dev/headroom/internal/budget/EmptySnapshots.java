@@ -6,32 +6,29 @@ import dev.headroom.JvmSnapshot;
 import dev.headroom.ProcessSnapshot;
 
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
 
-/** Readings that were not taken, as honest empties: no value is ever a made-up zero. */
+/**
+ * Readings that were not taken, as honest empties: no value is ever a made-up zero. They are the
+ * builders' defaults ({@link CgroupSnapshot#builder()}, {@link JvmSnapshot#builder()},
+ * {@link ProcessSnapshot#builder()}), named for the places that want to say so.
+ */
 public final class EmptySnapshots {
     private EmptySnapshots() {
     }
 
     public static CgroupSnapshot cgroup(List<String> errors) {
-        OptionalLong e = OptionalLong.empty();
-        return new CgroupSnapshot(0, null, e, e, null, e, e, e, e, e, e, e, e,
-                new CgroupSnapshot.MemoryStat(Map.of(), e, e, e, e, e, e, e, e, e),
-                Map.of(), null, null, errors);
+        return CgroupSnapshot.builder().errors(errors).build();
     }
 
     public static ProcessSnapshot process() {
-        OptionalLong e = OptionalLong.empty();
-        return new ProcessSnapshot(e, e, e, e, e, e, e, e, e, 0);
+        return ProcessSnapshot.builder().build();
     }
 
     public static JvmSnapshot jvm() {
-        return new JvmSnapshot("unknown", 0, 0, OptionalLong.empty(), List.of(), List.of(), OptionalLong.empty(),
-                0, 0, true, 0, 0, Map.of(), false, OptionalLong.empty());
+        return JvmSnapshot.builder().build();
     }
 
     public static Budget.SizingCheck sizingNotEvaluated() {
-        return new Budget.SizingCheck(false, false, 0, 0, List.of());
+        return Budget.SizingCheck.notEvaluated();
     }
 }

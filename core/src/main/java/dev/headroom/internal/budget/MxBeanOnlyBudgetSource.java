@@ -107,9 +107,19 @@ public final class MxBeanOnlyBudgetSource implements BudgetSource {
             gcTime += Math.max(0, gc.getCollectionTime());
             collector = collectorOf(gc.getName(), collector);
         }
-        JvmSnapshot jvm = new JvmSnapshot(collector, heapUsed, heapCommitted,
-                heapMaxDefined ? OptionalLong.of(heapMax) : OptionalLong.empty(), pools, buffers, OptionalLong.empty(),
-                threads, stacks, true, gcCount, gcTime, Map.of(), false, OptionalLong.empty());
+        JvmSnapshot jvm = JvmSnapshot.builder()
+                .collector(collector)
+                .heapUsedBytes(heapUsed)
+                .heapCommittedBytes(heapCommitted)
+                .heapMaxBytes(heapMaxDefined ? OptionalLong.of(heapMax) : OptionalLong.empty())
+                .pools(pools)
+                .bufferPools(buffers)
+                .threadCount(threads)
+                .threadStackBytes(stacks)
+                .threadStackEstimated(true)
+                .gcCount(gcCount)
+                .gcTimeMillis(gcTime)
+                .build();
 
         List<Budget.Component> list = new ArrayList<>();
         long workingSet = 0;
@@ -134,9 +144,19 @@ public final class MxBeanOnlyBudgetSource implements BudgetSource {
         previousNanos = now;
         previousWorkingSet = workingSet;
 
-        return new Budget(ticker.currentTimeMillis(), EmptySnapshots.cgroup(List.of()), jvm, EmptySnapshots.process(),
-                list, workingSet, limit, headroom, growth, secondsToLimit, EmptySnapshots.sizingNotEvaluated(),
-                Budget.Recommendation.notYet(0, 0), state, errors);
+        // No cgroup or /proc readings, no sizing check, no recommendation: the builder's unknowns.
+        return Budget.builder()
+                .timeMillis(ticker.currentTimeMillis())
+                .jvm(jvm)
+                .components(list)
+                .workingSetBytes(workingSet)
+                .limitBytes(limit)
+                .headroomBytes(headroom)
+                .growthBytesPerSecond(growth)
+                .secondsToLimit(secondsToLimit)
+                .governor(state)
+                .errors(errors)
+                .build();
     }
 
     private static OptionalLong totalMemory(List<String> errors) {

@@ -54,12 +54,26 @@ final class CgroupSnapshots {
         }
         CgroupSnapshot.Binding binding = s.bindingIndex == -1 ? null
                 : new CgroupSnapshot.Binding(bindingDir, s.bindingLimit, s.bindingUsage);
-        return new CgroupSnapshot(loc.version(), loc.memoryDir(),
-                loc.hostMemTotal() > 0 ? OptionalLong.of(loc.hostMemTotal()) : OptionalLong.empty(),
-                limited(s.limit), s.limitIndex == -1 ? null : limitDir,
-                limited(s.high), limited(s.low), limited(s.min),
-                bytes(s.usage), bytes(s.workingSet), bytes(s.peak), bytes(s.swapUsage), limited(s.swapLimit),
-                memoryStat, events, pressure, binding, errors);
+        return CgroupSnapshot.builder()
+                .version(loc.version())
+                .memoryDir(loc.memoryDir())
+                .hostMemoryBytes(loc.hostMemTotal() > 0 ? OptionalLong.of(loc.hostMemTotal()) : OptionalLong.empty())
+                .limitBytes(limited(s.limit))
+                .limitSource(s.limitIndex == -1 ? null : limitDir)
+                .highBytes(limited(s.high))
+                .lowBytes(limited(s.low))
+                .minBytes(limited(s.min))
+                .usageBytes(bytes(s.usage))
+                .workingSetBytes(bytes(s.workingSet))
+                .peakBytes(bytes(s.peak))
+                .swapUsageBytes(bytes(s.swapUsage))
+                .swapLimitBytes(limited(s.swapLimit))
+                .stat(memoryStat)
+                .events(events)
+                .pressure(pressure)
+                .binding(binding)
+                .errors(errors)
+                .build();
     }
 
     private static OptionalLong bytes(long v) {

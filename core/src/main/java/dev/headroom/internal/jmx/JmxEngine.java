@@ -6,7 +6,6 @@ import dev.headroom.HeadroomConfig;
 import dev.headroom.HeadroomEvent;
 import dev.headroom.HeadroomListener;
 import dev.headroom.PressureLevel;
-import dev.headroom.internal.budget.EmptySnapshots;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.ListenerDispatcher;
 import dev.headroom.internal.runtime.Engine;
@@ -139,13 +138,17 @@ public final class JmxEngine implements Engine {
                 soft < 0 ? OptionalLong.empty() : OptionalLong.of(soft), Boolean.TRUE.equals(a.get("OverSoftLimit")),
                 longOf(a.get("Actions")), longOf(a.get("BytesReturned")), longOf(a.get("GcCpuCapHits")),
                 longOf(a.get("HeapDumps")), longOf(a.get("HeapDumpsRefused")));
-        return new Budget(longOf(a.get("SampleTimeMillis")), EmptySnapshots.cgroup(List.of()), EmptySnapshots.jvm(),
-                EmptySnapshots.process(), List.of(), Math.max(0, longOf(a.get("WorkingSetBytes"))),
-                limit < 0 ? OptionalLong.empty() : OptionalLong.of(limit),
-                headroom < 0 ? OptionalLong.empty() : OptionalLong.of(headroom),
-                doubleOf(a.get("GrowthBytesPerSecond")), doubleOf(a.get("SecondsToLimit")),
-                EmptySnapshots.sizingNotEvaluated(), Budget.Recommendation.notYet(0, 0), state,
-                List.of("read from the MXBean of the Headroom running in " + a.get("Owner") + ": totals only"));
+        // Totals only: no snapshots, components, sizing check or recommendation (the builder's unknowns).
+        return Budget.builder()
+                .timeMillis(longOf(a.get("SampleTimeMillis")))
+                .workingSetBytes(Math.max(0, longOf(a.get("WorkingSetBytes"))))
+                .limitBytes(limit < 0 ? OptionalLong.empty() : OptionalLong.of(limit))
+                .headroomBytes(headroom < 0 ? OptionalLong.empty() : OptionalLong.of(headroom))
+                .growthBytesPerSecond(doubleOf(a.get("GrowthBytesPerSecond")))
+                .secondsToLimit(doubleOf(a.get("SecondsToLimit")))
+                .governor(state)
+                .errors(List.of("read from the MXBean of the Headroom running in " + a.get("Owner") + ": totals only"))
+                .build();
     }
 
     private static long longOf(Object o) {

@@ -129,10 +129,25 @@ public final class JvmReader {
         Map<String, NmtCategory> categories = nmt.enabled() ? nmt.categories() : Map.of();
         OptionalLong nmtTotal = nmt.enabled() ? OptionalLong.of(nmt.totalCommittedBytes()) : OptionalLong.empty();
 
-        return new JvmSnapshot(configuration.collector(), heapUsage.getUsed(), heapUsage.getCommitted(),
-                max(heapUsage), poolList, buffers, OptionalLong.of(configuration.maxDirectMemoryBytes()),
-                threadCount, stackBytes, stackEstimated, gcCount, gcTime, categories, nmt.enabled(), nmtTotal,
-                Math.max(heapPeakUsed, heapUsage.getUsed()), gcShare);
+        return JvmSnapshot.builder()
+                .collector(configuration.collector())
+                .heapUsedBytes(heapUsage.getUsed())
+                .heapCommittedBytes(heapUsage.getCommitted())
+                .heapMaxBytes(max(heapUsage))
+                .pools(poolList)
+                .bufferPools(buffers)
+                .maxDirectMemoryBytes(OptionalLong.of(configuration.maxDirectMemoryBytes()))
+                .threadCount(threadCount)
+                .threadStackBytes(stackBytes)
+                .threadStackEstimated(stackEstimated)
+                .gcCount(gcCount)
+                .gcTimeMillis(gcTime)
+                .nmt(categories)
+                .nmtEnabled(nmt.enabled())
+                .nmtTotalCommittedBytes(nmtTotal)
+                .heapPeakUsedBytes(Math.max(heapPeakUsed, heapUsage.getUsed()))
+                .gcTimeShare(gcShare)
+                .build();
     }
 
     /** Share of wall time in GC between the oldest reading inside the window and now. */

@@ -17,21 +17,25 @@ public final class ProcessSnapshots {
      */
     public static ProcessSnapshot of(ProcStatusReader status, SmapsRollupReader smaps, long smapsTimeMillis) {
         boolean haveSmaps = smaps != null && smaps.error() == null && smapsTimeMillis > 0;
-        return new ProcessSnapshot(
-                opt(status.rssBytes()), opt(status.rssAnonBytes()), opt(status.rssFileBytes()),
-                opt(status.rssShmemBytes()), opt(status.swapBytes()),
-                haveSmaps ? opt(smaps.pssBytes()) : OptionalLong.empty(),
-                haveSmaps ? opt(smaps.pssAnonBytes()) : OptionalLong.empty(),
-                haveSmaps ? opt(smaps.pssFileBytes()) : OptionalLong.empty(),
-                haveSmaps ? opt(smaps.pssShmemBytes()) : OptionalLong.empty(),
-                haveSmaps ? smapsTimeMillis : 0);
+        ProcessSnapshot.Builder b = ProcessSnapshot.builder()
+                .rssBytes(opt(status.rssBytes()))
+                .rssAnonBytes(opt(status.rssAnonBytes()))
+                .rssFileBytes(opt(status.rssFileBytes()))
+                .rssShmemBytes(opt(status.rssShmemBytes()))
+                .swapBytes(opt(status.swapBytes()));
+        if (haveSmaps) {
+            b.pssBytes(opt(smaps.pssBytes()))
+                    .pssAnonBytes(opt(smaps.pssAnonBytes()))
+                    .pssFileBytes(opt(smaps.pssFileBytes()))
+                    .pssShmemBytes(opt(smaps.pssShmemBytes()))
+                    .smapsTimeMillis(smapsTimeMillis);
+        }
+        return b.build();
     }
 
     /** An all-empty snapshot, for when /proc cannot be read at all. */
     public static ProcessSnapshot empty() {
-        return new ProcessSnapshot(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.empty(), 0);
+        return ProcessSnapshot.builder().build();
     }
 
     private static OptionalLong opt(long value) {

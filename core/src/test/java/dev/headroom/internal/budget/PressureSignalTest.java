@@ -1,12 +1,10 @@
 package dev.headroom.internal.budget;
 
 import dev.headroom.Budget;
-import dev.headroom.GovernorState;
 import dev.headroom.internal.governor.PressureLevels;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,10 +13,12 @@ class PressureSignalTest {
     private static final long MIB = 1 << 20;
 
     private static Budget budget(long workingSet, Budget.Component... components) {
-        return new Budget(0, EmptySnapshots.cgroup(List.of()), EmptySnapshots.jvm(), EmptySnapshots.process(), List.of(components),
-                workingSet, OptionalLong.of(200 * MIB), OptionalLong.of(200 * MIB - workingSet), OptionalDouble.empty(),
-                OptionalDouble.empty(), EmptySnapshots.sizingNotEvaluated(), Budget.Recommendation.notYet(0, 0),
-                GovernorState.initial(), List.of());
+        return Budget.builder()
+                .components(List.of(components))
+                .workingSetBytes(workingSet)
+                .limitBytes(OptionalLong.of(200 * MIB))
+                .headroomBytes(OptionalLong.of(200 * MIB - workingSet))
+                .build();
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /** Hand-built snapshots for budget tests: every figure set explicitly, in MiB unless said otherwise. */
@@ -73,22 +72,25 @@ final class Snapshots {
             MemoryStat stat = new MemoryStat(all, OptionalLong.of(anon), OptionalLong.of(shmem + activeFile + inactiveFile),
                     kernel, OptionalLong.of(shmem), OptionalLong.empty(), OptionalLong.empty(),
                     OptionalLong.of(activeFile), OptionalLong.of(inactiveFile), OptionalLong.empty());
-            return new CgroupSnapshot(2, "/sys/fs/cgroup/test", OptionalLong.of(64L << 30), limit,
-                    limit.isPresent() ? "/sys/fs/cgroup/test" : null, OptionalLong.empty(), OptionalLong.empty(),
-                    OptionalLong.empty(), OptionalLong.of(usage()), OptionalLong.of(workingSet()), peak,
-                    OptionalLong.empty(), OptionalLong.empty(), stat, events, null, binding, List.of());
+            return CgroupSnapshot.builder()
+                    .version(2)
+                    .memoryDir("/sys/fs/cgroup/test")
+                    .hostMemoryBytes(OptionalLong.of(64L << 30))
+                    .limitBytes(limit)
+                    .limitSource(limit.isPresent() ? "/sys/fs/cgroup/test" : null)
+                    .usageBytes(OptionalLong.of(usage()))
+                    .workingSetBytes(OptionalLong.of(workingSet()))
+                    .peakBytes(peak)
+                    .stat(stat)
+                    .events(events)
+                    .binding(binding)
+                    .build();
         }
     }
 
-    /** No memory controller. */
+    /** No memory controller: the builder's unknowns, and the error that says why. */
     static CgroupSnapshot noCgroup() {
-        MemoryStat stat = new MemoryStat(Map.of(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.empty());
-        return new CgroupSnapshot(0, null, OptionalLong.empty(), OptionalLong.empty(), null, OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), stat, Map.of(), null, null,
-                List.of("no memory controller"));
+        return CgroupSnapshot.builder().errors(List.of("no memory controller")).build();
     }
 
     /** A JVM; without {@link #nmt} calls NMT is off. */
@@ -137,10 +139,24 @@ final class Snapshots {
             boolean nmtOn = !nmt.isEmpty();
             long stacks = nmtOn && nmtStack >= 0 ? nmtStack : threads * stackSize;
             long nmtTotal = nmt.values().stream().mapToLong(NmtCategory::committedBytes).sum();
-            return new JvmSnapshot(collector, heapUsed, heapCommitted, OptionalLong.of(4L << 30), pools, buffers,
-                    OptionalLong.of(4L << 30), threads, stacks, !(nmtOn && nmtStack >= 0), gcCount, gcCount * 5,
-                    nmt, nmtOn, nmtOn ? OptionalLong.of(nmtTotal) : OptionalLong.empty(), heapPeak,
-                    OptionalDouble.empty());
+            return JvmSnapshot.builder()
+                    .collector(collector)
+                    .heapUsedBytes(heapUsed)
+                    .heapCommittedBytes(heapCommitted)
+                    .heapMaxBytes(OptionalLong.of(4L << 30))
+                    .pools(pools)
+                    .bufferPools(buffers)
+                    .maxDirectMemoryBytes(OptionalLong.of(4L << 30))
+                    .threadCount(threads)
+                    .threadStackBytes(stacks)
+                    .threadStackEstimated(!(nmtOn && nmtStack >= 0))
+                    .gcCount(gcCount)
+                    .gcTimeMillis(gcCount * 5)
+                    .nmt(nmt)
+                    .nmtEnabled(nmtOn)
+                    .nmtTotalCommittedBytes(nmtOn ? OptionalLong.of(nmtTotal) : OptionalLong.empty())
+                    .heapPeakUsedBytes(heapPeak)
+                    .build();
         }
     }
 
@@ -149,8 +165,12 @@ final class Snapshots {
         long anon = anonMib * MIB;
         long file = fileMib * MIB;
         long shmem = shmemMib * MIB;
-        return new ProcessSnapshot(OptionalLong.of(anon + file + shmem), OptionalLong.of(anon), OptionalLong.of(file),
-                OptionalLong.of(shmem), OptionalLong.of(0), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.empty(), 0);
+        return ProcessSnapshot.builder()
+                .rssBytes(OptionalLong.of(anon + file + shmem))
+                .rssAnonBytes(OptionalLong.of(anon))
+                .rssFileBytes(OptionalLong.of(file))
+                .rssShmemBytes(OptionalLong.of(shmem))
+                .swapBytes(OptionalLong.of(0))
+                .build();
     }
 }

@@ -1,13 +1,10 @@
 package dev.headroom.internal.governor;
 
 import dev.headroom.Budget;
-import dev.headroom.GovernorState;
 import dev.headroom.HeadroomConfig;
-import dev.headroom.internal.budget.EmptySnapshots;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,11 +59,12 @@ class SizingVerdictTest {
 
     private static Budget budget(long limitMib, List<Budget.SizingCheck.Term> terms) {
         long worst = terms.stream().mapToLong(Budget.SizingCheck.Term::bytes).sum();
-        Budget.SizingCheck check = limitMib == 0 ? EmptySnapshots.sizingNotEvaluated()
+        Budget.SizingCheck check = limitMib == 0 ? Budget.SizingCheck.notEvaluated()
                 : new Budget.SizingCheck(true, worst <= limitMib * MIB, worst, limitMib * MIB, terms);
-        OptionalLong limit = limitMib == 0 ? OptionalLong.empty() : OptionalLong.of(limitMib * MIB);
-        return new Budget(0, EmptySnapshots.cgroup(List.of()), EmptySnapshots.jvm(), EmptySnapshots.process(), List.of(),
-                100 * MIB, limit, OptionalLong.empty(), OptionalDouble.empty(), OptionalDouble.empty(), check,
-                Budget.Recommendation.notYet(0, 0), GovernorState.initial(), List.of());
+        return Budget.builder()
+                .workingSetBytes(100 * MIB)
+                .limitBytes(limitMib == 0 ? OptionalLong.empty() : OptionalLong.of(limitMib * MIB))
+                .sizingCheck(check)
+                .build();
     }
 }

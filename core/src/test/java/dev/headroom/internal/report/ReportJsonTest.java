@@ -27,7 +27,7 @@ class ReportJsonTest {
         Budget.SizingCheck noLimit = new Budget.SizingCheck(false, true, 300 * MIB, 0,
                 List.of(new Budget.SizingCheck.Term("max_heap", 256 * MIB, "MaxHeapSize"),
                         new Budget.SizingCheck.Term("code_cache", 44 * MIB, "ReservedCodeCacheSize")));
-        Map<String, Object> sc = at(ReportJson.tree(with(base(), noLimit, null)), "budget", "sizingCheck");
+        Map<String, Object> sc = at(ReportJson.tree(base().toBuilder().sizingCheck(noLimit).build()), "budget", "sizingCheck");
         assertEquals(false, sc.get("evaluated"));
         assertNull(sc.get("fits"), "no verdict without a limit");
         assertNull(sc.get("limitBytes"), "no limit is not a limit of 0");
@@ -42,7 +42,7 @@ class ReportJsonTest {
     void anEvaluatedSizingCheckHasEveryFigure() {
         Budget.SizingCheck check = new Budget.SizingCheck(true, false, 1100 * MIB, 1024 * MIB,
                 List.of(new Budget.SizingCheck.Term("max_heap", 1100 * MIB, "MaxHeapSize")));
-        Map<String, Object> sc = at(ReportJson.tree(with(base(), check, null)), "budget", "sizingCheck");
+        Map<String, Object> sc = at(ReportJson.tree(base().toBuilder().sizingCheck(check).build()), "budget", "sizingCheck");
         assertEquals(false, sc.get("fits"));
         assertEquals(1024 * MIB, sc.get("limitBytes"));
         assertEquals(List.of(Map.of("name", "max_heap", "bytes", 1100 * MIB, "source", "MaxHeapSize")), sc.get("terms"));
@@ -50,7 +50,7 @@ class ReportJsonTest {
 
     @Test
     void aRecommendationNotMadeYetHasNullFiguresButSaysWhatItRestsOn() {
-        Map<String, Object> r = at(ReportJson.tree(with(base(), null, Budget.Recommendation.notYet(42, 7))),
+        Map<String, Object> r = at(ReportJson.tree(base().toBuilder().recommendation(Budget.Recommendation.notYet(42, 7)).build()),
                 "budget", "recommendation");
         assertEquals(false, r.get("available"));
         assertEquals(42L, r.get("basedOnSeconds"));
@@ -72,11 +72,12 @@ class ReportJsonTest {
         assertNull(at(tree, "budget").get("workingSetBytes"));
         assertNull(tree.get("limitBytes"), "unlimited");
         assertNull(at(tree, "process").get("smapsTimeMillis"), "smaps never read");
-        ProcessSnapshot read = new ProcessSnapshot(OptionalLong.of(MIB), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(MIB), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), 1234);
-        Budget withSmaps = new Budget(1, b.cgroup(), b.jvm(), read, b.components(), 5, b.limitBytes(), b.headroomBytes(),
-                b.growthBytesPerSecond(), b.secondsToLimit(), b.sizingCheck(), b.recommendation(), b.governor(), b.errors());
+        ProcessSnapshot read = ProcessSnapshot.builder()
+                .rssBytes(OptionalLong.of(MIB))
+                .pssBytes(OptionalLong.of(MIB))
+                .smapsTimeMillis(1234)
+                .build();
+        Budget withSmaps = b.toBuilder().process(read).workingSetBytes(5).build();
         assertEquals(1234L, at(ReportJson.tree(withSmaps), "process").get("smapsTimeMillis"));
     }
 
@@ -114,13 +115,6 @@ class ReportJsonTest {
 
     private static Budget base() {
         return TestBudgets.budget(500 * MIB, 1024 * MIB);
-    }
-
-    /** {@code b} with another sizing check and recommendation (null keeps the one it has). */
-    static Budget with(Budget b, Budget.SizingCheck sc, Budget.Recommendation r) {
-        return new Budget(b.timeMillis(), b.cgroup(), b.jvm(), b.process(), b.components(), b.workingSetBytes(),
-                b.limitBytes(), b.headroomBytes(), b.growthBytesPerSecond(), b.secondsToLimit(),
-                sc == null ? b.sizingCheck() : sc, r == null ? b.recommendation() : r, b.governor(), b.errors());
     }
 
     @SuppressWarnings("unchecked")

@@ -72,20 +72,25 @@ class SchemaDocTest {
     static Budget example() {
         Budget full = SampleBudgets.full();
         long time = full.timeMillis();
-        JvmSnapshot jvm = new JvmSnapshot("G1", 120 * MIB, 200 * MIB, OptionalLong.of(512 * MIB),
-                List.of(new JvmSnapshot.Pool("G1 Eden Space", true, 40 * MIB, 80 * MIB, OptionalLong.empty()),
+        JvmSnapshot jvm = full.jvm().toBuilder()
+                .pools(List.of(new JvmSnapshot.Pool("G1 Eden Space", true, 40 * MIB, 80 * MIB, OptionalLong.empty()),
                         new JvmSnapshot.Pool("G1 Old Gen", true, 80 * MIB, 120 * MIB, OptionalLong.of(512 * MIB)),
-                        new JvmSnapshot.Pool("Metaspace", false, 38 * MIB, 40 * MIB, OptionalLong.empty())),
-                List.of(new JvmSnapshot.BufferPool("direct", 4, 2 * MIB, 2 * MIB),
-                        new JvmSnapshot.BufferPool("mapped", 0, 0, 0)),
-                OptionalLong.of(512 * MIB), 25, 25 * MIB, false, 10, 150,
-                Map.of("Java Heap", new JvmSnapshot.NmtCategory("Java Heap", 512 * MIB, 200 * MIB, 200 * MIB),
+                        new JvmSnapshot.Pool("Metaspace", false, 38 * MIB, 40 * MIB, OptionalLong.empty())))
+                .bufferPools(List.of(new JvmSnapshot.BufferPool("direct", 4, 2 * MIB, 2 * MIB),
+                        new JvmSnapshot.BufferPool("mapped", 0, 0, 0)))
+                .nmt(Map.of("Java Heap", new JvmSnapshot.NmtCategory("Java Heap", 512 * MIB, 200 * MIB, 200 * MIB),
                         "Class", new JvmSnapshot.NmtCategory("Class", 1024 * MIB, 40 * MIB, 38 * MIB),
-                        "Thread", new JvmSnapshot.NmtCategory("Thread", 30 * MIB, 25 * MIB, 25 * MIB)),
-                true, OptionalLong.of(265 * MIB), 150 * MIB, OptionalDouble.of(0.0125));
-        ProcessSnapshot process = new ProcessSnapshot(OptionalLong.of(330 * MIB), OptionalLong.of(300 * MIB),
-                OptionalLong.of(25 * MIB), OptionalLong.of(5 * MIB), OptionalLong.of(0), OptionalLong.of(320 * MIB),
-                OptionalLong.of(300 * MIB), OptionalLong.of(15 * MIB), OptionalLong.of(5 * MIB), time - 4000);
+                        "Thread", new JvmSnapshot.NmtCategory("Thread", 30 * MIB, 25 * MIB, 25 * MIB)))
+                .heapPeakUsedBytes(150 * MIB)
+                .gcTimeShare(OptionalDouble.of(0.0125))
+                .build();
+        ProcessSnapshot process = full.process().toBuilder()
+                .pssBytes(OptionalLong.of(320 * MIB))
+                .pssAnonBytes(OptionalLong.of(300 * MIB))
+                .pssFileBytes(OptionalLong.of(15 * MIB))
+                .pssShmemBytes(OptionalLong.of(5 * MIB))
+                .smapsTimeMillis(time - 4000)
+                .build();
         Budget.SizingCheck sizing = new Budget.SizingCheck(true, false, 1359 * MIB, 1024 * MIB, List.of(
                 new Budget.SizingCheck.Term("max_heap", 512 * MIB, "MaxHeapSize"),
                 new Budget.SizingCheck.Term("metaspace", 40 * MIB, "Metaspace committed now (MaxMetaspaceSize is unlimited)"),
@@ -98,9 +103,12 @@ class SchemaDocTest {
                         "request 448 MiB = P99 of per-interval working-set peaks (390 MiB) x 1.15",
                         "max heap 256 MiB = P99 of per-interval heap floors, the live set (85 MiB), x 3.0",
                         "MaxRAMPercentage 40.0 = max heap / limit"));
-        return new Budget(time, full.cgroup(), jvm, process, full.components(), full.workingSetBytes(), full.limitBytes(),
-                full.headroomBytes(), full.growthBytesPerSecond(), full.secondsToLimit(), sizing, recommendation,
-                full.governor(), List.of(), List.of(
+        return full.toBuilder()
+                .jvm(jvm)
+                .process(process)
+                .sizingCheck(sizing)
+                .recommendation(recommendation)
+                .constraints(List.of(
                         new Constraint(Constraint.CGROUP, 318 * MIB, 1024 * MIB, "/sys/fs/cgroup/kubepods/pod1/ctr", true,
                                 OptionalDouble.of(MIB), OptionalDouble.of(706)),
                         new Constraint(Constraint.HEAP, 80 * MIB, 512 * MIB, "max heap (-Xmx / MaxHeapSize)", true,
@@ -108,7 +116,8 @@ class SchemaDocTest {
                         new Constraint(Constraint.DIRECT_MEMORY, 2 * MIB, 512 * MIB,
                                 "MaxDirectMemorySize (its default is the max heap)", true, OptionalDouble.empty(), OptionalDouble.empty()),
                         new Constraint(Constraint.CODE_CACHE, 30 * MIB, 240 * MIB, "ReservedCodeCacheSize", false,
-                                OptionalDouble.empty(), OptionalDouble.empty())));
+                                OptionalDouble.empty(), OptionalDouble.empty())))
+                .build();
     }
 
     /** docs/schema.md from the module directory surefire runs in (core), or from the repository root. */

@@ -68,9 +68,7 @@ class AdaptivePeriodTest {
     void usesTheBudgetTrendWhenItIsFasterThanTheLastStep() {
         AdaptivePeriod p = new AdaptivePeriod(SECOND);
         Budget b = TestBudgets.budget(500 * MIB, LIMIT);
-        Budget trending = new Budget(b.timeMillis(), b.cgroup(), b.jvm(), b.process(), b.components(), b.workingSetBytes(),
-                b.limitBytes(), b.headroomBytes(), java.util.OptionalDouble.of(100.0 * MIB), b.secondsToLimit(),
-                b.sizingCheck(), b.recommendation(), b.governor(), b.errors());
+        Budget trending = b.toBuilder().growthBytesPerSecond(java.util.OptionalDouble.of(100.0 * MIB)).build();
         // 524 MiB headroom at 100 MiB/s: 5.24 s left, a tenth of it.
         assertEquals(524_000_000L, p.next(trending, 0), 1_000_000);
     }

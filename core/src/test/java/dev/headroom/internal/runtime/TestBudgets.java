@@ -4,13 +4,10 @@ import dev.headroom.Budget;
 import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.internal.budget.BudgetSource;
-import dev.headroom.internal.budget.EmptySnapshots;
 import dev.headroom.internal.clock.Ticker;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 
@@ -28,12 +25,23 @@ public final class TestBudgets {
         if (workingSet > heap) {
             components.add(new Budget.Component("direct_buffers", workingSet - heap, "test", false));
         }
-        JvmSnapshot jvm = new JvmSnapshot("G1", heapUsed, heapUsed, OptionalLong.empty(), List.of(), List.of(),
-                OptionalLong.empty(), 10, 10 * MIB, true, 0, 0, Map.of(), false, OptionalLong.empty());
+        JvmSnapshot jvm = JvmSnapshot.builder()
+                .collector("G1")
+                .heapUsedBytes(heapUsed)
+                .heapCommittedBytes(heapUsed)
+                .threadCount(10)
+                .threadStackBytes(10 * MIB)
+                .build();
         OptionalLong headroom = limit.isPresent() ? OptionalLong.of(limit.getAsLong() - workingSet) : OptionalLong.empty();
-        return new Budget(timeMillis, EmptySnapshots.cgroup(List.of()), jvm, EmptySnapshots.process(), components,
-                workingSet, limit, headroom, OptionalDouble.empty(), OptionalDouble.empty(),
-                EmptySnapshots.sizingNotEvaluated(), Budget.Recommendation.notYet(0, 0), state, List.of());
+        return Budget.builder()
+                .timeMillis(timeMillis)
+                .jvm(jvm)
+                .components(components)
+                .workingSetBytes(workingSet)
+                .limitBytes(limit)
+                .headroomBytes(headroom)
+                .governor(state)
+                .build();
     }
 
     public static Budget budget(long workingSet, long limit) {

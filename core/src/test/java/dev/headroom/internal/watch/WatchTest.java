@@ -3,10 +3,8 @@ package dev.headroom.internal.watch;
 import dev.headroom.Budget;
 import dev.headroom.CgroupSnapshot;
 import dev.headroom.Constraint;
-import dev.headroom.GovernorState;
 import dev.headroom.HeadroomConfig.Size;
 import dev.headroom.JvmSnapshot;
-import dev.headroom.internal.budget.EmptySnapshots;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,8 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -167,23 +163,40 @@ class WatchTest {
     }
 
     private static JvmSnapshot jvm(List<JvmSnapshot.Pool> pools, long direct) {
-        return new JvmSnapshot("G1", 100 * MIB, 200 * MIB, OptionalLong.of(512 * MIB), pools,
-                List.of(new JvmSnapshot.BufferPool("direct", 1, direct, direct)), OptionalLong.of(512 * MIB),
-                10, 10 * MIB, true, 0, 0, Map.of(), false, OptionalLong.empty());
+        return JvmSnapshot.builder()
+                .collector("G1")
+                .heapUsedBytes(100 * MIB)
+                .heapCommittedBytes(200 * MIB)
+                .heapMaxBytes(OptionalLong.of(512 * MIB))
+                .pools(pools)
+                .bufferPools(List.of(new JvmSnapshot.BufferPool("direct", 1, direct, direct)))
+                .maxDirectMemoryBytes(OptionalLong.of(512 * MIB))
+                .threadCount(10)
+                .threadStackBytes(10 * MIB)
+                .build();
     }
 
     /** A v2 container limited to 1000 MiB using {@code usageMib}, {@code cacheMib} of it active page cache. */
     private static Budget budget(long usageMib, long cacheMib, JvmSnapshot jvm) {
         long limit = 1000 * MIB;
-        CgroupSnapshot e = EmptySnapshots.cgroup(List.of());
-        CgroupSnapshot cg = new CgroupSnapshot(2, DIR, OptionalLong.empty(), OptionalLong.of(limit), DIR,
-                e.highBytes(), e.lowBytes(), e.minBytes(), OptionalLong.of(usageMib * MIB), OptionalLong.of(usageMib * MIB),
-                e.peakBytes(), e.swapUsageBytes(), e.swapLimitBytes(), e.stat(), Map.of(), null,
-                new CgroupSnapshot.Binding(DIR, limit, usageMib * MIB), List.of());
+        CgroupSnapshot cg = CgroupSnapshot.builder()
+                .version(2)
+                .memoryDir(DIR)
+                .limitBytes(OptionalLong.of(limit))
+                .limitSource(DIR)
+                .usageBytes(OptionalLong.of(usageMib * MIB))
+                .workingSetBytes(OptionalLong.of(usageMib * MIB))
+                .binding(new CgroupSnapshot.Binding(DIR, limit, usageMib * MIB))
+                .build();
         List<Budget.Component> components = cacheMib > 0
                 ? List.of(new Budget.Component("page_cache", cacheMib * MIB, "test", false)) : List.of();
-        return new Budget(0, cg, jvm, EmptySnapshots.process(), components, usageMib * MIB, OptionalLong.of(limit),
-                OptionalLong.of(limit - usageMib * MIB), OptionalDouble.empty(), OptionalDouble.empty(),
-                EmptySnapshots.sizingNotEvaluated(), Budget.Recommendation.notYet(0, 0), GovernorState.initial(), List.of());
+        return Budget.builder()
+                .cgroup(cg)
+                .jvm(jvm)
+                .components(components)
+                .workingSetBytes(usageMib * MIB)
+                .limitBytes(OptionalLong.of(limit))
+                .headroomBytes(OptionalLong.of(limit - usageMib * MIB))
+                .build();
     }
 }

@@ -4,7 +4,6 @@ import dev.headroom.Budget;
 import dev.headroom.GovernorState;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.JvmSnapshot;
-import dev.headroom.internal.budget.EmptySnapshots;
 import dev.headroom.internal.clock.FakeTicker;
 import dev.headroom.internal.events.Diagnostics;
 
@@ -13,8 +12,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 
@@ -145,13 +142,23 @@ final class Rig {
     }
 
     Budget budget() {
-        JvmSnapshot jvm = new JvmSnapshot(collector, levers.heapUsed, levers.heapCommitted, OptionalLong.of(768 * MIB),
-                List.of(), List.of(), OptionalLong.empty(), 20, 20 * MIB, true, 0, 0, Map.of(), false, OptionalLong.empty());
+        JvmSnapshot jvm = JvmSnapshot.builder()
+                .collector(collector)
+                .heapUsedBytes(levers.heapUsed)
+                .heapCommittedBytes(levers.heapCommitted)
+                .heapMaxBytes(OptionalLong.of(768 * MIB))
+                .threadCount(20)
+                .threadStackBytes(20 * MIB)
+                .build();
         long ws = workingSet();
-        OptionalLong lim = limit > 0 ? OptionalLong.of(limit) : OptionalLong.empty();
-        return new Budget(now / 1_000_000, EmptySnapshots.cgroup(List.of()), jvm, EmptySnapshots.process(), List.of(), ws,
-                lim, limit > 0 ? OptionalLong.of(limit - ws) : OptionalLong.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
-                EmptySnapshots.sizingNotEvaluated(), Budget.Recommendation.notYet(0, 0), state, List.of());
+        return Budget.builder()
+                .timeMillis(now / 1_000_000)
+                .jvm(jvm)
+                .workingSetBytes(ws)
+                .limitBytes(limit > 0 ? OptionalLong.of(limit) : OptionalLong.empty())
+                .headroomBytes(limit > 0 ? OptionalLong.of(limit - ws) : OptionalLong.empty())
+                .governor(state)
+                .build();
     }
 
     String stderr() {
