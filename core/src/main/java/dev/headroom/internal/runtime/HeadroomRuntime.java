@@ -397,17 +397,8 @@ public final class HeadroomRuntime implements Engine {
         }
         long delay = watch.periodNanos();
         try {
-            long now = ticker.nanoTime();
-            if (watch.tick(now)) {
-                sampleOnce(now);
-            }
+            tickWatchOnce();
             delay = watch.nextDelayNanos();
-            if (watch.readProblem() != null) {
-                diagnostics.once("watch-read", "the watch could not read " + watch.readProblem()
-                        + "; the cgroup is judged at the budget's pace until it can");
-            }
-        } catch (Throwable t) {
-            diagnostics.failure("watch", t);
         } finally {
             scheduleWatch(delay);
         }
@@ -418,25 +409,23 @@ public final class HeadroomRuntime implements Engine {
      * at the end of a collection that took the heap past its next threshold.
      */
     private void wakeWatch() {
-        if (closed) {
-            return;
-        }
+        runLater(this::tickWatchOnce, 0);
+    }
+
+    /** Reads the watch once and runs the budget if it asks; contained, never throws. */
+    private void tickWatchOnce() {
         try {
-            scheduler.schedule(() -> {
-                if (closed) {
-                    return;
-                }
-                try {
-                    long now = ticker.nanoTime();
-                    if (watch.tick(now)) {
-                        sampleOnce(now);
-                    }
-                } catch (Throwable t) {
-                    diagnostics.failure("watch", t);
-                }
-            }, 0);
-        } catch (RuntimeException e) {
-            // shut down meanwhile
+            long now = ticker.nanoTime();
+            if (watch.tick(now)) {
+                sampleOnce(now);
+            }
+            if (watch.readProblem() != null) {
+                diagnostics.once("watch-read", "the watch could not read " + watch.readProblem()
+                        + "; the cgroup is judged at the budget's pace until it can");
+            }
+        } catch (Throwable t) {
+            // An Error too, as for the sampler: the watch must outlive a failing reader.
+            diagnostics.failure("watch", t);
         }
     }
 
