@@ -95,6 +95,8 @@ public final class HeadroomAgent {
     }
 
     /** Builds the runtime and starts it, off the application's main thread; never throws. */
+    static final long START_DELAY_SECONDS = 1;
+
     private static final class Starter implements Runnable {
         private final HeadroomConfig config;
         private final PrintStream err;
@@ -109,7 +111,10 @@ public final class HeadroomAgent {
         @Override
         public void run() {
             try {
-                HeadroomRuntime.Parts parts = HeadroomRuntime.Parts.production().err(err);
+                // The first sample after the application's first second: Headroom's readers, classes
+                // and first budget do not compete with the application's own start-up.
+                HeadroomRuntime.Parts parts = HeadroomRuntime.Parts.production().err(err)
+                        .startDelay(TimeUnit.SECONDS.toNanos(START_DELAY_SECONDS));
                 if (jbossModules) {
                     parts.jmxDelay(TimeUnit.SECONDS.toNanos(JBOSS_JMX_DELAY_SECONDS));
                 }

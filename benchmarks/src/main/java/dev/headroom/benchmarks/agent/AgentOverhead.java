@@ -28,8 +28,9 @@ import java.util.jar.Manifest;
  *   <li>CPU in the first second: utime+stime of the whole process 1 s after fork, empty agent vs
  *       Headroom, median of N runs each;</li>
  *   <li>resident memory: VmRSS 5 s after start, empty agent vs Headroom, median of M runs each;</li>
- *   <li>idle CPU: the two side by side (an idle app each) over a window after 10 s of warm-up: the
- *       whole process's CPU, and Headroom's own threads' ({@code headroom-*}).</li>
+ *   <li>idle CPU: the two side by side, each an idle app in a child memory cgroup of its own
+ *       (512 MiB, as a container), over a window after 10 s of warm-up: the whole process's CPU, and
+ *       Headroom's own threads' ({@code headroom-*}). Needs root and a writable memory cgroup.</li>
  * </ol>
  *
  * <pre>
@@ -109,8 +110,20 @@ public final class AgentOverhead {
 
         if (cpuSeconds > 0) {
             String hold = Integer.toString(cpuSeconds + 20);
-            Process idleFloor = start(Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", hold));
-            Process idleWith = start(Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", hold));
+            // Each in a container of its own (a child memory cgroup, 512 MiB), as in production: the
+            // working set Headroom watches is then this JVM's, not the whole machine's.
+            try (LeakLeadTimes.ChildCgroup floorCgroup = LeakLeadTimes.ChildCgroup.create("headroom-idle-floor-" + ProcessHandle.current().pid(), 512L << 20);
+                 LeakLeadTimes.ChildCgroup withCgroup = LeakLeadTimes.ChildCgroup.create("headroom-idle-with-" + ProcessHandle.current().pid(), 512L << 20)) {
+                idle(empty, agent, options, jvmArgs, app, hold, cpuSeconds, floorCgroup, withCgroup);
+            }
+        }
+    }
+
+    private static void idle(Path empty, Path agent, String options, List<String> jvmArgs, Path app, String hold, int cpuSeconds,
+                             LeakLeadTimes.ChildCgroup floorCgroup, LeakLeadTimes.ChildCgroup withCgroup) throws Exception {
+        {
+            Process idleFloor = start(inCgroup(floorCgroup, Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", hold)));
+            Process idleWith = start(inCgroup(withCgroup, Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", hold)));
             try {
                 Thread.sleep(10_000); // start-up and JIT warm-up are not the steady cost
                 double floorBefore = Procs.cpuSeconds(idleFloor.pid());
@@ -132,6 +145,13 @@ public final class AgentOverhead {
                 idleWith.waitFor();
             }
         }
+    }
+
+    /** The command, started by a shell that first moves itself into {@code cgroup} (the JVM keeps the pid). */
+    private static List<String> inCgroup(LeakLeadTimes.ChildCgroup cgroup, List<String> command) {
+        List<String> c = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", cgroup.procs().toString()));
+        c.addAll(command);
+        return c;
     }
 
     private static String pct(double seconds, int window) {

@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * sample until the server is there, then stops looking: one attempt, whose failure is reported once
  * by {@link JmxPublisher#register}. Whoever creates the server (a {@code -Dcom.sun.management.jmxremote}
  * agent, JConsole or {@code jcmd ManagementAgent.start} connecting, a framework, the application)
- * therefore sees the MXBean within one sampling period. Runs on the sampler thread only.
+ * therefore sees the MXBean within one sampling period: until then the budget keeps its base period,
+ * even at rest. Runs on the sampler thread only.
  */
 public final class PlatformRegistration implements HeadroomRuntime.Publisher {
     private final HeadroomRuntime runtime;
@@ -40,6 +41,7 @@ public final class PlatformRegistration implements HeadroomRuntime.Publisher {
         PlatformRegistration r = new PlatformRegistration(runtime, ifCreated, owner);
         runtime.runLater(() -> {
             if (!r.tryRegister()) {
+                runtime.holdBasePace(r, true);
                 runtime.addPublisher(r);
             }
         }, delayNanos);
@@ -56,6 +58,7 @@ public final class PlatformRegistration implements HeadroomRuntime.Publisher {
         }
         done = true;
         runtime.removePublisher(this);
+        runtime.holdBasePace(this, false);
         JmxPublisher.register(runtime, server.get(), owner);
         return true;
     }

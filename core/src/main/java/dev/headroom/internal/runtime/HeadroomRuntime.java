@@ -19,8 +19,8 @@ import dev.headroom.internal.governor.OrderlyExit;
 import dev.headroom.internal.governor.Reclaimer;
 import dev.headroom.internal.governor.SizingVerdict;
 import dev.headroom.internal.jvm.PlatformServer;
-import dev.headroom.internal.watch.Watch;
 import dev.headroom.internal.report.ReportJson;
+import dev.headroom.internal.watch.Watch;
 
 import javax.management.MBeanServer;
 import java.io.PrintStream;
@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -80,6 +82,7 @@ public final class HeadroomRuntime implements Engine {
         Supplier<Optional<MBeanServer>> platformServer = PlatformServer::ifCreated;
         long jmxDelayNanos;
         long watchPeriodNanos = -1;
+        long startDelayNanos;
 
         public static Parts production() {
             return new Parts();
@@ -163,6 +166,16 @@ public final class HeadroomRuntime implements Engine {
             return jmxDelayNanos;
         }
 
+        /**
+         * How long after start the first sample comes (and with it the budget source, the watch and
+         * every reader they open). The agent waits 1 s so that Headroom does not compete with the
+         * application's own start-up; a library started by the application does not wait.
+         */
+        public Parts startDelay(long nanos) {
+            this.startDelayNanos = Math.max(0, nanos);
+            return this;
+        }
+
         /** The watch's base tick, instead of {@code watchInterval}; 0 for no watch. */
         public Parts watchPeriod(long nanos) {
             this.watchPeriodNanos = Math.max(0, nanos);
@@ -199,15 +212,21 @@ public final class HeadroomRuntime implements Engine {
     private final Diagnostics diagnostics;
     private final ListenerDispatcher listeners;
     private final EventBus events;
-    private final BudgetSource source;
+    private final Parts.SourceFactory sources;
+    /** Opened on the sampler thread by the first sample: the readers cost nothing before it. */
+    private volatile BudgetSource source;
     private final Reclaimer reclaimer;
     private final Governor governor;
     private final HeapDumps heapDumps;
     private final OrderlyExit exit;
     private final AdaptivePeriod period;
-    /** The fast watch of every limit; null when off or when it could not start. */
-    private final Watch watch;
+    /** The fast watch of every limit, opened by the first sample; null when off or when it could not start. */
+    private volatile Watch watch;
+    private final long watchPeriodNanos;
+    private final long startDelayNanos;
     private final List<Publisher> publishers = new CopyOnWriteArrayList<>();
+    /** Parts that need a sample every base period for now; while any does, rest does not stretch it. */
+    private final Set<Object> basePaceHolders = ConcurrentHashMap.newKeySet();
     private final AtomicLong samples = new AtomicLong();
     private volatile Budget latest;
     private volatile boolean closed;
@@ -222,7 +241,7 @@ public final class HeadroomRuntime implements Engine {
         this.events = new EventBus(ticker, diagnostics,
                 config.eventLog().map(p -> new EventLog(p, diagnostics)).orElse(null), listeners);
         this.events.recordFailures();
-        this.source = parts.sources.create(config, ticker, diagnostics);
+        this.sources = parts.sources;
         boolean reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
         this.reclaimer = reclaimOn ? parts.reclaimers.create(config, events, diagnostics) : Reclaimer.NONE;
         this.heapDumps = config.heapDumpAt().isOff() ? null : new HeapDumps(config, events, diagnostics, ticker,
@@ -231,9 +250,9 @@ public final class HeadroomRuntime implements Engine {
         this.exit = config.exitAt().isOff() ? null
                 : new OrderlyExit(config, events, diagnostics, parts.exiter, parts.exitGraceMillis, heapDumps);
         this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
-        long watchPeriod = parts.watchPeriodNanos >= 0 ? parts.watchPeriodNanos : config.watchInterval().toNanos();
-        this.watch = watchPeriod > 0 ? openWatch(config, watchPeriod) : null;
-        this.period = new AdaptivePeriod(config.interval().toNanos(), watch != null);
+        this.watchPeriodNanos = parts.watchPeriodNanos >= 0 ? parts.watchPeriodNanos : config.watchInterval().toNanos();
+        this.startDelayNanos = parts.startDelayNanos;
+        this.period = new AdaptivePeriod(config.interval().toNanos(), watchPeriodNanos > 0);
         if (heapDumps != null) {
             heapDumps.afterEachDump(this::sampleSoon);
         }
@@ -276,9 +295,9 @@ public final class HeadroomRuntime implements Engine {
      */
     public static HeadroomRuntime start(HeadroomConfig config, Parts parts) {
         HeadroomRuntime r = new HeadroomRuntime(config, parts);
-        r.schedule(0);
-        if (r.watch != null) {
-            r.scheduleWatch(r.watch.periodNanos());
+        r.schedule(r.startDelayNanos);
+        if (r.watchPeriodNanos > 0) {
+            r.scheduleWatch(r.startDelayNanos + r.watchPeriodNanos);
         }
         return r;
     }
@@ -323,6 +342,18 @@ public final class HeadroomRuntime implements Engine {
 
     public void addPublisher(Publisher publisher) {
         publishers.add(publisher);
+    }
+
+    /**
+     * Keeps the budget at its base period while {@code holder} needs a sample every period (at rest
+     * the period may otherwise stretch to 8 base periods), or lets it go.
+     */
+    public void holdBasePace(Object holder, boolean hold) {
+        if (hold) {
+            basePaceHolders.add(holder);
+        } else {
+            basePaceHolders.remove(holder);
+        }
     }
 
     /** Stops publishing to {@code publisher}; safe from inside its own callback. */
@@ -378,7 +409,7 @@ public final class HeadroomRuntime implements Engine {
         long delay = period.baseNanos();
         try {
             Budget b = sampleOnce(now);
-            delay = period.next(b, now);
+            delay = period.next(b, now, basePaceHolders.isEmpty());
         } catch (Throwable t) {
             // An Error too: the sampler must outlive a failing reader (it retries next period).
             diagnostics.failure("sampler", t);
@@ -395,7 +426,7 @@ public final class HeadroomRuntime implements Engine {
         if (closed) {
             return;
         }
-        long delay = watch.periodNanos();
+        long delay = watchPeriodNanos;
         try {
             tickWatchOnce();
             delay = watch.nextDelayNanos();
@@ -414,6 +445,10 @@ public final class HeadroomRuntime implements Engine {
 
     /** Reads the watch once and runs the budget if it asks; contained, never throws. */
     private void tickWatchOnce() {
+        Watch watch = this.watch;
+        if (watch == null) {
+            return; // not opened yet (before the first sample), or it could not start
+        }
         try {
             long now = ticker.nanoTime();
             if (watch.tick(now)) {
@@ -448,7 +483,14 @@ public final class HeadroomRuntime implements Engine {
     }
 
     private Budget sampleOnce(long now) {
+        if (source == null) {
+            source = sources.create(config, ticker, diagnostics);
+            if (watchPeriodNanos > 0) {
+                watch = openWatch(config, watchPeriodNanos);
+            }
+        }
         Budget b = source.sample(governor.state());
+        Watch watch = this.watch;
         if (watch != null) {
             try {
                 b = b.withConstraints(watch.rebase(b, levels()));
@@ -585,13 +627,18 @@ public final class HeadroomRuntime implements Engine {
         } catch (RuntimeException e) {
             diagnostics.failure("reclaimer close", e);
         }
-        try {
-            source.close();
-        } catch (RuntimeException e) {
-            diagnostics.failure("budget source close", e);
+        // The readers belong to the sampler thread: close them there, after the last sample.
+        BudgetSource opened = source;
+        if (opened != null) {
+            try {
+                opened.close();
+            } catch (RuntimeException e) {
+                diagnostics.failure("budget source close", e);
+            }
         }
-        if (watch != null) {
-            watch.close();
+        Watch w = watch;
+        if (w != null) {
+            w.close();
         }
         listeners.close();
         events.close();
