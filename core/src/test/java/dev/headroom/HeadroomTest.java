@@ -302,7 +302,7 @@ class HeadroomTest {
     }
 
     @Test
-    void theMxBeanWaitsForThePlatformServerAndIsRegisteredAtTheFirstSampleThatFindsIt() throws Exception {
+    void theMxBeanWaitsForThePlatformServerAndIsRegisteredWithinOneIntervalOfIt() throws Exception {
         MBeanServer platform = MBeanServerFactory.newMBeanServer();
         AtomicBoolean created = new AtomicBoolean();
         AtomicInteger looks = new AtomicInteger();
@@ -323,12 +323,16 @@ class HeadroomTest {
         for (int i = 0; i < 5; i++) {
             assertTrue(scheduler.runNext());
         }
-        assertTrue(looks.get() >= 3, "looked after the delay and then at every sample: " + looks.get());
+        assertTrue(looks.get() >= 2, "looked after the delay and then every interval: " + looks.get());
         assertFalse(platform.isRegistered(name), "no server yet: nothing registered, and none created");
 
         created.set(true);
+        long appeared = ticker.nanoTime();
+        while (!platform.isRegistered(name) && ticker.nanoTime() - appeared <= TimeUnit.SECONDS.toNanos(1)) {
+            assertTrue(scheduler.runNext());
+        }
+        assertTrue(platform.isRegistered(name), "registered within one interval of the server's appearance");
         scheduler.runNext();
-        assertTrue(platform.isRegistered(name), "registered at the first sample after the server appeared");
         assertEquals(500 * MIB, platform.getAttribute(name, "WorkingSetBytes"), "and fed that sample's budget");
         int looked = looks.get();
         for (int i = 0; i < 3; i++) {

@@ -74,7 +74,9 @@ class LazyPlatformServerTest {
             print("createdBeforeStart", PlatformServer.ifCreated().isPresent());
             // idleReclaim off: the reclaimer's HotSpotLevers is not part of this change (it creates the server
             // itself for now); everything else runs as by default, jmx=true included.
-            Headroom h = Headroom.start(HeadroomConfig.parse("interval=" + INTERVAL_MS + "ms,quiet=true"));
+            // watchInterval off: with the watch on, a budget at rest may sample every 8 periods, and the
+            // heap range below waits for the 12th sample.
+            Headroom h = Headroom.start(HeadroomConfig.parse("interval=" + INTERVAL_MS + "ms,watchInterval=off,quiet=true"));
             if (nmtOn) {
                 Await.within(Duration.ofSeconds(10), () -> h.budget().jvm().nmtEnabled()
                         && PlatformServer.ifCreated().isPresent() && PlatformServer.get().isRegistered(mxBean));

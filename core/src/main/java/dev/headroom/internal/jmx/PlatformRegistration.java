@@ -1,7 +1,5 @@
 package dev.headroom.internal.jmx;
 
-import dev.headroom.Budget;
-import dev.headroom.PressureLevel;
 import dev.headroom.internal.runtime.HeadroomRuntime;
 
 import javax.management.MBeanServer;
@@ -15,10 +13,10 @@ import java.util.function.Supplier;
  * sample until the server is there, then stops looking: one attempt, whose failure is reported once
  * by {@link JmxPublisher#register}. Whoever creates the server (a {@code -Dcom.sun.management.jmxremote}
  * agent, JConsole or {@code jcmd ManagementAgent.start} connecting, a framework, the application)
- * therefore sees the MXBean within one sampling period: until then the budget keeps its base period,
- * even at rest. Runs on the sampler thread only.
+ * therefore sees the MXBean within one base sampling period ({@code interval}), whatever pace the
+ * budget keeps (at rest it may sample every 8 periods). Runs on the sampler thread only.
  */
-public final class PlatformRegistration implements HeadroomRuntime.Publisher {
+public final class PlatformRegistration {
     private final HeadroomRuntime runtime;
     private final Supplier<Optional<MBeanServer>> ifCreated;
     private final String owner;
@@ -31,18 +29,18 @@ public final class PlatformRegistration implements HeadroomRuntime.Publisher {
     }
 
     /**
-     * Looks for the server {@code delayNanos} after now, on the sampler thread, and after every sample
-     * from then on until it is found.
+     * Looks for the server {@code delayNanos} after now, on the sampler thread, and every
+     * {@code interval} from then on until it is found.
      *
      * @param ifCreated the platform server if it has been created, without creating it
      */
     public static void schedule(HeadroomRuntime runtime, Supplier<Optional<MBeanServer>> ifCreated, String owner,
                                 long delayNanos) {
         PlatformRegistration r = new PlatformRegistration(runtime, ifCreated, owner);
+        long periodNanos = runtime.config().interval().toNanos();
         runtime.runLater(() -> {
             if (!r.tryRegister()) {
-                runtime.holdBasePace(r, true);
-                runtime.addPublisher(r);
+                r.lookAgain(periodNanos);
             }
         }, delayNanos);
     }
@@ -57,19 +55,16 @@ public final class PlatformRegistration implements HeadroomRuntime.Publisher {
             return false;
         }
         done = true;
-        runtime.removePublisher(this);
-        runtime.holdBasePace(this, false);
         JmxPublisher.register(runtime, server.get(), owner);
         return true;
     }
 
-    @Override
-    public void budget(Budget budget) {
-        tryRegister();
-    }
-
-    @Override
-    public void levelChanged(PressureLevel previous, PressureLevel current, Budget budget) {
-        // budget() follows every sample; one look per sample is enough
+    /** Looks again every {@code periodNanos} until the server is there: a list copy, no sample needed. */
+    private void lookAgain(long periodNanos) {
+        runtime.runLater(() -> {
+            if (!tryRegister()) {
+                lookAgain(periodNanos);
+            }
+        }, periodNanos);
     }
 }

@@ -29,8 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -225,8 +223,7 @@ public final class HeadroomRuntime implements Engine {
     private final long watchPeriodNanos;
     private final long startDelayNanos;
     private final List<Publisher> publishers = new CopyOnWriteArrayList<>();
-    /** Parts that need a sample every base period for now; while any does, rest does not stretch it. */
-    private final Set<Object> basePaceHolders = ConcurrentHashMap.newKeySet();
+
     private final AtomicLong samples = new AtomicLong();
     private volatile Budget latest;
     private volatile boolean closed;
@@ -344,18 +341,6 @@ public final class HeadroomRuntime implements Engine {
         publishers.add(publisher);
     }
 
-    /**
-     * Keeps the budget at its base period while {@code holder} needs a sample every period (at rest
-     * the period may otherwise stretch to 8 base periods), or lets it go.
-     */
-    public void holdBasePace(Object holder, boolean hold) {
-        if (hold) {
-            basePaceHolders.add(holder);
-        } else {
-            basePaceHolders.remove(holder);
-        }
-    }
-
     /** Stops publishing to {@code publisher}; safe from inside its own callback. */
     public void removePublisher(Publisher publisher) {
         publishers.remove(publisher);
@@ -409,7 +394,7 @@ public final class HeadroomRuntime implements Engine {
         long delay = period.baseNanos();
         try {
             Budget b = sampleOnce(now);
-            delay = period.next(b, now, basePaceHolders.isEmpty());
+            delay = period.next(b, now);
         } catch (Throwable t) {
             // An Error too: the sampler must outlive a failing reader (it retries next period).
             diagnostics.failure("sampler", t);

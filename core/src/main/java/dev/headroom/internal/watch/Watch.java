@@ -33,6 +33,22 @@ import java.util.OptionalLong;
 public final class Watch implements AutoCloseable {
     /** The soonest a tick follows the previous one, however close the next threshold is. */
     static final long MIN_DELAY_NANOS = 5_000_000L;
+    /**
+     * At rest, the longest a tick waits. A wake-up costs the sampler thread 60-160 µs of CPU on a
+     * virtual machine (measured on this project's 2-core VM: a parked Java thread woken every 50 ms
+     * costs 0.12% of a core before it does anything), so an idle JVM must not be woken 20 times a
+     * second.
+     */
+    static final long MAX_REST_DELAY_NANOS = 1_000_000_000L;
+    /**
+     * The fastest leak the rest delay allows for: at rest a tick waits as long as a leak this fast
+     * would take to reach the nearest threshold, so it is seen before it crosses one (the fastest row
+     * of the death matrix is 500 MiB/s). The heap is left out while the end of a collection past its
+     * next threshold wakes the watch: a heap leak announces itself.
+     */
+    static final double FASTEST_LEAK_BYTES_PER_SECOND = 512.0 * 1024 * 1024;
+    /** A figure that moved less than this since the previous tick is at rest. */
+    static final long REST_CHANGE_BYTES = 1 << 20;
     /** How far back the fast growth looks. */
     static final long RATE_SPAN_NANOS = 2_000_000_000L;
 
@@ -63,6 +79,13 @@ public final class Watch implements AutoCloseable {
     /** When each figure last moved, and how long the step before that took (for figures that move in steps). */
     private final long[] lastMoveNanos = new long[SLOTS];
     private final long[] stepNanos = new long[SLOTS];
+    /** Whether each figure moved since its projection and "soon" were last worked out. */
+    private final boolean[] moved = new boolean[SLOTS];
+    /** Each figure as the thresholds judge it (the heap: what the next collection is expected to leave). */
+    private final long[] judged = new long[SLOTS];
+    private final boolean[] soonNow = new boolean[SLOTS];
+    /** How much each figure moved at the latest tick. */
+    private final long[] change = new long[SLOTS];
     /** Whether each figure was {@link Constraint#soon()} when the budget last ran. */
     private final boolean[] soonAtBudget = new boolean[SLOTS];
 
@@ -75,6 +98,7 @@ public final class Watch implements AutoCloseable {
     private final Runnable wake;
     /** The heap share at which the end of a collection wakes the watch; NaN when not armed. */
     private double wakeAt = Double.NaN;
+    private boolean wakeArmed;
 
     /**
      * @param root        filesystem root the cgroup files are read under
@@ -134,6 +158,8 @@ public final class Watch implements AutoCloseable {
         }
         boolean entered = false;
         long delay = periodNanos;
+        boolean rest = true;
+        long restDelay = MAX_REST_DELAY_NANOS;
         // The process's own growth bounds how fast any of its figures can grow between collections
         // (a heap figure moves only at a collection, in steps): aiming the next tick with the faster
         // of the two lands it inside a band that a fast leak crosses in a few tens of milliseconds.
@@ -142,12 +168,19 @@ public final class Watch implements AutoCloseable {
             if (limit[i] <= 0 || value[i] < 0) {
                 continue;
             }
+            if (moved[i]) {
+                // The dear part (the robust slope behind the projection and "soon") only when the figure
+                // moved: a tick at rest is a counter read and a few comparisons.
+                moved[i] = false;
+                judged[i] = i == HEAP ? nextValue(i) : value[i];
+                soonNow[i] = i != CODE_CACHE && thresholds[i].length > 0 && soon(i);
+            }
             long[] t = thresholds[i];
-            int band = band(t, i == HEAP ? nextValue(i) : value[i]);
+            int band = band(t, judged[i]);
             if (band > bandAtBudget[i]) {
                 entered = true;
             }
-            if (!soonAtBudget[i] && i != CODE_CACHE && t.length > 0 && soon(i)) {
+            if (soonNow[i] && !soonAtBudget[i]) {
                 entered = true;
                 soonAtBudget[i] = true;
             }
@@ -156,7 +189,17 @@ public final class Watch implements AutoCloseable {
                 if (rate > 0) {
                     delay = Math.min(delay, (long) ((t[band] - value[i]) / rate * 1e9));
                 }
+                if (i != HEAP || !wakeArmed) {
+                    restDelay = Math.min(restDelay, (long) ((t[band] - judged[i]) / FASTEST_LEAK_BYTES_PER_SECOND * 1e9));
+                }
             }
+            if (Math.abs(change[i]) >= REST_CHANGE_BYTES || soonNow[i]) {
+                rest = false;
+            }
+        }
+        if (rest) {
+            // Nothing moving: sleep as long as the fastest plausible leak would need to reach a threshold.
+            delay = Math.max(delay, Math.min(MAX_REST_DELAY_NANOS, restDelay));
         }
         nextDelayNanos = Math.max(MIN_DELAY_NANOS, delay);
         return entered;
@@ -196,7 +239,9 @@ public final class Watch implements AutoCloseable {
         // A figure that moves in steps (the heap at collections, metaspace at class loads) gets a
         // point when it moves, and one per half span while it does not, so its rate is the slope
         // between steps and decays to 0 when they stop.
+        change[slot] = value[slot] < 0 ? 0 : v - value[slot];
         if (v != value[slot]) {
+            moved[slot] = true;
             if (value[slot] >= 0 && lastMoveNanos[slot] != 0) {
                 stepNanos[slot] = nowNanos - lastMoveNanos[slot];
             }
@@ -266,6 +311,7 @@ public final class Watch implements AutoCloseable {
             setLimit(CODE_CACHE, codeMax, "ReservedCodeCacheSize");
             value[CODE_CACHE] = codeMax > 0 ? codeUsed : -1;
         }
+        Arrays.fill(moved, true); // limits and thresholds may have changed: work every figure out again
         List<Constraint> out = new ArrayList<>(SLOTS);
         for (int i = 0; i < SLOTS; i++) {
             if (limit[i] <= 0) {
@@ -308,7 +354,7 @@ public final class Watch implements AutoCloseable {
         double share = band < t.length ? (double) t[band] / limit[HEAP] : 1.0;
         if (share != wakeAt) {
             wakeAt = share;
-            jvm.wakeAfterGcAbove(share, wake);
+            wakeArmed = jvm.wakeAfterGcAbove(share, wake);
         }
     }
 

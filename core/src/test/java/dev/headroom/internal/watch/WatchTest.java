@@ -93,7 +93,9 @@ class WatchTest {
         setUsage(100);
         watch.rebase(budget(100, 0, jvm(List.of(), 0)), LEVELS);
         watch.tick(0);
-        assertEquals(PERIOD, watch.nextDelayNanos(), "not growing: the base period");
+        // At rest, as long as a 512 MiB/s leak would need to reach the nearest threshold: direct memory's
+        // 85% of 512 MiB (435.2 MiB from 0) comes before the cgroup's 850 MiB (750 MiB from 100): 850 ms.
+        assertEquals(850_000_000L, watch.nextDelayNanos(), 2_000_000, "at rest: the fastest leak's time to the next threshold");
         setUsage(600); // 500 MiB in 50 ms: 10 GiB/s
         watch.tick(PERIOD);
         // 250 MiB to the 850 MiB threshold at 10 GB/s: 25 ms.
@@ -101,6 +103,16 @@ class WatchTest {
         setUsage(849);
         watch.tick(PERIOD + 25_000_000L);
         assertEquals(Watch.MIN_DELAY_NANOS, watch.nextDelayNanos(), "never sooner than the floor");
+    }
+
+    @Test
+    void atRestATickNeverWaitsLongerThanASecondNorLessThanThePeriod() throws IOException {
+        setUsage(100);
+        watch.rebase(budget(100, 0, jvm(List.of(), 0)), List.of(Size.ofPercent(99), Size.off(), Size.off(), Size.off()));
+        watch.tick(0);
+        // Direct memory's exhausted mark, 98% of 512 MiB, is 501.8 MiB away: 980 ms at 512 MiB/s (the
+        // cgroup's 99% is 890 MiB away, a second at most).
+        assertEquals(980_000_000L, watch.nextDelayNanos(), 2_000_000, "the nearest threshold bounds the rest");
     }
 
     @Test
