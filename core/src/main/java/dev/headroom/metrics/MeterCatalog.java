@@ -171,6 +171,17 @@ public final class MeterCatalog {
                     "Seconds until the post-GC working set reaches the limit at its current growth; absent when not growing.",
                     "Budget.secondsToLimit (trend of post-GC floors)",
                     b -> one(b.secondsToLimit())),
+            // ---- the verdict on the flags
+            gauge("headroom.sizing.worst.case", "bytes",
+                    "What the JVM's flags let it reach (max heap + direct memory + metaspace + code cache + stacks + observed native); above headroom.memory.limit the kernel kills it without a Java error.",
+                    "Budget.sizingCheck.worstCaseBytes",
+                    b -> b.sizingCheck() != null && b.sizingCheck().evaluated()
+                            ? List.of(new Sample(List.of(), b.sizingCheck().worstCaseBytes())) : List.of()),
+            gauge("headroom.sizing.fits", null,
+                    "1 when the JVM's flags keep it under the container limit, 0 when they let it grow past it (see the start event's sizing advice).",
+                    "Budget.sizingCheck.fits",
+                    b -> b.sizingCheck() != null && b.sizingCheck().evaluated()
+                            ? List.of(new Sample(List.of(), b.sizingCheck().fits() ? 1 : 0)) : List.of()),
             // ---- every limit the JVM can die at
             tagged("headroom.constraint.used", Type.GAUGE, "bytes", List.of("constraint"),
                     "Use of each limit the JVM can die at: cgroup (working set less active page cache), heap (after the latest GC), direct_memory, metaspace, class_space, code_cache.",
