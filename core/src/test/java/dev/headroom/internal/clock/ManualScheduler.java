@@ -24,13 +24,12 @@ public final class ManualScheduler implements Scheduler {
     }
 
     @Override
-    public synchronized Future<?> schedule(Runnable task, long delayNanos) {
+    public synchronized void schedule(Runnable task, long delayNanos) {
         if (shutdown) {
             throw new RejectedExecutionException("shut down");
         }
         FutureTask<Void> f = new FutureTask<>(task, null);
         pending.add(new Task(f, ticker.nanoTime() + Math.max(0, delayNanos)));
-        return f;
     }
 
     /** Moves the clock to the earliest task's due time and runs it; false when nothing is pending. */
