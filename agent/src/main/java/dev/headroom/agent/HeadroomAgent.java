@@ -111,10 +111,11 @@ public final class HeadroomAgent {
         @Override
         public void run() {
             try {
-                // The first sample after the application's first second: Headroom's readers, classes
-                // and first budget do not compete with the application's own start-up.
-                HeadroomRuntime.Parts parts = HeadroomRuntime.Parts.production().err(err)
-                        .startDelay(TimeUnit.SECONDS.toNanos(START_DELAY_SECONDS));
+                // Headroom starts after the application's first second: its classes, its readers and
+                // its first budget do not compete with the application's own start-up. (A library
+                // copy the application starts meanwhile is found and reused, as always.)
+                Thread.sleep(TimeUnit.SECONDS.toMillis(START_DELAY_SECONDS));
+                HeadroomRuntime.Parts parts = HeadroomRuntime.Parts.production().err(err);
                 if (jbossModules) {
                     parts.jmxDelay(TimeUnit.SECONDS.toNanos(JBOSS_JMX_DELAY_SECONDS));
                 }

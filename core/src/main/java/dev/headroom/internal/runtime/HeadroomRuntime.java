@@ -80,7 +80,6 @@ public final class HeadroomRuntime implements Engine {
         Supplier<Optional<MBeanServer>> platformServer = PlatformServer::ifCreated;
         long jmxDelayNanos;
         long watchPeriodNanos = -1;
-        long startDelayNanos;
 
         public static Parts production() {
             return new Parts();
@@ -164,16 +163,6 @@ public final class HeadroomRuntime implements Engine {
             return jmxDelayNanos;
         }
 
-        /**
-         * How long after start the first sample comes (and with it the budget source, the watch and
-         * every reader they open). The agent waits 1 s so that Headroom does not compete with the
-         * application's own start-up; a library started by the application does not wait.
-         */
-        public Parts startDelay(long nanos) {
-            this.startDelayNanos = Math.max(0, nanos);
-            return this;
-        }
-
         /** The watch's base tick, instead of {@code watchInterval}; 0 for no watch. */
         public Parts watchPeriod(long nanos) {
             this.watchPeriodNanos = Math.max(0, nanos);
@@ -221,7 +210,6 @@ public final class HeadroomRuntime implements Engine {
     /** The fast watch of every limit, opened by the first sample; null when off or when it could not start. */
     private volatile Watch watch;
     private final long watchPeriodNanos;
-    private final long startDelayNanos;
     private final List<Publisher> publishers = new CopyOnWriteArrayList<>();
 
     private final AtomicLong samples = new AtomicLong();
@@ -248,7 +236,6 @@ public final class HeadroomRuntime implements Engine {
                 : new OrderlyExit(config, events, diagnostics, parts.exiter, parts.exitGraceMillis, heapDumps);
         this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
         this.watchPeriodNanos = parts.watchPeriodNanos >= 0 ? parts.watchPeriodNanos : config.watchInterval().toNanos();
-        this.startDelayNanos = parts.startDelayNanos;
         this.period = new AdaptivePeriod(config.interval().toNanos(), watchPeriodNanos > 0);
         if (heapDumps != null) {
             heapDumps.afterEachDump(this::sampleSoon);
@@ -292,9 +279,9 @@ public final class HeadroomRuntime implements Engine {
      */
     public static HeadroomRuntime start(HeadroomConfig config, Parts parts) {
         HeadroomRuntime r = new HeadroomRuntime(config, parts);
-        r.schedule(r.startDelayNanos);
+        r.schedule(0);
         if (r.watchPeriodNanos > 0) {
-            r.scheduleWatch(r.startDelayNanos + r.watchPeriodNanos);
+            r.scheduleWatch(r.watchPeriodNanos);
         }
         return r;
     }
