@@ -104,17 +104,21 @@ public final class HeadroomConfig {
         return fields.watchInterval;
     }
 
-    /** Working-set level that raises {@link PressureLevel#WARN}; {@link Size#isOff() off} to never warn. */
+    /**
+     * Level that raises {@link PressureLevel#WARN}: a percentage of every limit the JVM can die at
+     * (the cgroup, the max heap, direct memory, a capped metaspace), or bytes of the cgroup's working
+     * set; {@link Size#isOff() off} to never warn.
+     */
     public Size warnAt() {
         return fields.warnAt;
     }
 
-    /** Working-set level that raises {@link PressureLevel#CRITICAL}; off to never go critical. */
+    /** Level that raises {@link PressureLevel#CRITICAL}, judged as {@link #warnAt()}; off to never go critical. */
     public Size criticalAt() {
         return fields.criticalAt;
     }
 
-    /** Working-set level at which one heap dump is taken per incident; off by default. */
+    /** Level at which one heap dump is taken per incident, judged as {@link #warnAt()}; off by default. */
     public Size heapDumpAt() {
         return fields.heapDumpAt;
     }
@@ -159,7 +163,7 @@ public final class HeadroomConfig {
         return fields.trimNativeHeap;
     }
 
-    /** Working-set level at which the JVM exits in an orderly way; off by default. */
+    /** Level at which the JVM exits in an orderly way, judged as {@link #warnAt()}; off by default. */
     public Size exitAt() {
         return fields.exitAt;
     }
