@@ -25,7 +25,7 @@ import java.util.OptionalDouble;
  *                        not growing
  * @param nextUsed        what the next reading is expected to show at that growth, for a figure that
  *                        moves in steps: the heap after the next collection (one step = the time
- *                        between the last two collections that moved it). Thresholds are judged on
+ *                        between the last two collections that moved it, at least a second). Thresholds are judged on
  *                        the higher of {@code used} and this, so a heap that one collection would take
  *                        from 74% to 98% is acted on at 74%. Equal to {@code used} for figures read
  *                        continuously

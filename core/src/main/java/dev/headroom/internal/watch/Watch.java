@@ -47,6 +47,8 @@ public final class Watch implements AutoCloseable {
      * next threshold wakes the watch: a heap leak announces itself.
      */
     static final double FASTEST_LEAK_BYTES_PER_SECOND = 512.0 * 1024 * 1024;
+    /** The least time ahead the heap's next figure is projected. */
+    static final long MIN_PROJECTION_NANOS = 1_000_000_000L;
     /** A figure that moved less than this since the previous tick is at rest. */
     static final long REST_CHANGE_BYTES = 1 << 20;
     /** How far back the fast growth looks. */
@@ -207,19 +209,23 @@ public final class Watch implements AutoCloseable {
 
     /**
      * The heap the next collection is expected to leave: the last one's figure plus the growth over
-     * the ticks times the time between the last two collections that moved it. Judged on this, a
+     * the ticks times the time between the last two collections that moved it (at least a second). Judged on this, a
      * heap that collections see only every few seconds (a large young generation, a slow leak) is
      * acted on one collection before the one that shows it full.
      */
     private long nextValue(int slot) {
-        if (value[slot] < 0 || stepNanos[slot] <= 0) {
+        if (value[slot] < 0) {
             return value[slot];
         }
         OptionalDouble rate = rates[slot].perSecond();
         if (rate.isEmpty() || rate.getAsDouble() <= 0) {
             return value[slot];
         }
-        return value[slot] + (long) (rate.getAsDouble() * stepNanos[slot] / 1e9);
+        // At least a second ahead: two collections back to back (a young one, then a full one) make a
+        // step of milliseconds, and acting needs time of its own (a dump, an exit, and Headroom's own
+        // allocations, which fail like the application's once the heap is full).
+        long horizon = Math.max(stepNanos[slot], MIN_PROJECTION_NANOS);
+        return value[slot] + (long) (rate.getAsDouble() * horizon / 1e9);
     }
 
     /** {@link Constraint#soon()} for a watched figure, from its growth over the last ticks. */
