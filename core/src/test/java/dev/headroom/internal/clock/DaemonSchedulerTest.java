@@ -41,12 +41,16 @@ class DaemonSchedulerTest {
     }
 
     @Test
-    void shutdownDropsWhatIsPending() throws InterruptedException {
+    void shutdownDropsWhatIsPendingAndEndsTheThread() throws InterruptedException {
         Scheduler s = Scheduler.daemon("test-scheduler-2");
         List<String> ran = new CopyOnWriteArrayList<>();
         s.schedule(() -> ran.add("never"), TimeUnit.MILLISECONDS.toNanos(200));
+        Thread thread = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("test-scheduler-2")).findFirst().orElseThrow();
         s.shutdown();
-        Thread.sleep(400);
+        // The thread ends without running the task: once it has ended, nothing can run it later.
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+        assertFalse(thread.isAlive());
         assertTrue(ran.isEmpty(), ran.toString());
     }
 }
