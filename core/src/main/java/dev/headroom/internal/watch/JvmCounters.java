@@ -40,6 +40,8 @@ final class JvmCounters {
     /** The heap pool collections fill (the old generation, or the one pool): its after-GC threshold wakes the watch. */
     private final MemoryPoolMXBean tenured;
     private NotificationListener listener;
+    /** The collection-usage threshold Headroom set on the tenured pool; 0 when none. */
+    private long ours;
 
     private long heapAfterGc = UNKNOWN;
     private long directUsed = UNKNOWN;
@@ -159,8 +161,13 @@ final class JvmCounters {
             };
             ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(listener, null, null);
         }
-        long threshold = (long) (tenured.getUsage().getMax() * Math.min(1, Math.max(0, fraction)));
-        tenured.setCollectionUsageThreshold(Math.max(1, threshold));
+        // The threshold is the pool's, JVM-wide: one the application set is left alone (no wake-ups).
+        long current = tenured.getCollectionUsageThreshold();
+        if (current != 0 && current != ours) {
+            return false;
+        }
+        ours = Math.max(1, (long) (tenured.getUsage().getMax() * Math.min(1, Math.max(0, fraction))));
+        tenured.setCollectionUsageThreshold(ours);
         return true;
     }
 
@@ -169,7 +176,9 @@ final class JvmCounters {
         if (listener != null) {
             try {
                 ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).removeNotificationListener(listener);
-                tenured.setCollectionUsageThreshold(0);
+                if (ours != 0 && tenured.getCollectionUsageThreshold() == ours) {
+                    tenured.setCollectionUsageThreshold(0);
+                }
             } catch (ListenerNotFoundException | RuntimeException ignored) {
                 // already gone: nothing to undo
             }
