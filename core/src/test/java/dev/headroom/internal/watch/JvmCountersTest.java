@@ -1,0 +1,47 @@
+package dev.headroom.internal.watch;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class JvmCountersTest {
+
+    @Test
+    void theWakeUpSetsItsOwnThresholdAndLeavesTheApplicationsAlone() {
+        MemoryPoolMXBean tenured = null;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.isCollectionUsageThresholdSupported() && p.getUsage().getMax() > 0
+                    && (tenured == null || p.getUsage().getMax() > tenured.getUsage().getMax())) {
+                tenured = p;
+            }
+        }
+        assumeTrue(tenured != null, "no heap pool with a collection-usage threshold in this JVM");
+        long before = tenured.getCollectionUsageThreshold();
+        JvmCounters counters = new JvmCounters();
+        try {
+            tenured.setCollectionUsageThreshold(0);
+            assertTrue(counters.wakeAfterGcAbove(0.85, () -> { }));
+            long ours = tenured.getCollectionUsageThreshold();
+            assertEquals((long) (tenured.getUsage().getMax() * 0.85), ours);
+            assertTrue(counters.wakeAfterGcAbove(0.95, () -> { }), "its own threshold it moves");
+            assertNotEquals(ours, tenured.getCollectionUsageThreshold());
+
+            tenured.setCollectionUsageThreshold(12345);
+            assertFalse(counters.wakeAfterGcAbove(0.85, () -> { }), "the application's threshold is not overridden");
+            assertEquals(12345, tenured.getCollectionUsageThreshold());
+            counters.close();
+            assertEquals(12345, tenured.getCollectionUsageThreshold(), "nor reset on close");
+        } finally {
+            counters.close();
+            tenured.setCollectionUsageThreshold(before);
+        }
+    }
+}
