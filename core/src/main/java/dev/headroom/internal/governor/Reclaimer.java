@@ -26,6 +26,14 @@ public interface Reclaimer {
      */
     GovernorState onSample(Budget budget, long nowNanos, GovernorState current);
 
+    /**
+     * True while it has something to give back or a reclaim in flight: the budget then keeps its base
+     * period (at rest it may otherwise wait up to 8 periods), so the reclaimer judges and reports in time.
+     */
+    default boolean busy() {
+        return false;
+    }
+
     /** Stops whatever the reclaimer started (restores changed VM flags if it chose to). */
     default void close() {
     }

@@ -54,6 +54,11 @@ public final class AdaptivePeriod {
 
     /** The wait after the sample {@code budget}, taken at {@code nowNanos}. */
     public long next(Budget budget, long nowNanos) {
+        return next(budget, nowNanos, true);
+    }
+
+    /** @param mayRest false while something needs a sample every base period (a reclaim in flight) */
+    public long next(Budget budget, long nowNanos, boolean mayRest) {
         long floor = Math.min(FLOOR_NANOS, baseNanos);
         double period = baseNanos;
         long ws = budget.workingSetBytes();
@@ -86,7 +91,7 @@ public final class AdaptivePeriod {
                 }
             }
         }
-        if (watched && rest && period >= baseNanos) {
+        if (watched && mayRest && rest && period >= baseNanos) {
             restFactor = Math.min(MAX_REST_FACTOR, restFactor * 2);
             return baseNanos * restFactor;
         }

@@ -199,16 +199,14 @@ public final class HeadroomRuntime implements Engine {
     private final Diagnostics diagnostics;
     private final ListenerDispatcher listeners;
     private final EventBus events;
-    private final Parts.SourceFactory sources;
-    /** Opened on the sampler thread by the first sample: the readers cost nothing before it. */
-    private volatile BudgetSource source;
+    private final BudgetSource source;
     private final Reclaimer reclaimer;
     private final Governor governor;
     private final HeapDumps heapDumps;
     private final OrderlyExit exit;
     private final AdaptivePeriod period;
-    /** The fast watch of every limit, opened by the first sample; null when off or when it could not start. */
-    private volatile Watch watch;
+    /** The fast watch of every limit; null when off or when it could not start. */
+    private final Watch watch;
     private final long watchPeriodNanos;
     private final List<Publisher> publishers = new CopyOnWriteArrayList<>();
 
@@ -226,7 +224,7 @@ public final class HeadroomRuntime implements Engine {
         this.events = new EventBus(ticker, diagnostics,
                 config.eventLog().map(p -> new EventLog(p, diagnostics)).orElse(null), listeners);
         this.events.recordFailures();
-        this.sources = parts.sources;
+        this.source = parts.sources.create(config, ticker, diagnostics);
         boolean reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
         this.reclaimer = reclaimOn ? parts.reclaimers.create(config, events, diagnostics) : Reclaimer.NONE;
         this.heapDumps = config.heapDumpAt().isOff() ? null : new HeapDumps(config, events, diagnostics, ticker,
@@ -236,6 +234,7 @@ public final class HeadroomRuntime implements Engine {
                 : new OrderlyExit(config, events, diagnostics, parts.exiter, parts.exitGraceMillis, heapDumps);
         this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
         this.watchPeriodNanos = parts.watchPeriodNanos >= 0 ? parts.watchPeriodNanos : config.watchInterval().toNanos();
+        this.watch = watchPeriodNanos > 0 ? openWatch(config, watchPeriodNanos) : null;
         this.period = new AdaptivePeriod(config.interval().toNanos(), watchPeriodNanos > 0);
         if (heapDumps != null) {
             heapDumps.afterEachDump(this::sampleSoon);
@@ -381,7 +380,7 @@ public final class HeadroomRuntime implements Engine {
         long delay = period.baseNanos();
         try {
             Budget b = sampleOnce(now);
-            delay = period.next(b, now);
+            delay = period.next(b, now, !reclaimer.busy());
         } catch (Throwable t) {
             // An Error too: the sampler must outlive a failing reader (it retries next period).
             diagnostics.failure("sampler", t);
@@ -417,10 +416,6 @@ public final class HeadroomRuntime implements Engine {
 
     /** Reads the watch once and runs the budget if it asks; contained, never throws. */
     private void tickWatchOnce() {
-        Watch watch = this.watch;
-        if (watch == null) {
-            return; // not opened yet (before the first sample), or it could not start
-        }
         try {
             long now = ticker.nanoTime();
             if (watch.tick(now)) {
@@ -455,14 +450,7 @@ public final class HeadroomRuntime implements Engine {
     }
 
     private Budget sampleOnce(long now) {
-        if (source == null) {
-            source = sources.create(config, ticker, diagnostics);
-            if (watchPeriodNanos > 0) {
-                watch = openWatch(config, watchPeriodNanos);
-            }
-        }
         Budget b = source.sample(governor.state());
-        Watch watch = this.watch;
         if (watch != null) {
             try {
                 b = b.withConstraints(watch.rebase(b, levels()));
@@ -599,18 +587,13 @@ public final class HeadroomRuntime implements Engine {
         } catch (RuntimeException e) {
             diagnostics.failure("reclaimer close", e);
         }
-        // The readers belong to the sampler thread: close them there, after the last sample.
-        BudgetSource opened = source;
-        if (opened != null) {
-            try {
-                opened.close();
-            } catch (RuntimeException e) {
-                diagnostics.failure("budget source close", e);
-            }
+        try {
+            source.close();
+        } catch (RuntimeException e) {
+            diagnostics.failure("budget source close", e);
         }
-        Watch w = watch;
-        if (w != null) {
-            w.close();
+        if (watch != null) {
+            watch.close();
         }
         listeners.close();
         events.close();

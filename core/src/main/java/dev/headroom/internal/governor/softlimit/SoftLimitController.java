@@ -47,6 +47,8 @@ public final class SoftLimitController implements Reclaimer {
     private final IdlePolicy idle;
     private final HeapFlags flags;
     private final ReclaimRunner runner;
+    /** Whether the last sample left something to give back (sampler thread). */
+    private boolean pending;
     private final GcLoad load = new GcLoad();
     private final LowWater lows = new LowWater();
 
@@ -100,6 +102,9 @@ public final class SoftLimitController implements Reclaimer {
         }
         // An executor that ran the reclaim inline (or one that finished meanwhile) counts on this sample.
         take(runner.poll());
+        // Growth worth giving back, or the soft limit pressing: the idle policy and the steering judge
+        // it sample by sample, so the budget must not stretch its period at rest meanwhile.
+        pending = r.grown() >= r.minReclaim() || SoftLimitSteering.presses(r);
         return current.withSoftLimit(softLimit, steering.overSoftLimit())
                 .withReclaimTotals(reclaimActions + listeners.asked(), reclaimBytesReturned, steering.capHits());
     }
@@ -171,5 +176,10 @@ public final class SoftLimitController implements Reclaimer {
         if (!restored.isEmpty()) {
             diagnostics.line("soft limit: heap flags restored on close (" + SoftLimitEvents.describe(restored) + ")");
         }
+    }
+
+    @Override
+    public boolean busy() {
+        return runner.running() || pending;
     }
 }
