@@ -81,6 +81,8 @@ public final class Watch implements AutoCloseable {
     /** When each figure last moved, and how long the step before that took (for figures that move in steps). */
     private final long[] lastMoveNanos = new long[SLOTS];
     private final long[] stepNanos = new long[SLOTS];
+    private final long[][] steps = new long[SLOTS][4];
+    private final int[] stepNext = new int[SLOTS];
     /** Whether each figure moved since its projection and "soon" were last worked out. */
     private final boolean[] moved = new boolean[SLOTS];
     /** Each figure as the thresholds judge it (the heap: what the next collection is expected to leave). */
@@ -249,7 +251,17 @@ public final class Watch implements AutoCloseable {
         if (v != value[slot]) {
             moved[slot] = true;
             if (value[slot] >= 0 && lastMoveNanos[slot] != 0) {
-                stepNanos[slot] = nowNanos - lastMoveNanos[slot];
+                // The longest of the last few steps: a young and a full collection back to back make
+                // one step of milliseconds, which says nothing of when the next collection comes.
+                long step = nowNanos - lastMoveNanos[slot];
+                long[] recent = steps[slot];
+                recent[stepNext[slot]] = step;
+                stepNext[slot] = (stepNext[slot] + 1) % recent.length;
+                long longest = 0;
+                for (long r : recent) {
+                    longest = Math.max(longest, r);
+                }
+                stepNanos[slot] = longest;
             }
             lastMoveNanos[slot] = nowNanos;
         }
