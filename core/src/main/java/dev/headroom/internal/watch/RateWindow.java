@@ -51,11 +51,6 @@ final class RateWindow {
         return size == 0 ? fallback : times[Math.floorMod(next - 1, times.length)];
     }
 
-    /** The newest value; {@code fallback} when there is none. */
-    long latest(long fallback) {
-        return size == 0 ? fallback : values[Math.floorMod(next - 1, times.length)];
-    }
-
     /**
      * The change per second between the newest point and the one {@code back} ticks before it;
      * 0 when there are not that many. Cheap: for the watch's per-tick projection.
