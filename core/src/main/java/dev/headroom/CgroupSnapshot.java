@@ -32,6 +32,8 @@ import java.util.OptionalLong;
  * @param pressure         {@code memory.pressure}; null when the kernel does not provide it
  * @param binding          the cgroup on the way up with the smallest {@code limit - usage}; null when
  *                         no cgroup on the path has a limit
+ * @param pids             the {@code pids} controller's cap on this process's tasks (threads count):
+ *                         the level up the hierarchy with the fewest left; null when nothing caps them
  * @param errors           what could not be read or parsed, each naming the file and the problem
  *
  * <p>Make one with {@link #builder()} (or change a copy with {@link #toBuilder()}): that is the supported
@@ -57,6 +59,7 @@ public record CgroupSnapshot(
         Map<String, Long> events,
         Pressure pressure,
         Binding binding,
+        Pids pids,
         List<String> errors) {
 
     /** The canonical constructor, which gains a parameter with every new component: use {@link #builder()}. */
@@ -90,6 +93,7 @@ public record CgroupSnapshot(
                 .events(events)
                 .pressure(pressure)
                 .binding(binding)
+                .pids(pids)
                 .errors(errors);
     }
 
@@ -135,11 +139,23 @@ public record CgroupSnapshot(
     }
 
     /**
+     * The {@code pids} controller's cap: {@code pids.max} and {@code pids.current} of the level with the
+     * fewest tasks left. Every thread is a task; at the cap the JVM cannot start one more
+     * ({@code OutOfMemoryError: unable to create native thread}).
+     */
+    public record Pids(String dir, long current, long max) {
+        /** {@code max - current}, never negative. */
+        public long left() {
+            return Math.max(0, max - current);
+        }
+    }
+
+    /**
      * Builds a {@link CgroupSnapshot} one component at a time; one setter per component, named like it.
      * What is not set keeps its default, the honest unknown of a process with no memory controller:
      * version 0, no directory or limit source (null), every reading an empty optional, a
      * {@code memory.stat} with no keys and every figure empty, no events, no pressure (null), no binding
-     * cgroup (null), no errors. Values are taken as given (the record copies the map and the list).
+     * cgroup (null), no pids cap (null), no errors. Values are taken as given (the record copies the map and the list).
      */
     public static final class Builder {
         private static final OptionalLong UNKNOWN = OptionalLong.empty();
@@ -163,6 +179,7 @@ public record CgroupSnapshot(
         private Map<String, Long> events = Map.of();
         private Pressure pressure;
         private Binding binding;
+        private Pids pids;
         private List<String> errors = List.of();
 
         private Builder() {
@@ -253,6 +270,11 @@ public record CgroupSnapshot(
             return this;
         }
 
+        public Builder pids(Pids pids) {
+            this.pids = pids;
+            return this;
+        }
+
         public Builder errors(List<String> errors) {
             this.errors = errors;
             return this;
@@ -261,7 +283,7 @@ public record CgroupSnapshot(
         public CgroupSnapshot build() {
             return new CgroupSnapshot(version, memoryDir, hostMemoryBytes, limitBytes, limitSource, highBytes,
                     lowBytes, minBytes, usageBytes, workingSetBytes, peakBytes, swapUsageBytes, swapLimitBytes, stat,
-                    events, pressure, binding, errors);
+                    events, pressure, binding, pids, errors);
         }
     }
 }

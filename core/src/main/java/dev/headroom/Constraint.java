@@ -67,6 +67,11 @@ public record Constraint(String name, long used, long limit, String source, bool
         this(name, used, limit, source, fatal, growthPerSecond, secondsToLimit, used);
     }
 
+    /** The unit of {@code used} and {@code limit}: {@code threads} for {@link #THREADS}, else {@code bytes}. */
+    public String unit() {
+        return THREADS.equals(name) ? "threads" : "bytes";
+    }
+
     /** The figure thresholds are judged on: the higher of {@code used} and {@code nextUsed}. */
     public long judged() {
         return Math.max(used, nextUsed);

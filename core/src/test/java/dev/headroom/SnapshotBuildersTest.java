@@ -233,6 +233,7 @@ class SnapshotBuildersTest {
             Map.entry(CgroupSnapshot.Pressure.class.getName(), new CgroupSnapshot.Pressure(1, 2, 3, 4,
                     OptionalDouble.of(0.5), OptionalDouble.empty(), OptionalDouble.empty(), OptionalLong.empty())),
             Map.entry(CgroupSnapshot.Binding.class.getName(), new CgroupSnapshot.Binding("/sys/fs/cgroup/x", 2, 1)),
+            Map.entry(CgroupSnapshot.Pids.class.getName(), new CgroupSnapshot.Pids("/sys/fs/cgroup/x", 3, 4)),
             Map.entry(list(JvmSnapshot.Pool.class), List.of(new JvmSnapshot.Pool("G1 Old Gen", true, 1, 2, OptionalLong.empty()))),
             Map.entry(list(JvmSnapshot.BufferPool.class), List.of(new JvmSnapshot.BufferPool("direct", 1, 2, 2))),
             Map.entry(map(String.class, JvmSnapshot.NmtCategory.class), Map.of("Class", new JvmSnapshot.NmtCategory("Class", 2, 1, 1))));

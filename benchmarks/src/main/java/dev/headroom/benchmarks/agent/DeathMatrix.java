@@ -40,8 +40,14 @@ public final class DeathMatrix {
     private static final Pattern DUMP = Pattern.compile("\"event\":\"heap_dump\".*\"path\":\"([^\"]+)\",\"bytes\":(\\d+)");
 
     /** One way to die: what leaks, under which flags, and what the agent is told. */
-    record Row(String name, String kind, List<String> jvmArgs, String agentOptions, String expected) {
+    record Row(String name, String kind, List<String> jvmArgs, String agentOptions, String expected, long pidsMax) {
+        Row(String name, String kind, List<String> jvmArgs, String agentOptions, String expected) {
+            this(name, kind, jvmArgs, agentOptions, expected, 0);
+        }
     }
+
+    /** The threads row's cap: a few hundred tasks, as a container runtime's default pids limit would be. */
+    static final long PIDS_MAX = 512;
 
     static final Map<String, Row> ROWS = new LinkedHashMap<>();
 
@@ -55,6 +61,8 @@ public final class DeathMatrix {
         add(new Row("metaspace-uncapped", "metaspace", List.of("-XX:MaxRAMPercentage=60"), "", "kernel"));
         add(new Row("zlib", "native", List.of("-XX:MaxRAMPercentage=60"), "", "kernel"));
         add(new Row("tmpfs", "tmpfs", List.of("-XX:MaxRAMPercentage=60"), "", "kernel"));
+        // One parked thread per step: "MiB/s" is threads per second here, against pids.max.
+        add(new Row("threads", "threads", List.of("-XX:MaxRAMPercentage=60"), "", "oome", PIDS_MAX));
         // The sample Dockerfile's own settings: a heap dump at 88% and an orderly exit at 95%.
         add(new Row("heap-dump-exit", "heap", List.of("-XX:MaxRAMPercentage=60"), "heapDumpAt=88%,exitAt=95%,", "exit75"));
         add(new Row("direct-dump-exit", "direct", List.of("-XX:MaxRAMPercentage=60"), "heapDumpAt=88%,exitAt=95%,", "exit75"));
@@ -139,7 +147,11 @@ public final class DeathMatrix {
         Path events = work.resolve("events.jsonl");
         Path shm = Path.of("/dev/shm");
         try (LeakLeadTimes.ChildCgroup cgroup = LeakLeadTimes.ChildCgroup.create("headroom-death-" + ProcessHandle.current().pid(), limit)) {
-            List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", cgroup.procs().toString()));
+            if (row.pidsMax() > 0) {
+                cgroup.capPids(row.pidsMax());
+            }
+            List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > \"$0\" && echo $$ > \"$1\" && shift && exec \"$@\"",
+                    cgroup.procs().toString(), cgroup.pidsProcs().toString()));
             command.addAll(Procs.command(agent, row.agentOptions() + "heapDumpDir=" + work + ",eventLog=" + events, row.jvmArgs(), app,
                     "--kind", row.kind(), "--rate", Integer.toString(rate), "--delay", "2", "--dir", shm.toString()));
             // -XX:+ExitOnOutOfMemoryError says why it terminates on stdout: both streams are kept.

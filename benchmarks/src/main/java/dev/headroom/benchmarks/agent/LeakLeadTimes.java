@@ -129,6 +129,8 @@ public final class LeakLeadTimes {
     static final class ChildCgroup implements AutoCloseable {
         private final Path dir;
         private final boolean v2;
+        /** The v1 pids child made by {@link #capPids}; null when none (or on v2, where it is {@code dir}). */
+        private Path pidsDir;
 
         private ChildCgroup(Path dir, boolean v2) {
             this.dir = dir;
@@ -166,6 +168,33 @@ public final class LeakLeadTimes {
             return dir.resolve("cgroup.procs");
         }
 
+        /**
+         * Caps the tasks (threads count) of whatever joins this cgroup at {@code max}: on v2 in the same
+         * directory; on v1 in a sibling child of the pids hierarchy, which {@link #procs} does not
+         * reach: a process must also join {@link #pidsProcs}.
+         */
+        ChildCgroup capPids(long max) throws IOException {
+            if (v2) {
+                Files.writeString(dir.resolve("pids.max"), Long.toString(max));
+                return this;
+            }
+            for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+                String[] f = line.split(":", 3);
+                if (f.length == 3 && List.of(f[1].split(",")).contains("pids")) {
+                    pidsDir = Path.of("/sys/fs/cgroup/pids" + f[2]).resolve(dir.getFileName().toString());
+                    Files.createDirectories(pidsDir);
+                    Files.writeString(pidsDir.resolve("pids.max"), Long.toString(max));
+                    return this;
+                }
+            }
+            throw new IOException("no pids controller for this process");
+        }
+
+        /** The {@code cgroup.procs} of the pids child; {@link #procs} when the pids cap shares the memory cgroup. */
+        Path pidsProcs() {
+            return pidsDir == null ? procs() : pidsDir.resolve("cgroup.procs");
+        }
+
         long oomKills() throws IOException {
             for (String line : Files.readAllLines(dir.resolve(v2 ? "memory.events" : "memory.oom_control"))) {
                 String[] kv = line.trim().split("\\s+");
@@ -185,6 +214,9 @@ public final class LeakLeadTimes {
                 if (pids.isEmpty()) {
                     try {
                         Files.delete(dir);
+                        if (pidsDir != null) {
+                            Files.delete(pidsDir);
+                        }
                         return;
                     } catch (IOException busy) {
                         // the kernel is still tearing the last task down

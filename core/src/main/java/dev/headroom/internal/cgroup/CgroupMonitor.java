@@ -43,6 +43,8 @@ public final class CgroupMonitor implements AutoCloseable {
     private CgroupLocation location;
     /** Null when there is no memory controller. */
     private CgroupReader reader;
+    /** Null when no pids chain was found. */
+    private PidsReader pids;
     private long generation;
     /** The chain while there is no reader. */
     private CgroupChain unlimited;
@@ -120,6 +122,11 @@ public final class CgroupMonitor implements AutoCloseable {
         return unlimited;
     }
 
+    /** The directory a {@link CgroupSample#pidsIndex} names; null for -1. No allocation. */
+    public synchronized String pidsDir(int index) {
+        return index >= 0 && index < location.pidsChain().size() ? location.pidsChain().get(index) : null;
+    }
+
     /** Number of {@code memory.stat} keys seen so far; with {@link #statKey} and {@link #statValue}, all keys without allocating. */
     public synchronized int statKeys() {
         return stat.size();
@@ -175,6 +182,9 @@ public final class CgroupMonitor implements AutoCloseable {
     }
 
     private boolean read(CgroupSample into) {
+        if (pids != null) {
+            pids.read(into);
+        }
         return reader == null || reader.read(into);
     }
 
@@ -182,7 +192,8 @@ public final class CgroupMonitor implements AutoCloseable {
     public synchronized CgroupSnapshot snapshot() {
         CgroupSample s = scratch;
         sample(s);
-        return CgroupSnapshots.of(s, location, stat, dir(s.limitIndex), dir(s.bindingIndex), errors());
+        return CgroupSnapshots.of(s, location, stat, dir(s.limitIndex), dir(s.bindingIndex), pidsDir(s.pidsIndex),
+                errors());
     }
 
     @Override
@@ -235,6 +246,7 @@ public final class CgroupMonitor implements AutoCloseable {
             case 1 -> new V1Reader(files, next, stat);
             default -> null;
         };
+        pids = next.pidsChain().isEmpty() ? null : new PidsReader(files, next.pidsChain());
     }
 
     private byte[] snapshotOf(KernelFile file) {
@@ -247,6 +259,10 @@ public final class CgroupMonitor implements AutoCloseable {
         if (reader != null) {
             reader.close();
             reader = null;
+        }
+        if (pids != null) {
+            pids.close();
+            pids = null;
         }
     }
 }

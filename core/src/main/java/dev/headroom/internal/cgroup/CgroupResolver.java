@@ -97,7 +97,8 @@ final class CgroupResolver {
                 String dir = map(unified, v2.path(), null);
                 pressureDir = nearestWith(root, dir, unified.mountPoint(), "memory.pressure");
             }
-            return locate(root, 1, mount, v1, "memory.usage_in_bytes", pressureDir, memTotal, problems);
+            return locate(root, 1, mount, v1, "memory.usage_in_bytes", pressureDir, pidsChain(entries, mounts),
+                    memTotal, problems);
         }
         if (v2 == null) {
             problems.add("no memory controller: /proc/self/cgroup has no memory hierarchy and no cgroup v2 line");
@@ -114,11 +115,12 @@ final class CgroupResolver {
                     + " does not offer memory (\"" + controllers.trim() + "\")");
             return CgroupLocation.none(memTotal, problems);
         }
-        return locate(root, 2, mount, v2, "memory.current", null, memTotal, problems);
+        return locate(root, 2, mount, v2, "memory.current", null, pidsChain(entries, mounts), memTotal, problems);
     }
 
     private static CgroupLocation locate(Path root, int version, MountInfo.Mount mount, ProcSelfCgroup.Entry entry,
-                                         String markerFile, String pressureDir, long memTotal, List<String> problems) {
+                                         String markerFile, String pressureDir, List<String> pidsChain, long memTotal,
+                                         List<String> problems) {
         String mountPoint = trimSlash(mount.mountPoint());
         if (entry.deleted()) {
             problems.add("/proc/self/cgroup: the process's cgroup " + entry.path() + " has been deleted");
@@ -137,14 +139,50 @@ final class CgroupResolver {
         if (version == 2 && pressureDir == null && Files.exists(host(root, join(memoryDir, "memory.pressure")))) {
             pressureDir = memoryDir;
         }
+        return new CgroupLocation(version, mountPoint, memoryDir, upTo(memoryDir, mountPoint), rootCgroup, pressureDir,
+                pidsChain, memTotal, problems);
+    }
+
+    /** {@code dir} and each ancestor up to and including {@code mountPoint}. */
+    private static List<String> upTo(String dir, String mountPoint) {
         List<String> chain = new ArrayList<>();
-        for (String dir = memoryDir; ; dir = parent(dir)) {
-            chain.add(dir);
-            if (dir.equals(mountPoint) || dir.equals("/")) {
-                break;
+        for (String d = dir; ; d = parent(d)) {
+            chain.add(d);
+            if (d.equals(mountPoint) || d.equals("/")) {
+                return chain;
             }
         }
-        return new CgroupLocation(version, mountPoint, memoryDir, chain, rootCgroup, pressureDir, memTotal, problems);
+    }
+
+    /**
+     * Where the {@code pids} controller counts this process's tasks: its directory in the v1
+     * hierarchy listing {@code pids}, else in the unified one (on v2 the controller shares the
+     * memory controller's directories), and each ancestor up to the mount point. Whether a level
+     * has {@code pids.max} is the reader's business (the controller may be enabled only above us).
+     * Empty when the hierarchy is not mounted; the pids limit is optional, so nothing is reported.
+     */
+    static List<String> pidsChain(List<ProcSelfCgroup.Entry> entries, List<MountInfo.Mount> mounts) {
+        ProcSelfCgroup.Entry v1 = null;
+        ProcSelfCgroup.Entry v2 = null;
+        for (ProcSelfCgroup.Entry e : entries) {
+            if (e.hierarchyId() != 0 && e.hasController("pids") && v1 == null) {
+                v1 = e;
+            } else if (e.hierarchyId() == 0 && v2 == null) {
+                v2 = e;
+            }
+        }
+        ProcSelfCgroup.Entry entry = v1 != null ? v1 : v2;
+        List<MountInfo.Mount> candidates = new ArrayList<>();
+        for (MountInfo.Mount m : mounts) {
+            if (v1 != null ? m.fsType().equals("cgroup") && m.hasSuperOption("pids") : m.fsType().equals("cgroup2")) {
+                candidates.add(m);
+            }
+        }
+        if (entry == null || candidates.isEmpty()) {
+            return List.of();
+        }
+        MountInfo.Mount mount = pick(candidates, entry.path());
+        return upTo(map(mount, entry.path(), null), trimSlash(mount.mountPoint()));
     }
 
     /** The mount whose root is the longest prefix of {@code path}; ties and misses prefer /sys/fs/cgroup. */

@@ -50,6 +50,13 @@ public final class CgroupSample {
     /** {@code bindingLimit - bindingUsage}; may be negative; meaningless when {@link #bindingIndex} is -1. */
     public long bindingHeadroom;
 
+    /** Index in the pids chain of the level with the fewest tasks left under its {@code pids.max}; -1 when none caps them. */
+    public int pidsIndex;
+    /** That level's {@code pids.current}: tasks (threads included) in it and below. */
+    public long pidsCurrent;
+    /** That level's {@code pids.max}. */
+    public long pidsMax;
+
     public long eventsLow;
     public long eventsHigh;
     public long eventsMax;
@@ -89,6 +96,8 @@ public final class CgroupSample {
         anon = file = kernel = shmem = sock = fileMapped = activeFile = inactiveFile = slabReclaimable = UNKNOWN;
         bindingIndex = -1;
         bindingLimit = bindingUsage = bindingHeadroom = UNKNOWN;
+        pidsIndex = -1;
+        pidsCurrent = pidsMax = UNKNOWN;
         eventsLow = eventsHigh = eventsMax = eventsOom = eventsOomKill = eventsOomGroupKill = UNKNOWN;
         failcnt = underOom = UNKNOWN;
         psiSomeAvg10 = psiSomeAvg60 = psiSomeAvg300 = -1;

@@ -18,9 +18,10 @@ final class CgroupSnapshots {
     /**
      * @param limitDir   the directory {@link CgroupSample#limitIndex} names; null when none
      * @param bindingDir the directory {@link CgroupSample#bindingIndex} names; null when none
+     * @param pidsDir    the directory {@link CgroupSample#pidsIndex} names; null when none
      */
     static CgroupSnapshot of(CgroupSample s, CgroupLocation loc, KeyValueTable stat, String limitDir, String bindingDir,
-                             List<String> errors) {
+                             String pidsDir, List<String> errors) {
         Map<String, Long> all = new LinkedHashMap<>();
         for (int i = 0; i < stat.size(); i++) {
             if (stat.present(i)) {
@@ -72,6 +73,7 @@ final class CgroupSnapshots {
                 .events(events)
                 .pressure(pressure)
                 .binding(binding)
+                .pids(s.pidsIndex < 0 || pidsDir == null ? null : new CgroupSnapshot.Pids(pidsDir, s.pidsCurrent, s.pidsMax))
                 .errors(errors)
                 .build();
     }

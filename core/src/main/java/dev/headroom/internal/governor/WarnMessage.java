@@ -82,8 +82,13 @@ final class WarnMessage {
             case Constraint.CODE_CACHE -> "code cache";
             default -> c.name().replace('_', ' ');
         };
-        return String.format(Locale.ROOT, "%s %s = %.1f%% of the %s limit (%s)", what, Values.humanBytes(c.used()),
-                100.0 * c.share(), Values.humanBytes(c.limit()), c.source());
+        return String.format(Locale.ROOT, "%s %s = %.1f%% of the %s limit (%s)", what, amount(c, c.used()),
+                100.0 * c.share(), amount(c, c.limit()), c.source());
+    }
+
+    /** A figure of {@code c} in its unit: "140 MiB", or "480" for threads. */
+    static String amount(Constraint c, long v) {
+        return c.unit().equals("bytes") ? Values.humanBytes(v) : Long.toString(v);
     }
 
     String describe(PressureLevel previous, PressureLevel current, Budget budget) {
@@ -92,7 +97,7 @@ final class WarnMessage {
         Constraint binding = budget.bindingConstraint().orElse(null);
         if (binding != null && !binding.name().equals(Constraint.CGROUP)) {
             sb.append(describe(binding));
-            binding.growthPerSecond().ifPresent(g -> sb.append(g > 0 ? "; growing " + Values.humanBytes((long) g) + "/s"
+            binding.growthPerSecond().ifPresent(g -> sb.append(g > 0 ? "; growing " + (binding.unit().equals("bytes") ? Values.humanBytes((long) g) : Math.round(g) + " threads") + "/s"
                     : "; not growing"));
             binding.secondsToLimit().ifPresent(s -> sb.append("; its limit in ~").append(duration(s)).append(" at this rate"));
             if (!binding.fatal()) {

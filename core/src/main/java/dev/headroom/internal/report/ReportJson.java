@@ -98,8 +98,8 @@ public final class ReportJson {
 
     /**
      * One element of {@code budget.constraints}: {@code name}, {@code used}, {@code nextUsed}, {@code limit},
-     * {@code headroom}, {@code share}, {@code growthPerSecond}, {@code secondsToLimit}, {@code fatal},
-     * {@code source}.
+     * {@code headroom}, {@code unit} ({@code bytes}, or {@code threads} for {@code threads}), {@code share},
+     * {@code growthPerSecond}, {@code secondsToLimit}, {@code fatal}, {@code source}.
      */
     public static Map<String, Object> constraint(Constraint c) {
         return new Node()
@@ -108,6 +108,7 @@ public final class ReportJson {
                 .put("nextUsed", c.nextUsed())
                 .put("limit", c.limit())
                 .put("headroom", c.headroom())
+                .put("unit", c.unit())
                 .put("share", Math.round(c.share() * 10000) / 10000.0)
                 .put("growthPerSecond", c.growthPerSecond())
                 .put("secondsToLimit", c.secondsToLimit())
@@ -149,6 +150,11 @@ public final class ReportJson {
                         .put("limitBytes", binding.limitBytes())
                         .put("usageBytes", binding.usageBytes())
                         .put("headroomBytes", binding.headroomBytes())
+                        .map)
+                .put("pids", cg.pids() == null ? null : new Node()
+                        .put("dir", cg.pids().dir())
+                        .put("current", cg.pids().current())
+                        .put("max", cg.pids().max())
                         .map)
                 .put("stat", stat == null ? null : new Node()
                         .put("anon", stat.anon())

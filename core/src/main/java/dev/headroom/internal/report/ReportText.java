@@ -152,8 +152,10 @@ public final class ReportText {
             Constraint binding = b.bindingConstraint().orElse(null);
             out.append("  limits (the level is the binding one's):\n");
             for (Constraint c : b.constraints()) {
-                out.append(String.format(Locale.ROOT, "    %-14s %9s of %9s MiB %5.1f%%  %-12s %s%s%n", c.name(), mib(c.used()),
-                        mib(c.limit()), 100 * c.share(),
+                boolean bytes = c.unit().equals("bytes");
+                out.append(String.format(Locale.ROOT, "    %-14s %9s of %9s %-7s %5.1f%%  %-12s %s%s%n", c.name(),
+                        bytes ? mib(c.used()) : Long.toString(c.used()), bytes ? mib(c.limit()) : Long.toString(c.limit()),
+                        bytes ? "MiB" : "threads", 100 * c.share(),
                         c.secondsToLimit().isPresent() ? String.format(Locale.ROOT, "full in %.1f s", c.secondsToLimit().getAsDouble()) : "",
                         c.source(), c == binding ? "  <- binding" : ""));
             }

@@ -19,8 +19,8 @@ import java.util.OptionalLong;
 
 /**
  * The fast watch of every limit the JVM can die at, apart from the budget that explains it. A tick
- * reads only what can kill — the usage counter of the binding cgroup (one kept-open file) and the
- * JVM's cheap counters — and answers two questions: must the full budget run now (a figure entered
+ * reads only what can kill — the usage counter of the binding cgroup and the task count under the
+ * binding {@code pids.max} (kept-open files) and the JVM's cheap counters — and answers two questions: must the full budget run now (a figure entered
  * a higher threshold band than the last budget saw), and when should the next tick come (the base
  * period, or sooner: when the figure will reach its next threshold at its current rate, so a fast
  * leak cannot jump a band between two ticks).
@@ -60,9 +60,18 @@ public final class Watch implements AutoCloseable {
     static final int METASPACE = 3;
     static final int CLASS_SPACE = 4;
     static final int CODE_CACHE = 5;
-    static final int SLOTS = 6;
+    static final int THREADS = 6;
+    static final int SLOTS = 7;
     private static final String[] NAMES = {Constraint.CGROUP, Constraint.HEAP, Constraint.DIRECT_MEMORY,
-            Constraint.METASPACE, Constraint.CLASS_SPACE, Constraint.CODE_CACHE};
+            Constraint.METASPACE, Constraint.CLASS_SPACE, Constraint.CODE_CACHE, Constraint.THREADS};
+    /**
+     * The fastest thread leak the rest delay allows for. Starting a thread costs tens of
+     * microseconds, so a tight loop could start more, but a leak is threads that stay: each holds a
+     * stack and a task, and a thousand a second fills a typical cap of a few thousand in seconds.
+     */
+    static final double FASTEST_THREAD_LEAK_PER_SECOND = 1000;
+    /** A thread count that moved less than this since the previous tick is at rest (pools come and go). */
+    static final long REST_CHANGE_THREADS = 4;
 
     private final Path root;
     private final long periodNanos;
@@ -93,8 +102,12 @@ public final class Watch implements AutoCloseable {
     /** Whether each figure was {@link Constraint#soon()} when the budget last ran. */
     private final boolean[] soonAtBudget = new boolean[SLOTS];
 
-    private KernelFile usageFile;
-    private String usageFileName;
+    /**
+     * The kept-open counter file of each slot read from the kernel (the binding cgroup's usage, the
+     * binding pids level's {@code pids.current}) and its name; null for the others.
+     */
+    private final KernelFile[] counterFile = new KernelFile[SLOTS];
+    private final String[] counterName = new String[SLOTS];
     /** Raw usage less the pressure signal at the last budget: page cache the thresholds ignore. */
     private long cacheOffset;
     private long nextDelayNanos;
@@ -143,16 +156,8 @@ public final class Watch implements AutoCloseable {
      * the last budget saw: the caller runs the full budget now.
      */
     public boolean tick(long nowNanos) {
-        if (usageFile != null && usageFile.present()) {
-            int n = buffer.read(usageFile);
-            long v = n > 0 ? ByteParsing.singleValue(buffer.data, 0, n) : ByteParsing.BAD;
-            if (v >= 0 && v != ByteParsing.MAX) {
-                record(CGROUP, nowNanos, v);
-                readProblem = null;
-            } else if (readProblem == null) {
-                readProblem = usageFileName + (n < 0 ? ": read failed" : ": not a number");
-            }
-        }
+        readCounter(CGROUP, nowNanos);
+        readCounter(THREADS, nowNanos);
         if (jvm != null) {
             jvm.read();
             record(HEAP, nowNanos, jvm.heapAfterGc());
@@ -189,15 +194,17 @@ public final class Watch implements AutoCloseable {
                 soonAtBudget[i] = true;
             }
             if (band < t.length) {
-                double rate = Math.max(rates[i].recentPerSecond(1), processRate);
+                // Threads are counted, not weighed: the process's byte growth says nothing of them.
+                double rate = i == THREADS ? rates[i].recentPerSecond(1) : Math.max(rates[i].recentPerSecond(1), processRate);
                 if (rate > 0) {
                     delay = Math.min(delay, (long) ((t[band] - value[i]) / rate * 1e9));
                 }
                 if (i != HEAP || !wakeArmed) {
-                    restDelay = Math.min(restDelay, (long) ((t[band] - judged[i]) / FASTEST_LEAK_BYTES_PER_SECOND * 1e9));
+                    double fastest = i == THREADS ? FASTEST_THREAD_LEAK_PER_SECOND : FASTEST_LEAK_BYTES_PER_SECOND;
+                    restDelay = Math.min(restDelay, (long) ((t[band] - judged[i]) / fastest * 1e9));
                 }
             }
-            if (Math.abs(change[i]) >= REST_CHANGE_BYTES || soonNow[i]) {
+            if (Math.abs(change[i]) >= (i == THREADS ? REST_CHANGE_THREADS : REST_CHANGE_BYTES) || soonNow[i]) {
                 rest = false;
             }
         }
@@ -285,7 +292,8 @@ public final class Watch implements AutoCloseable {
      * Re-bases the watch on a full budget and returns every constraint it knows with its growth:
      * the cgroup (the pressure signal against the effective limit), the heap after the latest
      * collection against the max heap, direct memory against {@code MaxDirectMemorySize}, metaspace
-     * and class space when capped, the code cache.
+     * and class space when capped, the code cache, and the threads against the {@code pids.max}
+     * that binds.
      *
      * @param levels the settings judged against every constraint: warnAt, criticalAt, heapDumpAt,
      *               exitAt (percentages apply to every constraint, byte counts to the cgroup only)
@@ -293,7 +301,8 @@ public final class Watch implements AutoCloseable {
     public List<Constraint> rebase(Budget budget, List<HeadroomConfig.Size> levels) {
         CgroupSnapshot cg = budget.cgroup();
         JvmSnapshot j = budget.jvm();
-        openUsageFile(cg);
+        watchFile(CGROUP, cg == null || !cg.available() ? null : cg.binding() != null ? cg.binding().dir() : cg.memoryDir(),
+                cg != null && cg.version() == 2 ? "memory.current" : "memory.usage_in_bytes");
         long signal = PressureSignal.of(budget);
         long usage = -1;
         if (cg != null && cg.binding() != null) {
@@ -306,6 +315,12 @@ public final class Watch implements AutoCloseable {
             value[CGROUP] = usage;
         }
         setLimit(CGROUP, budget.limitBytes().orElse(0), cg == null ? null : cg.limitSource());
+        CgroupSnapshot.Pids pids = cg == null ? null : cg.pids();
+        watchFile(THREADS, pids == null ? null : pids.dir(), "pids.current");
+        setLimit(THREADS, pids == null ? 0 : pids.max(), pids == null ? null : "pids.max of " + pids.dir());
+        if (pids != null && value[THREADS] < 0) {
+            value[THREADS] = pids.current();
+        }
         if (j != null) {
             setLimit(HEAP, j.heapMaxBytes().orElse(0), "max heap (-Xmx / MaxHeapSize)");
             setLimit(DIRECT, j.maxDirectMemoryBytes().orElse(0), "MaxDirectMemorySize (its default is the max heap)");
@@ -424,33 +439,50 @@ public final class Watch implements AutoCloseable {
         return -1;
     }
 
-    private void openUsageFile(CgroupSnapshot cg) {
-        String dir = cg == null || !cg.available() ? null
-                : cg.binding() != null ? cg.binding().dir() : cg.memoryDir();
-        String name = dir == null ? null
-                : (dir.endsWith("/") ? dir : dir + "/") + (cg.version() == 2 ? "memory.current" : "memory.usage_in_bytes");
-        if (name == null ? usageFileName == null : name.equals(usageFileName)) {
+    /** Reads a slot's counter file, if it has one; an unreadable cgroup usage is said once. */
+    private void readCounter(int slot, long nowNanos) {
+        KernelFile f = counterFile[slot];
+        if (f == null || !f.present()) {
             return;
         }
-        closeUsageFile();
-        usageFileName = name;
-        if (name != null) {
-            usageFile = KernelFile.open(root.resolve(name.substring(1)), name);
+        int n = buffer.read(f);
+        long v = n > 0 ? ByteParsing.singleValue(buffer.data, 0, n) : ByteParsing.BAD;
+        if (v >= 0 && v != ByteParsing.MAX) {
+            record(slot, nowNanos, v);
+            if (slot == CGROUP) {
+                readProblem = null;
+            }
+        } else if (slot == CGROUP && readProblem == null) {
+            readProblem = counterName[slot] + (n < 0 ? ": read failed" : ": not a number");
         }
-        rates[CGROUP].clear();
-        value[CGROUP] = -1;
     }
 
-    private void closeUsageFile() {
-        if (usageFile != null) {
-            usageFile.close();
-            usageFile = null;
+    /** Keeps {@code dir/file} open as the slot's counter (none when dir is null); a new file starts the figure afresh. */
+    private void watchFile(int slot, String dir, String file) {
+        String name = dir == null ? null : (dir.endsWith("/") ? dir : dir + "/") + file;
+        if (name == null ? counterName[slot] == null : name.equals(counterName[slot])) {
+            return;
+        }
+        closeCounter(slot);
+        counterName[slot] = name;
+        if (name != null) {
+            counterFile[slot] = KernelFile.open(root.resolve(name.substring(1)), name);
+        }
+        rates[slot].clear();
+        value[slot] = -1;
+    }
+
+    private void closeCounter(int slot) {
+        if (counterFile[slot] != null) {
+            counterFile[slot].close();
+            counterFile[slot] = null;
         }
     }
 
     @Override
     public void close() {
-        closeUsageFile();
+        closeCounter(CGROUP);
+        closeCounter(THREADS);
         if (jvm != null) {
             jvm.close();
         }

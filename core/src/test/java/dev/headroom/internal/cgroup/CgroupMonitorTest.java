@@ -193,18 +193,6 @@ class CgroupMonitorTest {
     }
 
     private Path copy(String fixture) throws IOException {
-        Path from = CORPUS.resolve(fixture);
-        Path to = tmp.resolve(fixture);
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-        return to;
+        return FixtureExpectations.copy(CORPUS, fixture, tmp);
     }
 }

@@ -40,6 +40,23 @@ public final class FixtureExpectations {
         return Files.isDirectory(here) ? here : moduleDir.resolve("../core/src/test/resources/fixtures").normalize();
     }
 
+    /** A writable copy of one fixture tree of {@code corpus} under {@code tmp}, for tests that change files. */
+    public static Path copy(Path corpus, String fixture, Path tmp) throws IOException {
+        Path from = corpus.resolve(fixture);
+        Path to = tmp.resolve(fixture);
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        return to;
+    }
+
     public static List<Path> fixtures(Path corpus) throws IOException {
         try (Stream<Path> s = Files.list(corpus)) {
             return s.filter(Files::isDirectory).sorted().toList();

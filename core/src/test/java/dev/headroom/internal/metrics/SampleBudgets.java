@@ -55,6 +55,7 @@ public final class SampleBudgets {
                 .events(Map.of("low", 0L, "high", 11L, "max", 4L, "oom", 2L, "oom_kill", oomKills, "oom_group_kill", 0L))
                 .pressure(psi)
                 .binding(new CgroupSnapshot.Binding("/sys/fs/cgroup/kubepods/pod1/ctr", 1024 * MIB, 470 * MIB))
+                .pids(new CgroupSnapshot.Pids("/sys/fs/cgroup/kubepods/pod1", 31, 4096))
                 .build();
         JvmSnapshot jvm = JvmSnapshot.builder()
                 .collector("G1")

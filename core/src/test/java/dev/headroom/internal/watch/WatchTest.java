@@ -166,6 +166,40 @@ class WatchTest {
         assertEquals(null, watch.readProblem());
     }
 
+    @Test
+    void threadsUnderAPidsCapAreAConstraintWatchedEveryTick() throws IOException {
+        setUsage(100);
+        Path pidsCurrent = root.resolve(DIR.substring(1)).resolve("pids.current");
+        Files.writeString(pidsCurrent, "100\n");
+        Budget b = budget(100, 0, jvm(List.of(), 0));
+        Budget capped = b.toBuilder().cgroup(b.cgroup().toBuilder().pids(new CgroupSnapshot.Pids(DIR, 100, 1000)).build()).build();
+        Constraint threads = find(watch.rebase(capped, LEVELS), Constraint.THREADS);
+        assertEquals(100, threads.used());
+        assertEquals(1000, threads.limit());
+        assertEquals("threads", threads.unit());
+        assertTrue(threads.fatal());
+        assertTrue(threads.source().contains(DIR), threads.source());
+        assertFalse(watch.tick(0));
+        // 300 threads a second: the watch aims its next tick at the warn threshold (850), not at the
+        // process's byte growth, which says nothing of threads.
+        Files.writeString(pidsCurrent, "130\n");
+        assertFalse(watch.tick(PERIOD / 2));
+        Files.writeString(pidsCurrent, "160\n");
+        assertFalse(watch.tick(PERIOD));
+        Files.writeString(pidsCurrent, "860\n");
+        assertTrue(watch.tick(2 * PERIOD), "85% of pids.max is the warn band");
+        Constraint after = find(watch.rebase(capped, LEVELS), Constraint.THREADS);
+        assertEquals(860, after.used());
+        assertTrue(after.growthPerSecond().orElse(0) > 0 && after.secondsToLimit().isPresent(), after.toString());
+    }
+
+    @Test
+    void withoutAPidsCapThereIsNoThreadsConstraint() throws IOException {
+        setUsage(100);
+        List<Constraint> c = watch.rebase(budget(100, 0, jvm(List.of(), 0)), LEVELS);
+        assertTrue(c.stream().noneMatch(x -> x.name().equals(Constraint.THREADS)), c.toString());
+    }
+
     private void setUsage(long mib) throws IOException {
         Files.writeString(usage, (mib * MIB) + "\n");
     }
