@@ -82,8 +82,13 @@ final class WarnMessage {
             case Constraint.CODE_CACHE -> "code cache";
             default -> c.name().replace('_', ' ');
         };
-        return String.format(Locale.ROOT, "%s %s = %.1f%% of the %s limit (%s)", what, amount(c, c.used()),
+        String now = String.format(Locale.ROOT, "%s %s = %.1f%% of the %s limit (%s)", what, amount(c, c.used()),
                 100.0 * c.share(), amount(c, c.limit()), c.source());
+        // A threshold may have been reached by the projection, not by the reading: say so.
+        return c.nextUsed() > c.used()
+                ? now + String.format(Locale.ROOT, ", %s (%.1f%%) expected after the next collection", amount(c, c.nextUsed()),
+                        100.0 * c.nextUsed() / c.limit())
+                : now;
     }
 
     /** A figure of {@code c} in its unit: "140 MiB", or "480" for threads. */

@@ -44,6 +44,12 @@ final class JvmCounters {
     private long ours;
 
     private long heapAfterGc = UNKNOWN;
+    /** The young generation's eden pools, whose fill paces the collections. */
+    private final Set<String> edenPools = new HashSet<>();
+    /** When the newest collection seen ended, in ms since the JVM started; -1 before the first. */
+    private long lastGcEndMillis = -1;
+    /** The time the next collection is expected to take to come; {@link #UNKNOWN} when not known. */
+    private long expectedStepNanos = UNKNOWN;
     private long directUsed = UNKNOWN;
     private long metaspaceUsed = UNKNOWN;
     private long classSpaceUsed = UNKNOWN;
@@ -69,6 +75,9 @@ final class JvmCounters {
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
                 heapPools.add(pool.getName());
+                if (pool.getName().contains("Eden")) {
+                    edenPools.add(pool.getName());
+                }
             } else if (pool.getName().equals("Metaspace")) {
                 meta = pool;
             } else if (pool.getName().equals("Compressed Class Space")) {
@@ -89,7 +98,7 @@ final class JvmCounters {
         for (int i = 0; i < collectors.length; i++) {
             counts[i] = collectors[i].getCollectionCount();
         }
-        readHeapAfterGc();
+        readHeapAfterGc(false);
     }
 
     /** Reads the counters; the dearer figures only when their count moved. */
@@ -97,16 +106,16 @@ final class JvmCounters {
         if (direct != null) {
             directUsed = direct.getMemoryUsed();
         }
-        boolean moved = false;
+        long collections = 0;
         for (int i = 0; i < collectors.length; i++) {
             long c = collectors[i].getCollectionCount();
             if (c != counts[i]) {
+                collections += c - counts[i];
                 counts[i] = c;
-                moved = true;
             }
         }
-        if (moved) {
-            readHeapAfterGc();
+        if (collections > 0) {
+            readHeapAfterGc(collections == 1);
         }
         long loaded = classLoading.getTotalLoadedClassCount();
         if (loaded != loadedClasses) {
@@ -120,7 +129,7 @@ final class JvmCounters {
      * The heap right after the newest collection of any collector: {@code GcInfo} holds every pool
      * after that collection, so the old generation after a young collection is counted too.
      */
-    private void readHeapAfterGc() {
+    private void readHeapAfterGc(boolean onlyOneSinceLast) {
         GcInfo newest = null;
         for (int i = 0; i < collectors.length; i++) {
             if (counts[i] <= 0) {
@@ -141,6 +150,48 @@ final class JvmCounters {
             }
         }
         heapAfterGc = sum;
+        // Eden fills at the allocation rate, and a young collection comes when it is full: the eden
+        // used before this collection over the time since the one before is that rate (measured only
+        // when no collection between was missed), and eden's size now over it is the time to the
+        // next. Serial resizes the young generation only at a full collection, so after one the
+        // collections may come ten times less often than before: the time between the last ones
+        // says nothing of the next.
+        long edenBefore = 0;
+        long edenNow = 0;
+        for (String eden : edenPools) {
+            MemoryUsage before = newest.getMemoryUsageBeforeGc().get(eden);
+            MemoryUsage after = newest.getMemoryUsageAfterGc().get(eden);
+            edenBefore += before == null ? 0 : before.getUsed();
+            edenNow += Math.max(after == null ? 0 : after.getCommitted(), before == null ? 0 : before.getUsed());
+        }
+        if (onlyOneSinceLast && lastGcEndMillis >= 0) {
+            long step = expectedStepNanos(edenNow, edenBefore, newest.getStartTime() - lastGcEndMillis);
+            if (step != UNKNOWN) {
+                expectedStepNanos = step;
+            }
+        }
+        lastGcEndMillis = newest.getEndTime();
+    }
+
+    /**
+     * The time eden of {@code edenBytes} takes to fill at the allocation rate that filled
+     * {@code filledBytes} in {@code overMillis}; {@link #UNKNOWN} when that rate is not measurable.
+     */
+    static long expectedStepNanos(long edenBytes, long filledBytes, long overMillis) {
+        if (edenBytes <= 0 || filledBytes <= 0 || overMillis <= 0) {
+            return UNKNOWN;
+        }
+        double bytesPerNano = filledBytes / (overMillis * 1e6);
+        return (long) (edenBytes / bytesPerNano);
+    }
+
+    /**
+     * How long the next collection is expected to take to come: eden's size over the allocation
+     * rate between the last two collections; {@link #UNKNOWN} until measured (or with no eden pool,
+     * as with ZGC and Shenandoah).
+     */
+    long expectedStepNanos() {
+        return expectedStepNanos;
     }
 
     /**

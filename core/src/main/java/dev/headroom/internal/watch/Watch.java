@@ -49,6 +49,11 @@ public final class Watch implements AutoCloseable {
     static final double FASTEST_LEAK_BYTES_PER_SECOND = 512.0 * 1024 * 1024;
     /** The least time ahead the heap's next figure is projected. */
     static final long MIN_PROJECTION_NANOS = 1_000_000_000L;
+    /**
+     * The most the expected time to the next collection counts: further ahead than "soon", a
+     * projection would act on a slow leak long before it matters.
+     */
+    static final long MAX_PROJECTION_NANOS = (long) (Constraint.SOON_SECONDS * 1e9);
     /** A figure that moved less than this since the previous tick is at rest. */
     static final long REST_CHANGE_BYTES = 1 << 20;
     /** How far back the fast growth looks. */
@@ -232,8 +237,11 @@ public final class Watch implements AutoCloseable {
         }
         // At least a second ahead: two collections back to back (a young one, then a full one) make a
         // step of milliseconds, and acting needs time of its own (a dump, an exit, and Headroom's own
-        // allocations, which fail like the application's once the heap is full).
-        long horizon = Math.max(stepNanos[slot], MIN_PROJECTION_NANOS);
+        // allocations, which fail like the application's once the heap is full). As far as the next
+        // collection is expected to come when eden's fill says it is later than the past steps (a
+        // young generation just grown), that expectation counting at most MAX_PROJECTION_NANOS.
+        long expected = jvm == null ? -1 : Math.min(MAX_PROJECTION_NANOS, jvm.expectedStepNanos());
+        long horizon = Math.max(Math.max(stepNanos[slot], expected), MIN_PROJECTION_NANOS);
         return value[slot] + (long) (rate.getAsDouble() * horizon / 1e9);
     }
 

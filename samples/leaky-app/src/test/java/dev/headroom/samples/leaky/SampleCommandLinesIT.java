@@ -57,11 +57,10 @@ class SampleCommandLinesIT {
         String dockerfile = Files.readString(samples.resolve("leaky-app/Dockerfile"), StandardCharsets.UTF_8);
         List<String> command = new ArrayList<>(jsonArray(dockerfile, "ENTRYPOINT"));
         command.addAll(jsonArray(dockerfile, "CMD"));
-        // Known gap, JDK 21+: Serial there sees the heap after GC only every ~6 s at 10 MiB/s and in
-        // steps of 40% of the max heap (51% -> 95% in one collection), so the dump and the exit decided
-        // at 95% lose the race to the OutOfMemoryError; the warning (with the time left) still comes
-        // first. On JDK 17 the full promise holds. See docs/limits.md.
-        run("dockerfile", command, null, Runtime.version().feature() < 21);
+        // On JDK 21+ Serial grows its young generation tenfold at the first full collection, and the
+        // next one takes the heap from 70% to 95% in one step: the dump and the exit hold only because
+        // the watch expects that step from eden's size (docs/limits.md, "The heap's next figure").
+        run("dockerfile", command, null);
     }
 
     @Test
@@ -72,10 +71,10 @@ class SampleCommandLinesIT {
         command.addAll(yamlList(manifest, "args"));
         Matcher tool = Pattern.compile("name: JAVA_TOOL_OPTIONS\\s+value: >-\\s+(\\S+)").matcher(manifest);
         assertTrue(tool.find(), "JAVA_TOOL_OPTIONS in the manifest");
-        run("kubernetes", command, tool.group(1).replace("prometheus=:9404", "prometheus=127.0.0.1:0"), true);
+        run("kubernetes", command, tool.group(1).replace("prometheus=:9404", "prometheus=127.0.0.1:0"));
     }
 
-    private void run(String name, List<String> image, String javaToolOptions, boolean dumpAndExit) throws Exception {
+    private void run(String name, List<String> image, String javaToolOptions) throws Exception {
         List<String> command = new ArrayList<>();
         for (String arg : image) {
             command.add(inThisMachine(arg));
@@ -96,11 +95,6 @@ class SampleCommandLinesIT {
             String log = Files.exists(events) ? Files.readString(events, StandardCharsets.UTF_8) : "(no event log)";
             String context = "\n" + log + r.describe();
             assertEquals(0, cgroup.oomKills(), "the kernel killed nothing" + context);
-            if (!dumpAndExit) {
-                Matcher warned = Pattern.compile("\"event\":\"pressure\",\"level\":\"(WARN|CRITICAL)\".*?\"binding\":\\{\"name\":\"heap\"").matcher(log);
-                assertTrue(warned.find(), "a warning naming the heap before it ran out" + context);
-                return;
-            }
             assertFalse(String.join("\n", r.stderr()).contains("java.lang.OutOfMemoryError"), "no OutOfMemoryError" + context);
             assertEquals(75, r.exitCode(), "the orderly exit's status" + context);
             assertTrue(String.join("\n", r.stdout()).contains("leaky-app: shutting down in order"), "the app's shutdown hook ran" + context);
