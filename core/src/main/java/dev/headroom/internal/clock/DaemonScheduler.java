@@ -46,8 +46,9 @@ final class DaemonScheduler implements Scheduler {
                 thread.start();
                 return;
             }
-            // Only a task that is now the first one changes how long the thread should sleep.
-            wake = queue.peek() == t ? thread : null;
+            // Only a task that is now the first one changes how long the thread should sleep, and the
+            // thread scheduling its own next task looks at the queue again before it parks anyway.
+            wake = queue.peek() == t && Thread.currentThread() != thread ? thread : null;
         }
         if (wake != null) {
             LockSupport.unpark(wake);

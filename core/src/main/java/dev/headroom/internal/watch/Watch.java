@@ -75,6 +75,12 @@ public final class Watch implements AutoCloseable {
      * stack and a task, and a thousand a second fills a typical cap of a few thousand in seconds.
      */
     static final double FASTEST_THREAD_LEAK_PER_SECOND = 1000;
+    /**
+     * The fastest the code cache grows: the JIT's output, a few MiB a second at the height of a
+     * warm-up, not a leak's hundreds. A full code cache stops the JIT but kills nothing, and with
+     * the leak rate it kept the watch waking five times a second at rest.
+     */
+    static final double FASTEST_CODE_CACHE_BYTES_PER_SECOND = 16.0 * 1024 * 1024;
     /** A thread count that moved less than this since the previous tick is at rest (pools come and go). */
     static final long REST_CHANGE_THREADS = 4;
 
@@ -205,7 +211,8 @@ public final class Watch implements AutoCloseable {
                     delay = Math.min(delay, (long) ((t[band] - value[i]) / rate * 1e9));
                 }
                 if (i != HEAP || !wakeArmed) {
-                    double fastest = i == THREADS ? FASTEST_THREAD_LEAK_PER_SECOND : FASTEST_LEAK_BYTES_PER_SECOND;
+                    double fastest = i == THREADS ? FASTEST_THREAD_LEAK_PER_SECOND
+                            : i == CODE_CACHE ? FASTEST_CODE_CACHE_BYTES_PER_SECOND : FASTEST_LEAK_BYTES_PER_SECOND;
                     restDelay = Math.min(restDelay, (long) ((t[band] - judged[i]) / fastest * 1e9));
                 }
             }

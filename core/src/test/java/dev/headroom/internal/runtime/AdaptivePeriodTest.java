@@ -23,16 +23,16 @@ class AdaptivePeriodTest {
     }
 
     @Test
-    void atRestWithTheWatchOnTheWaitDoublesUpToEightPeriodsAndAChangeBringsItBack() {
+    void atRestWithTheWatchOnTheWaitDoublesUpToSixteenPeriodsAndAChangeBringsItBack() {
         AdaptivePeriod p = new AdaptivePeriod(SECOND, true);
         long now = 0;
         assertEquals(SECOND, p.next(TestBudgets.budget(300 * MIB, LIMIT), now), "the first sample has nothing to compare");
-        long[] expected = {2, 4, 8, 8};
+        long[] expected = {2, 4, 8, 16, 16};
         for (long factor : expected) {
             long delay = p.next(TestBudgets.budget(300 * MIB + MIB, LIMIT), now += SECOND);
             assertEquals(factor * SECOND, delay);
         }
-        assertEquals(SECOND, p.next(TestBudgets.budget(400 * MIB, LIMIT), now + 8 * SECOND), "100 MiB moved: back to the base");
+        assertEquals(SECOND, p.next(TestBudgets.budget(400 * MIB, LIMIT), now + 16 * SECOND), "100 MiB moved: back to the base");
     }
 
     @Test
