@@ -61,12 +61,24 @@ public final class Diagnostics {
      * the exception, on stderr and (when wired) as an {@code error} event in the event log.
      */
     public boolean failure(String where, Throwable t) {
-        boolean first = once("failure:" + where + ":" + t.getClass().getName(),
-                "error in " + where + ": " + describe(t) + " (reported once; Headroom carries on)");
+        return report("failure:" + where + ":" + t.getClass().getName(),
+                "error in " + where + ": " + describe(t) + " (reported once; Headroom carries on)", where, describe(t));
+    }
+
+    /**
+     * A problem that is not an exception (Headroom's own work stalled), reported like a
+     * {@link #failure}: once per {@code key}, on stderr and as an {@code error} event from {@code where}.
+     */
+    public boolean problem(String key, String where, String message) {
+        return report(key, message, where, message);
+    }
+
+    private boolean report(String key, String line, String where, String eventMessage) {
+        boolean first = once(key, line);
         BiConsumer<String, String> sink = errorEvents;
         if (first && sink != null) {
             try {
-                sink.accept(where, describe(t));
+                sink.accept(where, eventMessage);
             } catch (RuntimeException ignored) {
                 // the line above already said it
             }
