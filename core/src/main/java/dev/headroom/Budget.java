@@ -1,5 +1,7 @@
 package dev.headroom;
 
+import dev.headroom.internal.kernfs.ErrorLines;
+
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -25,7 +27,8 @@ import java.util.OptionalLong;
  * @param sizingCheck           can this JVM's configuration exceed the limit?
  * @param recommendation        sizing advice from what has been observed
  * @param governor              the governor's state
- * @param errors                what could not be read, each naming the source
+ * @param errors                what could not be read, each naming the source; bounded (repeats merged
+ *                              with a count, long lines cut, at most 40 lines and one counting the rest)
  * @param constraints           every limit this JVM can die at (the cgroup chain, the heap, direct
  *                              memory, metaspace, ...), each with its use, headroom and growth; the
  *                              pressure level is the worst one's ({@link #bindingConstraint()})
@@ -55,7 +58,7 @@ public record Budget(
     /** The canonical constructor, which gains a parameter with every new component: use {@link #builder()}. */
     public Budget {
         components = List.copyOf(components);
-        errors = List.copyOf(errors);
+        errors = ErrorLines.bounded(List.copyOf(errors));
         constraints = List.copyOf(constraints);
     }
 

@@ -1,5 +1,7 @@
 package dev.headroom;
 
+import dev.headroom.internal.kernfs.ErrorLines;
+
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -34,7 +36,9 @@ import java.util.OptionalLong;
  *                         no cgroup on the path has a limit
  * @param pids             the {@code pids} controller's cap on this process's tasks (threads count):
  *                         the level up the hierarchy with the fewest left; null when nothing caps them
- * @param errors           what could not be read or parsed, each naming the file and the problem
+ * @param errors           what could not be read or parsed, each naming the file and the problem;
+ *                         bounded (repeats merged with a count, long lines cut, at most 40 lines
+ *                         and one counting the rest)
  *
  * <p>Make one with {@link #builder()} (or change a copy with {@link #toBuilder()}): that is the supported
  * way to construct it. Components are added to this record as Headroom reads more; each new one gets a
@@ -65,7 +69,7 @@ public record CgroupSnapshot(
     /** The canonical constructor, which gains a parameter with every new component: use {@link #builder()}. */
     public CgroupSnapshot {
         events = Map.copyOf(events);
-        errors = List.copyOf(errors);
+        errors = ErrorLines.bounded(List.copyOf(errors));
     }
 
     /** A builder holding the honest unknowns: see {@link Builder}. */

@@ -1,5 +1,6 @@
 package dev.headroom.internal.cgroup;
 
+import dev.headroom.internal.kernfs.ErrorLines;
 import dev.headroom.internal.kernfs.KernelFile;
 
 import java.io.IOException;
@@ -112,7 +113,7 @@ final class CgroupResolver {
         String controllers = readOptional(root, join(mount.mountPoint(), "cgroup.controllers"));
         if (controllers != null && !List.of(controllers.trim().split("\\s+")).contains("memory")) {
             problems.add("no memory controller: " + join(mount.mountPoint(), "cgroup.controllers")
-                    + " does not offer memory (\"" + controllers.trim() + "\")");
+                    + " does not offer memory (\"" + ErrorLines.cut(controllers.trim()) + "\")");
             return CgroupLocation.none(memTotal, problems);
         }
         return locate(root, 2, mount, v2, "memory.current", null, pidsChain(entries, mounts), memTotal, problems);

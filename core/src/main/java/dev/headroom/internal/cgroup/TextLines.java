@@ -1,5 +1,7 @@
 package dev.headroom.internal.cgroup;
 
+import dev.headroom.internal.kernfs.ErrorLines;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -7,7 +9,9 @@ import java.util.function.Consumer;
 /**
  * The line loop of the texts read at resolution ({@code /proc/self/cgroup},
  * {@code /proc/self/mountinfo}): each non-blank line goes to a parser, and a line it refuses is
- * reported as {@code "<file>: line <n> <why>"} while the others are kept.
+ * reported as {@code "<file>: line <n> <why>"} while the others are kept. Refusals of the same kind
+ * are merged into that first line with a count ({@link ErrorLines.Counter}): a file of garbage costs
+ * a line or two of errors, not one per line.
  */
 final class TextLines {
 
@@ -21,17 +25,19 @@ final class TextLines {
 
     static <T> List<T> parse(String content, String fileName, List<String> errors, Parser<T> parser) {
         List<T> out = new ArrayList<>();
+        ErrorLines.Counter refused = new ErrorLines.Counter(fileName);
         String[] lines = content.split("\n");
         for (int n = 0; n < lines.length; n++) {
             if (lines[n].isBlank()) {
                 continue;
             }
             int number = n + 1;
-            T parsed = parser.parse(lines[n], why -> errors.add(fileName + ": line " + number + " " + why));
+            T parsed = parser.parse(lines[n], why -> refused.add(number, why));
             if (parsed != null) {
                 out.add(parsed);
             }
         }
+        refused.appendTo(errors);
         return out;
     }
 }

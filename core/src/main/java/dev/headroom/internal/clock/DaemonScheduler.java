@@ -14,13 +14,16 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class DaemonScheduler implements Scheduler {
     private final String name;
+    /** Marks each task's run for the {@link Watchdog}; null when nothing watches. */
+    private final Watchdog.Heartbeat heartbeat;
     private final PriorityQueue<Task> queue = new PriorityQueue<>();
     private Thread thread;
     private boolean shutdown;
     private long sequence;
 
-    DaemonScheduler(String name) {
+    DaemonScheduler(String name, Watchdog.Heartbeat heartbeat) {
         this.name = name;
+        this.heartbeat = heartbeat;
     }
 
     private record Task(long dueNanos, long sequence, Runnable runnable) implements Comparable<Task> {
@@ -73,10 +76,17 @@ final class DaemonScheduler implements Scheduler {
                 LockSupport.parkNanos(this, waitNanos); // returns early on unpark or spuriously: look again
                 continue;
             }
+            if (heartbeat != null) {
+                heartbeat.begin();
+            }
             try {
                 due.run();
             } catch (Throwable t) {
                 // Contained: the runtime's tasks report their own failures, and the thread must go on.
+            } finally {
+                if (heartbeat != null) {
+                    heartbeat.end();
+                }
             }
         }
     }

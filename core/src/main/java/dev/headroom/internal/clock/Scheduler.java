@@ -21,6 +21,11 @@ public interface Scheduler {
 
     /** One daemon thread named {@code name}, created on first use. */
     static Scheduler daemon(String name) {
-        return new DaemonScheduler(name);
+        return new DaemonScheduler(name, null);
+    }
+
+    /** One daemon thread named {@code name} whose every task is marked on {@code heartbeat} for a {@link Watchdog}. */
+    static Scheduler daemon(String name, Watchdog.Heartbeat heartbeat) {
+        return new DaemonScheduler(name, heartbeat);
     }
 }

@@ -11,8 +11,11 @@ import java.util.function.BiConsumer;
  * file cannot flood the application's stderr.
  */
 public final class Diagnostics {
-    /** Most distinct keys remembered; beyond it, new failures are still printed but not remembered. */
+    /** Most distinct keys remembered and printed; beyond it, one line says so and new ones are dropped. */
     private static final int MAX_KEYS = 1024;
+    /** Longest line printed by {@link #once}: a message may quote a file's content. */
+    private static final int MAX_LINE = 2000;
+    private static final String TOO_MANY = "\0too-many";
 
     private final PrintStream err;
     private final boolean quiet;
@@ -27,11 +30,7 @@ public final class Diagnostics {
     /** One {@code [headroom]} line, unless quiet. */
     public void line(String message) {
         if (!quiet) {
-            try {
-                err.println("[headroom] " + message);
-            } catch (RuntimeException ignored) {
-                // stderr itself failing is nothing we can report anywhere.
-            }
+            println(message);
         }
     }
 
@@ -40,15 +39,30 @@ public final class Diagnostics {
      * even when quiet: a failure of Headroom itself must be visible somewhere.
      */
     public boolean once(String key, String message) {
-        if (reported.size() >= MAX_KEYS ? reported.contains(key) : !reported.add(key)) {
+        if (reported.size() >= MAX_KEYS) {
+            // Bounded: past this many distinct failures, one line says so and the rest are dropped.
+            if (!reported.contains(key) && reported.add(TOO_MANY)) {
+                println("more than " + MAX_KEYS + " distinct problems; further ones are not printed");
+            }
             return false;
         }
+        if (!reported.add(key)) {
+            return false;
+        }
+        println(cut(message));
+        return true;
+    }
+
+    private void println(String message) {
         try {
             err.println("[headroom] " + message);
         } catch (RuntimeException ignored) {
-            // nothing left to report to
+            // stderr itself failing is nothing we can report anywhere.
         }
-        return true;
+    }
+
+    private static String cut(String message) {
+        return message.length() <= MAX_LINE ? message : message.substring(0, MAX_LINE - 3) + "...";
     }
 
     /** Also record each first-time failure as an {@code error} event (where, message); set once wired. */
@@ -61,12 +75,24 @@ public final class Diagnostics {
      * the exception, on stderr and (when wired) as an {@code error} event in the event log.
      */
     public boolean failure(String where, Throwable t) {
-        boolean first = once("failure:" + where + ":" + t.getClass().getName(),
-                "error in " + where + ": " + describe(t) + " (reported once; Headroom carries on)");
+        return report("failure:" + where + ":" + t.getClass().getName(),
+                "error in " + where + ": " + describe(t) + " (reported once; Headroom carries on)", where, describe(t));
+    }
+
+    /**
+     * A problem that is not an exception (Headroom's own work stalled), reported like a
+     * {@link #failure}: once per {@code key}, on stderr and as an {@code error} event from {@code where}.
+     */
+    public boolean problem(String key, String where, String message) {
+        return report(key, message, where, message);
+    }
+
+    private boolean report(String key, String line, String where, String eventMessage) {
+        boolean first = once(key, line);
         BiConsumer<String, String> sink = errorEvents;
         if (first && sink != null) {
             try {
-                sink.accept(where, describe(t));
+                sink.accept(where, cut(eventMessage));
             } catch (RuntimeException ignored) {
                 // the line above already said it
             }

@@ -37,6 +37,7 @@ public final class EventLog implements AutoCloseable {
                 if (parent != null && !Files.isDirectory(parent)) {
                     Files.createDirectories(parent);
                 }
+                refuseNonRegular(path);
                 out = new FileOutputStream(path.toFile(), true);
             }
             out.write(bytes);
@@ -47,6 +48,17 @@ public final class EventLog implements AutoCloseable {
                 diagnostics.once("eventlog:" + path, "cannot write event log " + path + ": " + Diagnostics.describe(e)
                         + " (reported once; events still go to stderr, and later lines are retried)");
             }
+        }
+    }
+
+    /**
+     * Opening a FIFO for writing waits for a reader (fifo(7)), and a write to one whose reader stops
+     * waits for room: either would stall the thread that emits. Only a regular file, or none yet, is
+     * opened.
+     */
+    private static void refuseNonRegular(Path path) throws IOException {
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            throw new IOException("not a regular file (a FIFO, device or directory); not opened, so that writing cannot block");
         }
     }
 

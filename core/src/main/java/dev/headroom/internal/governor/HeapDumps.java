@@ -7,10 +7,12 @@ import dev.headroom.internal.clock.Ticker;
 import dev.headroom.internal.config.Values;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
+import dev.headroom.internal.kernfs.KernelFile;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -335,7 +337,9 @@ public final class HeapDumps {
     /** The host name without a DNS lookup: {@code /proc/sys/kernel/hostname}, else {@code HOSTNAME}. */
     public static String hostName(Path root) {
         try {
-            String s = Files.readString(root.resolve("proc/sys/kernel/hostname")).trim();
+            // Bounded and never blocking (a FIFO there would stall the start): a host name is at most 64 bytes.
+            String s = new String(KernelFile.readSmall(root.resolve("proc/sys/kernel/hostname"), "/proc/sys/kernel/hostname",
+                    4096), StandardCharsets.UTF_8).trim();
             if (!s.isEmpty()) {
                 return s;
             }

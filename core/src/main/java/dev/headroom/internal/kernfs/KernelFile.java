@@ -2,6 +2,7 @@ package dev.headroom.internal.kernfs;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -83,6 +84,19 @@ public final class KernelFile implements Closeable {
 
     FileChannel channel() {
         return channel;
+    }
+
+    /**
+     * One positioned read into {@code dst}, for a binary file read in ranges ({@code pagemap});
+     * returns what {@link FileChannel#read(ByteBuffer, long)} returns.
+     *
+     * @throws IOException naming the file when it is absent or was refused
+     */
+    public int read(ByteBuffer dst, long position) throws IOException {
+        if (channel == null) {
+            throw openProblem == null ? new NoSuchFileException(name) : new IOException(name + " " + openProblem);
+        }
+        return channel.read(dst, position);
     }
 
     /**

@@ -4,7 +4,8 @@
  * {@link dev.headroom.internal.kernfs.ReadBuffer}), numbers parsed straight from its bytes
  * ({@link dev.headroom.internal.kernfs.ByteParsing}), key/value lines walked in place
  * ({@link dev.headroom.internal.kernfs.KeyValueScanner}) and, where every key is wanted, kept in a
- * table that interns them once ({@link dev.headroom.internal.kernfs.KeyValueTable}). Opening never
+ * table that interns them once ({@link dev.headroom.internal.kernfs.KeyValueTable}); the errors
+ * readings carry kept within bounds ({@link dev.headroom.internal.kernfs.ErrorLines}). Opening never
  * blocks (non-regular files are refused) and every read is bounded. The bottom layer of core: it
  * imports nothing of Headroom.
  */

@@ -1,11 +1,11 @@
 package dev.headroom.internal.proc;
 
+import dev.headroom.internal.kernfs.KernelFile;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Counts the resident pages of an address range of this process from {@code /proc/self/pagemap}: one
@@ -24,7 +24,7 @@ public final class PagemapReader implements AutoCloseable {
     private final Path pagemap;
     private final Path auxv;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK_ENTRIES * 8).order(ByteOrder.nativeOrder());
-    private FileChannel channel;
+    private KernelFile channel;
     private long pageSize;
     private String error;
 
@@ -39,7 +39,11 @@ public final class PagemapReader implements AutoCloseable {
         try {
             if (channel == null) {
                 pageSize = pageSize();
-                channel = FileChannel.open(pagemap, StandardOpenOption.READ);
+                // Through KernelFile: a FIFO or device planted under a root is refused, never opened.
+                channel = KernelFile.open(pagemap, pagemap.toString());
+                if (!channel.present()) {
+                    channel.read(buffer, 0); // throws, naming why
+                }
             }
             long first = Long.divideUnsigned(start, pageSize);
             long last = Long.divideUnsigned(end + pageSize - 1, pageSize);
@@ -76,13 +80,8 @@ public final class PagemapReader implements AutoCloseable {
     }
 
     private long pageSize() throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(4096).order(ByteOrder.nativeOrder());
-        try (FileChannel c = FileChannel.open(auxv, StandardOpenOption.READ)) {
-            while (c.read(b) > 0 && b.hasRemaining()) {
-                // read it all; auxv is a few hundred bytes
-            }
-        }
-        b.flip();
+        // auxv is a few hundred bytes (AT_* pairs of 16); 64 KiB bounds a hostile one.
+        ByteBuffer b = ByteBuffer.wrap(KernelFile.readSmall(auxv, auxv.toString(), 64 << 10)).order(ByteOrder.nativeOrder());
         while (b.remaining() >= 16) {
             long type = b.getLong();
             long value = b.getLong();
@@ -98,14 +97,10 @@ public final class PagemapReader implements AutoCloseable {
 
     @Override
     public void close() {
-        FileChannel c = channel;
+        KernelFile c = channel;
         channel = null;
         if (c != null) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // nothing to do
-            }
+            c.close();
         }
     }
 }

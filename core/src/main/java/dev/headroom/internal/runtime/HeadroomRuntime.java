@@ -7,6 +7,7 @@ import dev.headroom.PressureLevel;
 import dev.headroom.internal.budget.BudgetSource;
 import dev.headroom.internal.clock.Scheduler;
 import dev.headroom.internal.clock.Ticker;
+import dev.headroom.internal.clock.Watchdog;
 import dev.headroom.internal.config.Values;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventBus;
@@ -80,6 +81,7 @@ public final class HeadroomRuntime implements Engine {
         Supplier<Optional<MBeanServer>> platformServer = PlatformServer::ifCreated;
         long jmxDelayNanos;
         long watchPeriodNanos = -1;
+        long stallAfterNanos = -1;
 
         public static Parts production() {
             return new Parts();
@@ -169,6 +171,12 @@ public final class HeadroomRuntime implements Engine {
             return this;
         }
 
+        /** How long the start or one sampler task may run before the watchdog reports a stall; tests shorten it. */
+        public Parts stallAfter(long nanos) {
+            this.stallAfterNanos = Math.max(1, nanos);
+            return this;
+        }
+
         /**
          * The MBean server to use for {@code config}, or null for none; creates the platform server
          * if need be (for a reader of the running copy's MXBean, which needs it).
@@ -209,6 +217,10 @@ public final class HeadroomRuntime implements Engine {
     private final Watch watch;
     private final long watchPeriodNanos;
     private final List<Publisher> publishers = new CopyOnWriteArrayList<>();
+    /** Reports a start or a sampler task that never finishes (blocked in open or read); see {@link #stallAfter}. */
+    private final Watchdog watchdog;
+    /** Every task of the production sampler thread; null with a scheduler from the parts (tests). */
+    private final Watchdog.Heartbeat samplerBeat;
 
     private final AtomicLong samples = new AtomicLong();
     private volatile Budget latest;
@@ -218,26 +230,67 @@ public final class HeadroomRuntime implements Engine {
     private HeadroomRuntime(HeadroomConfig config, Parts parts) {
         this.config = config;
         this.ticker = parts.ticker;
-        this.scheduler = parts.scheduler != null ? parts.scheduler : Scheduler.daemon("headroom-sampler");
         this.diagnostics = new Diagnostics(parts.err, config.quiet());
         this.listeners = new ListenerDispatcher(diagnostics, "headroom-listeners");
         this.events = new EventBus(ticker, diagnostics,
                 config.eventLog().map(p -> new EventLog(p, diagnostics)).orElse(null), listeners);
         this.events.recordFailures();
-        this.source = parts.sources.create(config, ticker, diagnostics);
-        boolean reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
-        this.reclaimer = reclaimOn ? parts.reclaimers.create(config, events, diagnostics) : Reclaimer.NONE;
-        this.heapDumps = config.heapDumpAt().isOff() ? null : new HeapDumps(config, events, diagnostics, ticker,
-                parts.dumpAction, parts.fileStores, HeapDumps.hostName(config.root()), ProcessHandle.current().pid(),
-                parts.asyncDumps);
-        this.exit = config.exitAt().isOff() ? null
-                : new OrderlyExit(config, events, diagnostics, parts.exiter, parts.exitGraceMillis, heapDumps);
-        this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
-        this.watchPeriodNanos = parts.watchPeriodNanos >= 0 ? parts.watchPeriodNanos : config.watchInterval().toNanos();
-        this.watch = watchPeriodNanos > 0 ? openWatch(config, watchPeriodNanos) : null;
-        this.period = new AdaptivePeriod(config.interval().toNanos(), watchPeriodNanos > 0);
+        // The watchdog first, so that it sees the start itself: opening the readers is where a FIFO
+        // or a hung mount under root= would hold the starting thread.
+        this.watchdog = new Watchdog(ticker, parts.stallAfterNanos > 0 ? parts.stallAfterNanos
+                : stallAfter(config.interval().toNanos()), new StallReport());
+        this.watchdog.start("headroom-watchdog");
+        Watchdog.Heartbeat startBeat = watchdog.heartbeat("start");
+        startBeat.begin();
+        try {
+            this.samplerBeat = parts.scheduler != null ? null : watchdog.heartbeat("sampler");
+            this.scheduler = parts.scheduler != null ? parts.scheduler : Scheduler.daemon("headroom-sampler", samplerBeat);
+            this.source = parts.sources.create(config, ticker, diagnostics);
+            boolean reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
+            this.reclaimer = reclaimOn ? parts.reclaimers.create(config, events, diagnostics) : Reclaimer.NONE;
+            this.heapDumps = config.heapDumpAt().isOff() ? null : new HeapDumps(config, events, diagnostics, ticker,
+                    parts.dumpAction, parts.fileStores, HeapDumps.hostName(config.root()), ProcessHandle.current().pid(),
+                    parts.asyncDumps);
+            this.exit = config.exitAt().isOff() ? null
+                    : new OrderlyExit(config, events, diagnostics, parts.exiter, parts.exitGraceMillis, heapDumps);
+            this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
+            this.watchPeriodNanos = parts.watchPeriodNanos >= 0 ? parts.watchPeriodNanos : config.watchInterval().toNanos();
+            this.watch = watchPeriodNanos > 0 ? openWatch(config, watchPeriodNanos) : null;
+            this.period = new AdaptivePeriod(config.interval().toNanos(), watchPeriodNanos > 0);
+        } catch (RuntimeException | Error e) {
+            watchdog.close();
+            throw e;
+        } finally {
+            startBeat.end();
+        }
         if (heapDumps != null) {
             heapDumps.afterEachDump(this::sampleSoon);
+        }
+    }
+
+    /**
+     * The stall bound: far beyond any honest sample (milliseconds; a heap dump or a collection runs on
+     * threads of their own) and beyond several periods, so a slow tick is never taken for a stall.
+     */
+    static long stallAfter(long intervalNanos) {
+        return Math.max(TimeUnit.SECONDS.toNanos(30), 5 * intervalNanos);
+    }
+
+    /** What a stall is reported as: once, on stderr (even when quiet) and as an {@code error} event. */
+    private final class StallReport implements Watchdog.Listener {
+        @Override
+        public void stalled(String what, long nanos, String where) {
+            diagnostics.problem("stall:" + what, what, "the " + what + " has not finished for "
+                    + TimeUnit.NANOSECONDS.toSeconds(nanos) + " s (" + where + "): most likely blocked opening or reading"
+                    + " a file that never answers (a FIFO or a hung NFS mount under root= or at eventLog=). Until it"
+                    + " finishes there are no new samples, levels, heap dumps or exits; budget() and the endpoints"
+                    + " give the last budget. (reported once)");
+        }
+
+        @Override
+        public void recovered(String what, long nanos) {
+            diagnostics.once("stall-end:" + what, "the " + what + " finished after " + TimeUnit.NANOSECONDS.toSeconds(nanos)
+                    + " s; Headroom carries on");
         }
     }
 
@@ -349,8 +402,10 @@ public final class HeadroomRuntime implements Engine {
             return sampleOnce(ticker.nanoTime());
         }
         FutureTask<Budget> task = new FutureTask<>(() -> sampleOnce(ticker.nanoTime()));
+        long stalled = samplerBeat == null ? -1 : samplerBeat.stalledNanos();
         try {
-            if (!closed) {
+            // A stalled sampler would keep the caller waiting for nothing: the last budget at once.
+            if (!closed && stalled < 0) {
                 scheduler.schedule(task, 0);
                 return task.get(SAMPLE_NOW_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }
@@ -361,7 +416,9 @@ public final class HeadroomRuntime implements Engine {
         }
         Budget b = latest;
         if (b == null) {
-            throw new IllegalStateException("Headroom has no budget: " + (closed ? "closed" : "sampling failed (see stderr)"));
+            throw new IllegalStateException("Headroom has no budget: " + (closed ? "closed"
+                    : stalled >= 0 ? "the sampler has been stalled for " + TimeUnit.NANOSECONDS.toSeconds(stalled) + " s (see stderr)"
+                    : "sampling failed (see stderr)"));
         }
         return b;
     }
@@ -574,6 +631,7 @@ public final class HeadroomRuntime implements Engine {
             return;
         }
         closed = true;
+        watchdog.close();
         scheduler.shutdown();
         for (Publisher p : publishers) {
             try {

@@ -2,7 +2,9 @@
  * The wiring: Headroom running in this JVM. {@link dev.headroom.internal.runtime.HeadroomRuntime} owns
  * the sampler thread, {@code headroom-sampler}: each tick samples a budget, lets the governor act on it,
  * hands it to listeners and publishers, and waits for the {@link dev.headroom.internal.runtime.AdaptivePeriod};
- * the budget source, the governor and the publishers' per-sample work run on that thread only.
+ * the budget source, the governor and the publishers' per-sample work run on that thread only. A
+ * {@link dev.headroom.internal.clock.Watchdog} on its own parked thread ({@code headroom-watchdog})
+ * reports the start or a sampler task that never finishes (docs/hardening.md).
  * {@link dev.headroom.internal.runtime.Bindings} binds the production parts (the budget sampler, the
  * soft-limit reclaimer). {@link dev.headroom.internal.runtime.JvmMarker} is the JVM-wide flag (a system
  * property) that keeps one instance per JVM across class loaders; {@link dev.headroom.internal.runtime.Engine}

@@ -3,12 +3,12 @@ package dev.headroom.internal.governor.softlimit;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.VMOption;
 import dev.headroom.internal.jvm.PlatformServer;
+import dev.headroom.internal.kernfs.KernelFile;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -151,7 +151,9 @@ final class HotSpotLevers implements VmLevers {
     @Override
     public long residentBytes() {
         try {
-            String[] f = Files.readString(statm, StandardCharsets.US_ASCII).trim().split(" ");
+            // Bounded and never blocking: statm is one short line.
+            String[] f = new String(KernelFile.readSmall(statm, "/proc/self/statm", 4096), StandardCharsets.US_ASCII)
+                    .trim().split(" ");
             // statm counts pages; 4 KiB on every platform this runs on (x86-64, aarch64 default).
             return f.length > 1 ? Long.parseLong(f[1]) * 4096 : -1;
         } catch (IOException | RuntimeException e) {
