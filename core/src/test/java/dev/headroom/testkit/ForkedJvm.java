@@ -284,8 +284,16 @@ public final class ForkedJvm implements AutoCloseable {
                 // $0 is the procs file, "$@" the JVM command: join, then become the JVM (same pid).
                 command.add("/bin/sh");
                 command.add("-c");
-                command.add("echo $$ > \"$0\" && exec \"$@\"");
-                command.add(cgroup.procsFile().toString());
+                Path pids = cgroup.pidsProcsFile();
+                if (pids == null) {
+                    command.add("echo $$ > \"$0\" && exec \"$@\"");
+                    command.add(cgroup.procsFile().toString());
+                } else {
+                    // A v1 pids cap lives in its own hierarchy: join both.
+                    command.add("echo $$ > \"$0\" && echo $$ > \"$1\" && shift && exec \"$@\"");
+                    command.add(cgroup.procsFile().toString());
+                    command.add(pids.toString());
+                }
             }
             command.addAll(java);
             ProcessBuilder pb = new ProcessBuilder(command);

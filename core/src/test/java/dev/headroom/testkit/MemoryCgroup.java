@@ -21,6 +21,8 @@ import java.util.stream.Stream;
  * it starts; {@link ForkedJvm} does that by having a shell join and then exec the JVM.
  */
 public final class MemoryCgroup implements AutoCloseable {
+    /** The v1 pids child made by {@link #capPids}; null when none. */
+    private Path pidsDir;
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final String PREFIX = "headroom-test-";
 
@@ -69,6 +71,38 @@ public final class MemoryCgroup implements AutoCloseable {
     /** The file a process writes its pid to in order to join. */
     public Path procsFile() {
         return dir.resolve("cgroup.procs");
+    }
+
+    /**
+     * Caps the tasks (threads count) of the processes that join at {@code max}: on v2 in this
+     * directory (when the pids controller is enabled for it); on v1 in a child of the same name in
+     * the pids hierarchy, which a process joins through {@link #pidsProcsFile()} as well. Throws
+     * when this machine has no pids controller to write to.
+     */
+    public synchronized void capPids(long max) throws IOException {
+        if (version() == 2) {
+            if (!Files.exists(dir.resolve("pids.max"))) {
+                throw new IOException("the pids controller is not enabled for " + dir);
+            }
+            Files.writeString(dir.resolve("pids.max"), Long.toString(max));
+            return;
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+            String[] f = line.split(":", 3);
+            if (f.length == 3 && List.of(f[1].split(",")).contains("pids")) {
+                Path pids = Path.of("/sys/fs/cgroup/pids" + f[2]).resolve(dir.getFileName().toString());
+                Files.createDirectories(pids);
+                pidsDir = pids;
+                Files.writeString(pids.resolve("pids.max"), Long.toString(max));
+                return;
+            }
+        }
+        throw new IOException("no pids hierarchy in /proc/self/cgroup");
+    }
+
+    /** The v1 pids child's {@code cgroup.procs} after {@link #capPids}; null when there is none to join. */
+    public synchronized Path pidsProcsFile() {
+        return pidsDir == null ? null : pidsDir.resolve("cgroup.procs");
     }
 
     /**
@@ -156,6 +190,9 @@ public final class MemoryCgroup implements AutoCloseable {
             return;
         }
         killAllAndRemove(dir);
+        if (pidsDir != null) {
+            killAllAndRemove(pidsDir);
+        }
         closed = true;
     }
 
