@@ -152,14 +152,15 @@ public enum Option {
      * {@code warn-at}, {@code WARN_AT}); null for none.
      */
     public static Option find(String key) {
-        return key == null ? null : BY_NORMALIZED_KEY.get(Values.normalizeKey(key));
+        // normalizeKey drops whitespace, a newline included: a key with a control character is no key.
+        return key == null || Values.controlCharAt(key) >= 0 ? null : BY_NORMALIZED_KEY.get(Values.normalizeKey(key));
     }
 
     /** As {@link #find}, but an unknown key throws an {@link IllegalArgumentException} listing the known ones. */
     public static Option named(String key) {
         Option o = find(key);
         if (o == null) {
-            throw new IllegalArgumentException("unknown headroom option '" + key + "'" + knownKeysHint());
+            throw new IllegalArgumentException("unknown headroom option '" + Values.printable(key) + "'" + knownKeysHint());
         }
         return o;
     }
@@ -189,6 +190,12 @@ public enum Option {
      */
     public void set(Builder b, String value) {
         Objects.requireNonNull(value, "value");
+        int control = Values.controlCharAt(value);
+        if (control >= 0) {
+            throw new IllegalArgumentException("headroom option " + key + "=" + Values.printable(value) + " is invalid: it contains"
+                    + " a control character (" + Values.printable(String.valueOf(value.charAt(control))) + " at position " + control
+                    + "); a value is one line of printable text");
+        }
         try {
             apply(b, value.trim());
         } catch (IllegalArgumentException e) {

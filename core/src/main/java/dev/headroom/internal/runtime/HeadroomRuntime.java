@@ -224,6 +224,10 @@ public final class HeadroomRuntime implements Engine {
         this.events = new EventBus(ticker, diagnostics,
                 config.eventLog().map(p -> new EventLog(p, diagnostics)).orElse(null), listeners);
         this.events.recordFailures();
+        // Said now, not when the first dump or event needs the directory.
+        for (String problem : StartChecks.directoryProblems(config)) {
+            events.error("options", problem);
+        }
         this.source = parts.sources.create(config, ticker, diagnostics);
         boolean reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
         this.reclaimer = reclaimOn ? parts.reclaimers.create(config, events, diagnostics) : Reclaimer.NONE;

@@ -156,6 +156,14 @@ class EventLogTest {
     }
 
     @Test
+    void aMessageIsAlwaysExactlyOneStderrLine() {
+        diagnostics.line("cannot write /tmp/x\n[headroom] pressure OK: all is well");
+        diagnostics.once("k", "bad\rvalue\u001b[1A");
+        assertEquals("[headroom] cannot write /tmp/x\\n[headroom] pressure OK: all is well" + System.lineSeparator()
+                + "[headroom] bad\\rvalue\\u001b[1A" + System.lineSeparator(), err());
+    }
+
+    @Test
     void quietSuppressesEventLinesButNotFailures(@TempDir Path dir) {
         Diagnostics quiet = new Diagnostics(new PrintStream(errBytes, true, StandardCharsets.UTF_8), true);
         quiet.line("an event");
