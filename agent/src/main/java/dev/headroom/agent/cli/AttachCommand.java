@@ -57,8 +57,7 @@ public final class AttachCommand {
                             + (options.isEmpty() ? "" : ", and the options given here were not applied"));
                     return HelpCommand.OK;
                 }
-                String tmp = before.getProperty("java.io.tmpdir", "/tmp");
-                vm.loadAgent(Path.of(AgentJar.pathFor(vm.target(), jar, tmp)), options);
+                vm.loadAgent(Path.of(AgentJar.pathFor(vm.target(), jar)), options);
                 if (!awaitRunning(vm)) {
                     err.println("attach: the agent was loaded into JVM " + pid + " but Headroom did not start there;"
                             + " the JVM's stderr says why");
