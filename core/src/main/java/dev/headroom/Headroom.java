@@ -147,7 +147,8 @@ public final class Headroom implements AutoCloseable {
      */
     private void sayNotApplied(HeadroomConfig given, HeadroomRuntime.Parts parts) {
         if (engine instanceof HeadroomRuntime runtime) {
-            StartChecks.reportNotApplied(given, runtime.config(), owner, runtime.events(), null, 0);
+            StartChecks.reportNotApplied(given, runtime.config(), owner, runtime.events(), runtime.diagnostics(),
+                    System.currentTimeMillis());
         } else {
             StartChecks.reportNotApplied(given, runningConfig(), String.valueOf(System.getProperty(JvmMarker.PROPERTY)), null,
                     new Diagnostics(parts.err(), given.quiet()), System.currentTimeMillis());

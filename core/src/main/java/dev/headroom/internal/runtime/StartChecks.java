@@ -118,8 +118,8 @@ public final class StartChecks {
     /**
      * Says which of {@code given}'s options a copy already running (with {@code running}, null when it
      * could not be read) does not have: through {@code sink} when this class loader's runtime is the
-     * running one (its stderr line and event log), else as one stderr line on {@code d} and an event
-     * appended to every event log either copy names. Silent when nothing differs.
+     * running one (its stderr line and event log), else as one stderr line on {@code d}; and the event
+     * is appended to every event log either copy names. Silent when nothing differs.
      */
     public static void reportNotApplied(HeadroomConfig given, HeadroomConfig running, String marker, EventSink sink,
                                         Diagnostics d, long timeMillis) {
@@ -129,16 +129,21 @@ public final class StartChecks {
         }
         String message = notAppliedMessage(lost, marker);
         Map<String, Object> fields = notAppliedFields(lost, marker);
+        Set<Path> logs = new LinkedHashSet<>();
+        given.eventLog().ifPresent(logs::add);
+        if (running != null) {
+            if (sink != null) {
+                // the sink writes the running copy's own log
+                running.eventLog().ifPresent(logs::remove);
+            } else {
+                running.eventLog().ifPresent(logs::add);
+            }
+        }
         if (sink != null) {
             sink.emit(NOT_APPLIED_EVENT, fields, message);
-            return;
+        } else {
+            d.once("options-not-applied:" + marker, message);
         }
-        d.once("options-not-applied:" + marker, message);
-        Set<Path> logs = new LinkedHashSet<>();
-        if (running != null) {
-            running.eventLog().ifPresent(logs::add);
-        }
-        given.eventLog().ifPresent(logs::add);
         String line = EventBus.toJson(new HeadroomEvent(timeMillis, NOT_APPLIED_EVENT, fields, message));
         for (Path log : logs) {
             try (EventLog eventLog = new EventLog(log, d)) {
