@@ -190,16 +190,18 @@ public enum Option {
      */
     public void set(Builder b, String value) {
         Objects.requireNonNull(value, "value");
-        int control = Values.controlCharAt(value);
+        // Inside the value only: trim() takes leading and trailing whitespace, a YAML block's final
+        // newline included, as it always has.
+        int control = Values.controlCharAt(value.trim());
         if (control >= 0) {
             throw new IllegalArgumentException("headroom option " + key + "=" + Values.printable(value) + " is invalid: it contains"
-                    + " a control character (" + Values.printable(String.valueOf(value.charAt(control))) + " at position " + control
+                    + " a control character (" + Values.printable(String.valueOf(value.trim().charAt(control))) + " at position " + control
                     + "); a value is one line of printable text");
         }
         try {
             apply(b, value.trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("headroom option " + key + "=" + value + " is invalid: expected "
+            throw new IllegalArgumentException("headroom option " + key + "=" + Values.printable(value) + " is invalid: expected "
                     + forms + (e.getMessage() == null || e.getMessage().equals(forms) ? "" : " (" + e.getMessage() + ")"), e);
         }
     }
