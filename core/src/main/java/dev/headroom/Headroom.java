@@ -10,6 +10,7 @@ import dev.headroom.internal.runtime.HeadroomAccess;
 import dev.headroom.internal.runtime.HeadroomRuntime;
 import dev.headroom.internal.runtime.JvmMarker;
 import dev.headroom.internal.runtime.OnDemandEngine;
+import dev.headroom.internal.runtime.StartChecks;
 
 import javax.management.MBeanServer;
 import java.util.Objects;
@@ -29,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>There is at most one running instance per JVM, whatever mix of agent, library and Spring
  * starter is present: {@link #start} returns the running one if there is one (its configuration
- * wins). A copy of Headroom loaded by another class loader finds the first through the MXBean
+ * wins, and a later start whose options differ says which of them are not applied, on stderr and
+ * as an {@code options_not_applied} event). A copy of Headroom loaded by another class loader finds the first through the MXBean
  * {@code dev.headroom:type=Headroom} and returns a handle that reads from it instead of starting a
  * second sampler. Thread-safe.
  */
@@ -39,6 +41,8 @@ public final class Headroom implements AutoCloseable {
     private static final long SECOND_COPY_WAIT_SECONDS = 5;
     /** The longest sampling period a second copy waits out; beyond it, it samples on demand instead. */
     static final long SECOND_COPY_MAX_PERIOD_SECONDS = 60;
+    /** The running copy publishes its options a moment after claiming the JVM: wait this long for them. */
+    private static final long RUNNING_OPTIONS_WAIT_MILLIS = 1_000;
     private static Headroom current;
 
     static {
@@ -66,6 +70,7 @@ public final class Headroom implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         synchronized (LOCK) {
             if (current != null) {
+                current.sayNotApplied(config, parts);
                 return current;
             }
             // The marker says whether an MXBean will follow, so a second copy knows whether to wait for it.
@@ -73,6 +78,7 @@ public final class Headroom implements AutoCloseable {
                     config.interval());
             Headroom h;
             if (JvmMarker.claim(owner)) {
+                JvmMarker.publishOptions(config.toString());
                 HeadroomRuntime runtime;
                 try {
                     runtime = HeadroomRuntime.start(config, parts);
@@ -125,6 +131,7 @@ public final class Headroom implements AutoCloseable {
                 }
             }
         }
+        StartChecks.reportNotApplied(config, runningConfig(), running, null, d, System.currentTimeMillis());
         if (JmxEngine.present(server)) {
             d.line("already running in this JVM (" + running + "); this copy reads its MXBean and starts no second sampler");
             return new JmxEngine(config, server, d);
@@ -132,6 +139,29 @@ public final class Headroom implements AutoCloseable {
         d.line("already running in this JVM (" + running + ") without a readable MXBean; this copy samples only "
                 + "when asked and starts no second sampler");
         return new OnDemandEngine(config, parts.sources().create(config, parts.ticker(), d), d);
+    }
+
+    /**
+     * Whichever copy starts first keeps its options: when {@code given} (a later start's) differs,
+     * say which of its options are not applied, with both values (one WARN line and an event).
+     */
+    private void sayNotApplied(HeadroomConfig given, HeadroomRuntime.Parts parts) {
+        if (engine instanceof HeadroomRuntime runtime) {
+            StartChecks.reportNotApplied(given, runtime.config(), owner, runtime.events(), runtime.diagnostics(),
+                    System.currentTimeMillis());
+        } else {
+            StartChecks.reportNotApplied(given, runningConfig(), String.valueOf(System.getProperty(JvmMarker.PROPERTY)), null,
+                    new Diagnostics(parts.err(), given.quiet()), System.currentTimeMillis());
+        }
+    }
+
+    /** The running copy's options as it published them; null when unknown (an older copy) or unreadable. */
+    private static HeadroomConfig runningConfig() {
+        try {
+            return JvmMarker.runningOptions(RUNNING_OPTIONS_WAIT_MILLIS).map(HeadroomConfig::parse).orElse(null);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /**

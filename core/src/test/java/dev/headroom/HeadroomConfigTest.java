@@ -166,6 +166,32 @@ class HeadroomConfigTest {
     }
 
     @Test
+    void aValueWithAControlCharacterIsRejectedNamingTheOptionOnOneLine() {
+        // A newline in a value once ended a [headroom] line early and let the rest pose as a line of its own.
+        String forged = "/tmp/e.jsonl\n[headroom] pressure OK: all is well";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HeadroomConfig.parse("eventLog=" + forged));
+        assertTrue(e.getMessage().startsWith("headroom option eventLog="), e.getMessage());
+        assertTrue(e.getMessage().contains("control character"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+
+        HeadroomConfig.Loaded l = HeadroomConfig.load(null,
+                Map.of("headroom.heapDumpDir", "/dumps\r\u001b[2K", "headroom.exit\nAt", "90%"),
+                Map.of("HEADROOM_EXIT_CODE", "3\u00070", "HEADROOM_WARN_AT", "80%\n"));
+        assertFalse(l.config().heapDumpDir().isPresent(), "the default kept");
+        assertEquals(75, l.config().exitCode());
+        assertTrue(l.config().exitAt().isOff(), "a key with a newline is no key");
+        assertEquals("80%", l.config().warnAt().toString(), "a trailing newline (a YAML block's) is trimmed, as before");
+        assertEquals(3, l.problems().size(), l.problems().toString());
+        for (String problem : l.problems()) {
+            assertFalse(problem.chars().anyMatch(c -> c < 0x20 || c == 0x7f), "printable: " + problem);
+        }
+        String all = String.join("\n", l.problems());
+        assertTrue(all.contains("heapDumpDir=/dumps\\r\\u001b[2K is invalid: it contains a control character"), all);
+        assertTrue(all.contains("exitCode=3\\u00070 is invalid"), all);
+        assertTrue(all.contains("unknown system property headroom.exit\\nAt"), all);
+    }
+
+    @Test
     void loadFallsBackToDefaultLevelsWhenTheyContradict() {
         HeadroomConfig.Loaded l = HeadroomConfig.load("warnAt=2g,criticalAt=1g", Map.of(), Map.of());
         assertEquals(1, l.problems().size());

@@ -126,6 +126,48 @@ class HeadroomTest {
     }
 
     @Test
+    void aDumpDirectoryThatCannotWorkIsSaidAtStartNotAtDumpTime(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("events.jsonl");
+        Headroom h = Headroom.start(HeadroomConfig.parse("heapDumpAt=90%,heapDumpDir=/dev/null,jmx=false,eventLog=" + log),
+                parts(null));
+        // Before any sample: the constructor said it.
+        assertTrue(err().contains("heapDumpDir=/dev/null: /dev/null is not a directory (a device, FIFO or socket)"), err());
+        assertTrue(Files.readString(log).contains("\"event\":\"error\",\"where\":\"options\""), Files.readString(log));
+        h.close();
+    }
+
+    @Test
+    void anEventLogWhoseParentIsNotADirectoryIsSaidAtStart(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("plain"), "x");
+        Headroom h = Headroom.start(HeadroomConfig.parse("jmx=false,eventLog=" + file.resolve("e.jsonl")), parts(null));
+        assertTrue(err().contains("error in options: eventLog=" + file.resolve("e.jsonl") + ": " + file
+                + " is not a directory (a regular file)"), err());
+        h.close();
+    }
+
+    @Test
+    void aLaterStartSaysWhichOfItsOptionsAreNotApplied(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("events.jsonl");
+        Headroom first = Headroom.start(HeadroomConfig.parse("jmx=false,eventLog=" + log), parts(null));
+        // The agent's start thread, one second later, with the operator's options:
+        Headroom agent = Headroom.start(HeadroomConfig.parse("exitAt=90%,warnAt=80%,jmx=false,eventLog=" + log), parts(null));
+        assertSame(first, agent);
+        String warn = err().lines().filter(l -> l.contains("NOT applied")).reduce((a, b) -> a + "\n" + b).orElse("");
+        assertTrue(warn.startsWith("[headroom] WARN: Headroom already runs in this JVM"), err());
+        assertTrue(warn.contains("warnAt=80% (running: warnAt=85%), exitAt=90% (running: exitAt=off)"), warn);
+        assertFalse(warn.contains("jmx="), "options both copies share are not listed: " + warn);
+        assertFalse(warn.contains("\n"), "one line: " + warn);
+        String event = Files.readAllLines(log).stream().filter(l -> l.contains("\"event\":\"options_not_applied\"")).findFirst()
+                .orElseThrow(() -> new AssertionError("no options_not_applied event in the log"));
+        assertTrue(event.contains("{\"key\":\"exitAt\",\"given\":\"90%\",\"running\":\"off\"}"), event);
+
+        int before = err().length();
+        Headroom.start(HeadroomConfig.parse("jmx=false,eventLog=" + log), parts(null));
+        assertFalse(err().substring(before).contains("NOT applied"), "the same options: nothing to say");
+        first.close();
+    }
+
+    @Test
     void aLeakGoesThroughWarnAndCriticalWithEventsListenersAndTheMxBean(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("events.jsonl");
         MBeanServer server = MBeanServerFactory.newMBeanServer();
@@ -299,6 +341,33 @@ class HeadroomTest {
                 "closing the reader leaves the running copy alone");
         first.close();
         assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(new ObjectName(JmxPublisher.OBJECT_NAME)));
+    }
+
+    @Test
+    void aCopyInAnotherClassLoaderThatStartsSecondSaysWhichOptionsItCouldNotApply(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("events.jsonl");
+        Headroom first = Headroom.start(HeadroomConfig.parse("jmx=false,eventLog=" + log), HeadroomRuntime.Parts.production()
+                .err(new PrintStream(errBytes, true, StandardCharsets.UTF_8)));
+        URL classes = Headroom.class.getProtectionDomain().getCodeSource().getLocation();
+        ByteArrayOutputStream otherErr = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        try (URLClassLoader other = new URLClassLoader(new URL[] {classes}, ClassLoader.getPlatformClassLoader())) {
+            Class<?> otherHeadroom = other.loadClass("dev.headroom.Headroom");
+            Class<?> otherConfig = other.loadClass("dev.headroom.HeadroomConfig");
+            Object config = otherConfig.getMethod("parse", String.class).invoke(null, "exitAt=90%,jmx=false");
+            System.setErr(new PrintStream(otherErr, true, StandardCharsets.UTF_8));
+            Object second;
+            try {
+                second = otherHeadroom.getMethod("start", otherConfig).invoke(null, config);
+            } finally {
+                System.setErr(stderr);
+            }
+            otherHeadroom.getMethod("close").invoke(second);
+        }
+        String err = otherErr.toString(StandardCharsets.UTF_8);
+        assertTrue(err.contains("these options of this copy are NOT applied: exitAt=90% (running: exitAt=off)"), err);
+        assertTrue(Files.readString(log).contains("\"event\":\"options_not_applied\""), "in the running copy's event log");
+        first.close();
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.headroom.agent;
 
 import dev.headroom.HeadroomConfig;
 import dev.headroom.agent.attach.OneShotReport;
+import dev.headroom.internal.config.Values;
 import dev.headroom.internal.runtime.HeadroomAccess;
 import dev.headroom.internal.runtime.HeadroomRuntime;
 
@@ -32,25 +33,40 @@ public final class HeadroomAgent {
     }
 
     public static void premain(String args, Instrumentation instrumentation) {
-        start(args, System.err);
+        start(args, System.err, false);
     }
 
     public static void premain(String args) {
-        start(args, System.err);
+        start(args, System.err, false);
     }
 
     public static void agentmain(String args, Instrumentation instrumentation) {
-        start(args, System.err);
+        start(args, System.err, true);
     }
 
     public static void agentmain(String args) {
-        start(args, System.err);
+        start(args, System.err, true);
     }
 
-    /** Returns whether a start was handed off; never throws. */
+    /** {@link #start(String, PrintStream, boolean)} at JVM start ({@code -javaagent}). */
     static boolean start(String args, PrintStream err) {
+        return start(args, err, false);
+    }
+
+    /**
+     * Returns whether a start was handed off; never throws.
+     *
+     * @param attached loaded into a running JVM ({@code agentmain}), where {@code report --pid}'s
+     *                 internal one-shot request is accepted; on the command line it is refused
+     */
+    static boolean start(String args, PrintStream err, boolean attached) {
         try {
             if (OneShotReport.handles(args)) {
+                if (!attached) {
+                    err.println("[headroom] " + OneShotReport.ARG_PREFIX + "... is internal to `report --pid` and is refused"
+                            + " in -javaagent arguments; Headroom was not started: remove it to start Headroom");
+                    return false;
+                }
                 // report --pid: write one report and return; no sampler, no governor, no marker.
                 OneShotReport.run(args);
                 return false;
@@ -76,7 +92,7 @@ public final class HeadroomAgent {
                 return false;
             }
             for (String problem : loaded.problems()) {
-                err.println("[headroom] " + problem);
+                err.println("[headroom] " + Values.printable(problem));
             }
             // Everything else (the runtime's parts, the MXBean, the first sample) happens on the
             // starter thread; a named class rather than a lambda keeps java.lang.invoke off this one.

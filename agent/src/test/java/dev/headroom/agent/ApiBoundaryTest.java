@@ -22,6 +22,9 @@ class ApiBoundaryTest {
                     + "(BudgetSampler, BudgetAssembler.Settings)",
             "dev.headroom.internal.clock",
             "that one-shot sampler is given the system Ticker",
+            "dev.headroom.internal.config",
+            "the agent prints option problems and refused one-shot requests with control characters escaped "
+                    + "(Values.printable), so no value can pose as a [headroom] line of its own",
             "dev.headroom.internal.jvm",
             "report's fallback without a breakdown reads the MXBeans itself (JvmReader); the one-shot report in "
                     + "a target JVM creates the platform MBean server on purpose (PlatformServer) so the heap is counted",

@@ -3,10 +3,13 @@ package dev.headroom.agent;
 import dev.headroom.Headroom;
 import dev.headroom.testkit.Await;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -14,8 +17,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** One test method: the agent's start is once per JVM, and this JVM is the test's. */
+/** One test method starts the agent: its start is once per JVM, and this JVM is the test's. */
 class HeadroomAgentTest {
+    @Test
+    void theInternalOneShotKeyIsRefusedOnTheCommandLineAndWritesNothing(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Path victim = Files.writeString(dir.resolve("app.conf"), "keep=me\n");
+        assertFalse(HeadroomAgent.start("headroom.oneShotReport=json:" + victim, err, false));
+        assertEquals("keep=me\n", Files.readString(victim));
+        assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("is internal to `report --pid` and is refused"), bytes.toString());
+        assertTrue(Headroom.current().isEmpty(), "nothing started");
+    }
+
     @Test
     void startsInTheBackgroundReportsBadOptionsAndIgnoresASecondCopy() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

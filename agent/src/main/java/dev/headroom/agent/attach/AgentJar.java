@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.CodeSource;
 
 /** The agent jar this code runs from, and a copy of it a JVM in another mount namespace can open. */
@@ -30,10 +29,10 @@ public final class AgentJar {
 
     /**
      * The path under which {@code target} can open the agent jar. A JVM in another container sees
-     * another file system: then the jar is copied into the target's temporary directory (through
-     * {@code /proc/PID/root}) and that path, as the target sees it, is returned.
+     * another file system: then the jar is copied into the container's {@code /tmp} without following
+     * any of its links ({@link TargetTmp}) and that path, as the target sees it, is returned.
      */
-    public static String pathFor(TargetProcess target, Path jar, String targetTmpDir) throws AttachFailure {
+    public static String pathFor(TargetProcess target, Path jar) throws AttachFailure {
         try {
             if (Files.isSameFile(target.root(), Path.of("/"))) {
                 return jar.toString();
@@ -41,19 +40,8 @@ public final class AgentJar {
         } catch (IOException | SecurityException e) {
             // cannot compare the roots: assume a separate file system and copy
         }
-        String inTarget = (targetTmpDir.endsWith("/") ? targetTmpDir : targetTmpDir + "/") + "headroom-agent-"
-                + Long.toHexString(Files.exists(jar) ? jar.toFile().length() ^ jar.toFile().lastModified() : 0) + ".jar";
-        Path here = target.fromHere(inTarget);
-        try {
-            if (!Files.exists(here) || Files.size(here) != Files.size(jar)) {
-                Path tmp = here.resolveSibling(here.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-                Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(tmp, here, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-        } catch (IOException e) {
-            throw new AttachFailure("JVM " + target.pid() + " runs in another container and the agent jar could not be copied"
-                    + " into it (" + here + "): " + e.getMessage(), e);
+        try (TargetTmp tmp = TargetTmp.open(target.root(), target.pid())) {
+            return tmp.placeJar(jar);
         }
-        return inTarget;
     }
 }

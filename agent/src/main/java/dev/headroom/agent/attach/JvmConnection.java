@@ -55,6 +55,9 @@ public final class JvmConnection implements AutoCloseable {
     /** Checks the target through {@code /proc} and attaches. */
     public static JvmConnection open(long pid) throws AttachFailure {
         TargetProcess target = TargetProcess.inspect(pid, Path.of("/proc"));
+        // Refuse before the JDK's attach code, which reaches the target's /tmp by name (its
+        // .java_pidN socket, and .attach_pidN when the target's cwd is not writable).
+        TargetTmp.open(target.root(), pid).close();
         try {
             return new JvmConnection(target, VirtualMachine.attach(Long.toString(pid)));
         } catch (AttachNotSupportedException e) {

@@ -19,8 +19,8 @@ import java.util.Locale;
  * @param nsPid         the id inside its own pid namespace (a container), which names its attach socket
  * @param effectiveUid  the process's effective uid
  * @param command       its command line, shortened, for messages
- * @param root          its root directory as seen from here ({@code /proc/PID/root}): files it writes
- *                      in its own mount namespace are read through it
+ * @param root          its root directory as seen from here ({@code /proc/PID/root}); {@link TargetTmp}
+ *                      reaches the target's {@code /tmp} through it without following its links
  */
 public record TargetProcess(long pid, long nsPid, long effectiveUid, String command, Path root) {
 
@@ -82,12 +82,6 @@ public record TargetProcess(long pid, long nsPid, long effectiveUid, String comm
             }
         }
         return new TargetProcess(pid, nsPid, targetUid, command, root);
-    }
-
-    /** A path in the target's own mount namespace, as seen from here (through {@code /proc/PID/root}). */
-    public Path fromHere(String pathInTarget) {
-        Path p = Path.of(pathInTarget);
-        return p.isAbsolute() ? root.resolve(p.getRoot().relativize(p).toString()) : root.resolve(pathInTarget);
     }
 
     private static boolean mapsLibjvm(Path dir, long pid, String command) throws AttachFailure {

@@ -4,7 +4,9 @@
  * {@link dev.headroom.agent.attach.JvmConnection} wraps {@code jdk.attach} and turns every failure into
  * an {@link dev.headroom.agent.attach.AttachFailure} that says what to do,
  * {@link dev.headroom.agent.attach.AgentJar} copies this jar where a JVM in another mount namespace can
- * open it, and {@link dev.headroom.agent.attach.OneShotReport} runs inside the target (on its attach
- * listener thread) to write one report and return, starting no thread of its own.
+ * open it, through {@link dev.headroom.agent.attach.TargetTmp}, which reaches the target's {@code /tmp}
+ * without following any link the target controls, and {@link dev.headroom.agent.attach.OneShotReport}
+ * runs inside the target (on its attach listener thread) to write one report into the file the CLI
+ * made, and return, starting no thread of its own.
  */
 package dev.headroom.agent.attach;

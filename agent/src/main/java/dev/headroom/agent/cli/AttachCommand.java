@@ -4,10 +4,13 @@ import dev.headroom.HeadroomConfig;
 import dev.headroom.agent.attach.AgentJar;
 import dev.headroom.agent.attach.AttachFailure;
 import dev.headroom.agent.attach.JvmConnection;
+import dev.headroom.internal.runtime.JvmMarker;
+import dev.headroom.internal.runtime.StartChecks;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -54,11 +57,10 @@ public final class AttachCommand {
                 String running = before.getProperty(JvmConnection.RUNNING_PROPERTY);
                 if (running != null) {
                     out.println("Headroom already runs in JVM " + pid + " (" + running + "); nothing started"
-                            + (options.isEmpty() ? "" : ", and the options given here were not applied"));
+                            + notApplied(config, before.getProperty(JvmMarker.OPTIONS_PROPERTY)));
                     return HelpCommand.OK;
                 }
-                String tmp = before.getProperty("java.io.tmpdir", "/tmp");
-                vm.loadAgent(Path.of(AgentJar.pathFor(vm.target(), jar, tmp)), options);
+                vm.loadAgent(Path.of(AgentJar.pathFor(vm.target(), jar)), options);
                 if (!awaitRunning(vm)) {
                     err.println("attach: the agent was loaded into JVM " + pid + " but Headroom did not start there;"
                             + " the JVM's stderr says why");
@@ -74,6 +76,26 @@ public final class AttachCommand {
             err.println("attach: " + e.getMessage());
             return HelpCommand.FAILED;
         }
+    }
+
+    /** Which of the options given here the running copy does not have, with both values; empty when none. */
+    private static String notApplied(HeadroomConfig given, String runningOptions) {
+        HeadroomConfig running;
+        try {
+            running = runningOptions == null ? null : HeadroomConfig.parse(runningOptions);
+        } catch (IllegalArgumentException e) {
+            running = null;
+        }
+        Map<String, String[]> lost = StartChecks.notApplied(given, running);
+        if (lost.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(", and these options given here were NOT applied:");
+        for (Map.Entry<String, String[]> e : lost.entrySet()) {
+            sb.append(' ').append(e.getKey()).append('=').append(e.getValue()[0]).append(" (running: ")
+                    .append(e.getValue()[1] == null ? "unknown" : e.getValue()[1]).append(')');
+        }
+        return sb.toString();
     }
 
     /** The agent may start Headroom on a thread of its own: give it a few seconds to claim the JVM. */

@@ -4,15 +4,15 @@ import dev.headroom.agent.attach.AgentJar;
 import dev.headroom.agent.attach.AttachFailure;
 import dev.headroom.agent.attach.JvmConnection;
 import dev.headroom.agent.attach.OneShotReport;
+import dev.headroom.agent.attach.TargetProcess;
+import dev.headroom.agent.attach.TargetTmp;
 import dev.headroom.internal.runtime.JvmMarker;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
-import java.security.SecureRandom;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -25,15 +25,13 @@ import java.util.Properties;
  *       budget is read from its MXBean over the target's local JMX connector. Nothing is loaded into
  *       the target, and the budget carries the running governor's state and trend.</li>
  *   <li>Otherwise (or for the text form): this jar is loaded into the target once, in a one-shot
- *       mode that writes the report to a file in the target's temporary directory and returns; it
- *       starts no sampler and no governor. If Headroom runs in the same class loader, the report is
- *       of its latest budget. The file is read here (through {@code /proc/PID/root} when the target is
- *       in another container) and deleted.</li>
+ *       mode that writes the report into a file this command created in the target's {@code /tmp}
+ *       and returns; it starts no sampler and no governor. If Headroom runs in the same class
+ *       loader, the report is of its latest budget. The file is created, read and deleted relative to
+ *       a descriptor of that {@code /tmp}, never by a name the target could redirect ({@link TargetTmp}).</li>
  * </ul>
  */
 public final class RemoteReportCommand {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private RemoteReportCommand() {
     }
 
@@ -52,7 +50,7 @@ public final class RemoteReportCommand {
                     return HelpCommand.OK;
                 }
             }
-            print(out, oneShot(vm, json, props.getProperty("java.io.tmpdir", "/tmp")));
+            print(out, oneShot(vm, json));
             return HelpCommand.OK;
         } catch (AttachFailure e) {
             err.println("report: " + e.getMessage());
@@ -75,33 +73,36 @@ public final class RemoteReportCommand {
         }
     }
 
-    private static String oneShot(JvmConnection vm, boolean json, String targetTmp) throws AttachFailure {
-        Path jar = AgentJar.self();
-        String dir = targetTmp.endsWith("/") ? targetTmp : targetTmp + "/";
-        String file = dir + "headroom-report-" + ProcessHandle.current().pid() + "-" + Long.toUnsignedString(RANDOM.nextLong(), 36)
-                + (json ? ".json" : ".txt");
-        Path report = vm.target().fromHere(file);
-        Path error = vm.target().fromHere(file + OneShotReport.ERROR_SUFFIX);
-        try {
-            vm.loadAgent(Path.of(AgentJar.pathFor(vm.target(), jar, dir)), OneShotReport.agentArgs(json, file));
-            try {
-                return Files.readString(report, StandardCharsets.UTF_8);
-            } catch (NoSuchFileException e) {
-                throw new AttachFailure("JVM " + vm.target().pid() + " could not write its report to " + file + ": " + reason(error));
-            } catch (IOException e) {
-                throw new AttachFailure("reading the report of JVM " + vm.target().pid() + " from " + report + " failed: " + e.getMessage(), e);
+    private static String oneShot(JvmConnection vm, boolean json) throws AttachFailure {
+        TargetProcess target = vm.target();
+        String jar = AgentJar.pathFor(target, AgentJar.self());
+        try (TargetTmp tmp = TargetTmp.open(target.root(), target.pid());
+             TargetTmp.Report report = tmp.createReport(json, user(target))) {
+            vm.loadAgent(Path.of(jar), OneShotReport.agentArgs(json, report.pathInTarget()));
+            String text = report.read();
+            if (text.startsWith(OneShotReport.ERROR_MARK)) {
+                throw new AttachFailure("JVM " + target.pid() + " could not take its report: "
+                        + text.substring(OneShotReport.ERROR_MARK.length()).trim());
             }
-        } finally {
-            deleteQuietly(report);
-            deleteQuietly(error);
+            if (text.isEmpty()) {
+                throw new AttachFailure("JVM " + target.pid() + " wrote no report to " + report.pathInTarget()
+                        + " (its stderr says why)");
+            }
+            return text;
+        } catch (IOException e) {
+            throw new AttachFailure("reading the report of JVM " + target.pid() + " failed: " + e.getMessage(), e);
         }
     }
 
-    private static String reason(Path error) {
+    /** The target's user, who writes the report file; null when it cannot be named (then the file stays ours). */
+    private static UserPrincipal user(TargetProcess target) throws AttachFailure {
         try {
-            return Files.readString(error, StandardCharsets.UTF_8).trim();
-        } catch (IOException e) {
-            return "no report file appeared, and no error file either (the JVM's stderr may say more)";
+            // A numeric name that is no user's name is taken as the uid (the JDK's Unix lookup).
+            return FileSystems.getDefault().getUserPrincipalLookupService()
+                    .lookupPrincipalByName(Long.toString(target.effectiveUid()));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new AttachFailure("cannot name uid " + target.effectiveUid() + " of JVM " + target.pid()
+                    + " to give it the report file: " + e.getMessage(), e);
         }
     }
 
@@ -111,13 +112,5 @@ public final class RemoteReportCommand {
             out.println();
         }
         out.flush();
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            // left in the target's temp directory; owner-only, and named after this command's pid
-        }
     }
 }

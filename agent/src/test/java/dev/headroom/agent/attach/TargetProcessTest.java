@@ -39,7 +39,7 @@ class TargetProcessTest {
         TargetProcess t = TargetProcess.inspect(4242, proc);
         assertEquals(7, t.nsPid(), "the id inside its pid namespace names its attach socket");
         assertEquals("java -jar app.jar", t.command());
-        assertEquals(proc.resolve("4242/root/tmp/x"), t.fromHere("/tmp/x"));
+        assertEquals(proc.resolve("4242/root"), t.root());
     }
 
     @Test

@@ -113,6 +113,27 @@ class AgentStartupIT {
     }
 
     @Test
+    void whenTheApplicationStartsItsOwnHeadroomFirstTheAgentNamesEachOptionItCouldNotApply() throws IOException {
+        Path events = tmp.resolve("agent-events.jsonl");
+        ForkedJvm.Builder b = ForkedJvm.builder("bundled")
+                .classpath(AppClasspath.get() + java.io.File.pathSeparator + BuiltAgentJar.path())
+                .mainClass(HelloApp.class).args("bundled", "4000")
+                .agent(BuiltAgentJar.path(), "exitAt=90%,eventLog=" + events);
+        ForkedJvm.Result r;
+        try (ForkedJvm jvm = b.start()) {
+            r = jvm.waitFor(TIMEOUT);
+        }
+        assertEquals(0, r.exitCode(), r.describe());
+        List<String> warn = r.stderr().stream().filter(l -> l.contains("NOT applied")).toList();
+        assertEquals(1, warn.size(), "one WARN line:\n" + r.describe());
+        assertTrue(warn.get(0).startsWith("[headroom] WARN: Headroom already runs in this JVM"), warn.get(0));
+        assertTrue(warn.get(0).contains("exitAt=90% (running: exitAt=off)"), warn.get(0));
+        assertTrue(warn.get(0).contains("eventLog=" + events + " (running: eventLog=off)"), warn.get(0));
+        String log = Files.readString(events);
+        assertTrue(log.contains("\"event\":\"options_not_applied\"") && log.contains("\"key\":\"exitAt\""), log);
+    }
+
+    @Test
     void jdkToolsThatInheritJavaToolOptionsAreLeftAlone() throws Exception {
         Path events = tmp.resolve("tool-events.jsonl");
         String toolOptions = "-javaagent:" + BuiltAgentJar.path() + "=eventLog=" + events + ",interval=50ms";

@@ -151,7 +151,7 @@ class AttachIT {
         Cli again = cli("attach", Long.toString(target.pid()), "interval=5s");
         assertEquals(0, again.exitCode(), again.toString());
         assertTrue(again.stdout().contains("already runs"), again.toString());
-        assertTrue(again.stdout().contains("not applied"), again.toString());
+        assertTrue(again.stdout().contains("NOT applied: interval=5s (running: 100ms)"), again.toString());
     }
 
     @Test

@@ -7,7 +7,8 @@ import java.util.logging.Logger;
  * The application the startup tests run under the agent. {@code hello}: prints two known lines (one
  * of them through java.util.logging, whose set-up the agent must not disturb) and returns from main,
  * so the JVM must end by itself (the agent's threads are daemons). {@code wait}: prints READY and
- * stays up for attach tests.
+ * stays up for attach tests. {@code bundled}: starts its own Headroom at once (it must then have Headroom
+ * on its class path), as an application that bundles it does, and stays up a few seconds.
  */
 public final class HelloApp {
     private HelloApp() {
@@ -15,6 +16,14 @@ public final class HelloApp {
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "hello";
+        if (mode.equals("bundled")) {
+            // An application with its own copy of Headroom, started before the agent's start thread runs.
+            dev.headroom.Headroom.start(dev.headroom.HeadroomConfig.parse("interval=2s"));
+            System.out.println("STARTED");
+            System.out.flush();
+            Thread.sleep(Long.parseLong(args.length > 1 ? args[1] : "4000"));
+            return;
+        }
         if (mode.equals("wait")) {
             System.out.println("READY " + ProcessHandle.current().pid());
             System.out.flush();

@@ -152,14 +152,15 @@ public enum Option {
      * {@code warn-at}, {@code WARN_AT}); null for none.
      */
     public static Option find(String key) {
-        return key == null ? null : BY_NORMALIZED_KEY.get(Values.normalizeKey(key));
+        // normalizeKey drops whitespace, a newline included: a key with a control character is no key.
+        return key == null || Values.controlCharAt(key) >= 0 ? null : BY_NORMALIZED_KEY.get(Values.normalizeKey(key));
     }
 
     /** As {@link #find}, but an unknown key throws an {@link IllegalArgumentException} listing the known ones. */
     public static Option named(String key) {
         Option o = find(key);
         if (o == null) {
-            throw new IllegalArgumentException("unknown headroom option '" + key + "'" + knownKeysHint());
+            throw new IllegalArgumentException("unknown headroom option '" + Values.printable(key) + "'" + knownKeysHint());
         }
         return o;
     }
@@ -189,10 +190,18 @@ public enum Option {
      */
     public void set(Builder b, String value) {
         Objects.requireNonNull(value, "value");
+        // Inside the value only: trim() takes leading and trailing whitespace, a YAML block's final
+        // newline included, as it always has.
+        int control = Values.controlCharAt(value.trim());
+        if (control >= 0) {
+            throw new IllegalArgumentException("headroom option " + key + "=" + Values.printable(value) + " is invalid: it contains"
+                    + " a control character (" + Values.printable(String.valueOf(value.trim().charAt(control))) + " at position " + control
+                    + "); a value is one line of printable text");
+        }
         try {
             apply(b, value.trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("headroom option " + key + "=" + value + " is invalid: expected "
+            throw new IllegalArgumentException("headroom option " + key + "=" + Values.printable(value) + " is invalid: expected "
                     + forms + (e.getMessage() == null || e.getMessage().equals(forms) ? "" : " (" + e.getMessage() + ")"), e);
         }
     }

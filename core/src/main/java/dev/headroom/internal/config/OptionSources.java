@@ -80,7 +80,7 @@ public final class OptionSources {
             if (name.startsWith(PROPERTY_PREFIX)) {
                 Option o = Option.find(name.substring(PROPERTY_PREFIX.length()));
                 if (o == null) {
-                    problems.add("unknown system property " + name + Option.knownKeysHint());
+                    problems.add("unknown system property " + Values.printable(name) + Option.knownKeysHint());
                 } else {
                     chosen.put(o, e.getValue());
                     where.put(o, "system property " + name);
@@ -90,7 +90,7 @@ public final class OptionSources {
         for (Map.Entry<String, String> e : splitSpec(agentArgs, false, problems).entrySet()) {
             Option o = Option.find(e.getKey());
             if (o == null) {
-                problems.add("unknown agent option '" + e.getKey() + "'" + Option.knownKeysHint());
+                problems.add("unknown agent option '" + Values.printable(e.getKey()) + "'" + Option.knownKeysHint());
             } else {
                 chosen.put(o, e.getValue());
                 where.put(o, "agent argument " + e.getKey());
@@ -134,12 +134,12 @@ public final class OptionSources {
             int eq = part.indexOf('=');
             String problem = null;
             if (eq <= 0) {
-                problem = "headroom option '" + part.trim() + "' is malformed: expected key=value";
+                problem = "headroom option '" + Values.printable(part.trim()) + "' is malformed: expected key=value";
             } else {
                 String key = part.substring(0, eq).trim();
                 String earlier = normalizedSeen.put(Values.normalizeKey(key), key);
                 if (earlier != null) {
-                    problem = "headroom option " + key + " given twice";
+                    problem = "headroom option " + Values.printable(key) + " given twice";
                 } else {
                     out.put(key, part.substring(eq + 1).trim());
                 }

@@ -233,6 +233,48 @@ public final class Values {
         return sb.toString();
     }
 
+    /**
+     * The index of the first control character in {@code text} (C0, {@code U+0000}..{@code U+001F}, or
+     * DEL), or -1. A newline in an option value would end a {@code [headroom]} line early and let the
+     * rest pose as a line of its own.
+     */
+    public static int controlCharAt(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (isControl(text.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code text} with every control character written as an escape (a newline as backslash-n, ESC as backslash-u001b): one printable line. */
+    public static String printable(String text) {
+        if (text == null || controlCharAt(text) < 0) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (isControl(c)) {
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static boolean isControl(char c) {
+        return c < 0x20 || c == 0x7f;
+    }
+
     /** Bytes in binary units for people: {@code 1.5 GiB}, {@code 312 MiB}, {@code 900 KiB}. */
     public static String humanBytes(long bytes) {
         long abs = Math.abs(bytes);

@@ -1,5 +1,7 @@
 package dev.headroom.internal.events;
 
+import dev.headroom.internal.config.Values;
+
 import java.io.PrintStream;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,7 +10,9 @@ import java.util.function.BiConsumer;
 /**
  * Headroom's own stderr lines, prefixed {@code [headroom]}, and the "report once" rule: a failure
  * that repeats every sample is printed the first time only (keyed by what and where), so a broken
- * file cannot flood the application's stderr.
+ * file cannot flood the application's stderr. Control characters in a message (a newline in a path,
+ * an exception's message) are printed as escapes, so every message is exactly one line and no text
+ * from outside can pose as a {@code [headroom]} line of its own.
  */
 public final class Diagnostics {
     /** Most distinct keys remembered and printed; beyond it, one line says so and new ones are dropped. */
@@ -55,7 +59,7 @@ public final class Diagnostics {
 
     private void println(String message) {
         try {
-            err.println("[headroom] " + message);
+            err.println("[headroom] " + Values.printable(message));
         } catch (RuntimeException ignored) {
             // stderr itself failing is nothing we can report anywhere.
         }

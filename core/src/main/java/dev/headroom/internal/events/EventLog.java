@@ -1,7 +1,8 @@
 package dev.headroom.internal.events;
 
-import java.io.FileOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +13,14 @@ import java.nio.file.Path;
  * survives the process being SIGKILLed a moment later (not a machine crash: no fsync, which would
  * stall the sampler on a slow disk). A failure to open or write (full disk, unwritable path) is
  * reported once; later lines are still attempted, so the log resumes when the disk frees up.
+ *
+ * <p>The file is opened through {@link OwnerOnly#openAppend}: created 0600 (directories 0700) whatever
+ * the umask, and never through a symbolic link or into a FIFO or device at that path.
  */
 public final class EventLog implements AutoCloseable {
     private final Path path;
     private final Diagnostics diagnostics;
-    private FileOutputStream out;
+    private FileChannel out;
     private boolean failedOnce;
 
     public EventLog(Path path, Diagnostics diagnostics) {
@@ -35,12 +39,15 @@ public final class EventLog implements AutoCloseable {
             if (out == null) {
                 Path parent = path.toAbsolutePath().getParent();
                 if (parent != null && !Files.isDirectory(parent)) {
-                    Files.createDirectories(parent);
+                    OwnerOnly.createDirectories(parent);
                 }
-                refuseNonRegular(path);
-                out = new FileOutputStream(path.toFile(), true);
+                out = OwnerOnly.openAppend(path);
             }
-            out.write(bytes);
+            // One write(2) for a line: a regular file takes it whole (the loop is for the contract only).
+            ByteBuffer line = ByteBuffer.wrap(bytes);
+            while (line.hasRemaining()) {
+                out.write(line);
+            }
         } catch (IOException | RuntimeException e) {
             closeQuietly();
             if (!failedOnce) {
@@ -56,11 +63,6 @@ public final class EventLog implements AutoCloseable {
      * waits for room: either would stall the thread that emits. Only a regular file, or none yet, is
      * opened.
      */
-    private static void refuseNonRegular(Path path) throws IOException {
-        if (Files.exists(path) && !Files.isRegularFile(path)) {
-            throw new IOException("not a regular file (a FIFO, device or directory); not opened, so that writing cannot block");
-        }
-    }
 
     private void closeQuietly() {
         if (out != null) {

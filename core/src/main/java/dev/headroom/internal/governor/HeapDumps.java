@@ -8,6 +8,7 @@ import dev.headroom.internal.config.Values;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.kernfs.KernelFile;
+import dev.headroom.internal.events.OwnerOnly;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -190,7 +191,8 @@ public final class HeapDumps {
         Path tempDir = null;
         try {
             if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir);
+                // 0700 whatever the umask; a directory that already exists keeps its mode.
+                OwnerOnly.createDirectories(dir);
             }
             String type = stores.type(dir);
             if (isMemoryBacked(type) && !config.heapDumpAllowTmpfs()) {

@@ -243,6 +243,10 @@ public final class HeadroomRuntime implements Engine {
         Watchdog.Heartbeat startBeat = watchdog.heartbeat("start");
         startBeat.begin();
         try {
+            // Said now, not when the first dump or event needs the directory.
+            for (String problem : StartChecks.directoryProblems(config)) {
+                events.error("options", problem);
+            }
             this.samplerBeat = parts.scheduler != null ? null : watchdog.heartbeat("sampler");
             this.scheduler = parts.scheduler != null ? parts.scheduler : Scheduler.daemon("headroom-sampler", samplerBeat);
             this.source = parts.sources.create(config, ticker, diagnostics);

@@ -12,6 +12,11 @@ import java.util.Optional;
  */
 public final class JvmMarker {
     public static final String PROPERTY = "dev.headroom.running";
+    /**
+     * The running copy's options in the string form ({@code HeadroomConfig.toString()}), set just after
+     * the claim: a copy that finds Headroom running compares its own options with these.
+     */
+    public static final String OPTIONS_PROPERTY = "dev.headroom.running.options";
 
     /** Ends the marker of a copy that registers the MXBean: {@code "pid 12, <loader>, interval 1s [jmx]"}. */
     public static final String JMX_SUFFIX = " [jmx]";
@@ -54,9 +59,36 @@ public final class JvmMarker {
         return System.getProperties().putIfAbsent(PROPERTY, owner) == null;
     }
 
-    /** Releases the flag if {@code owner} holds it. */
+    /** Releases the flag if {@code owner} holds it, and the options published with it. */
     public static void release(String owner) {
-        System.getProperties().remove(PROPERTY, owner);
+        if (System.getProperties().remove(PROPERTY, owner)) {
+            System.getProperties().remove(OPTIONS_PROPERTY);
+        }
+    }
+
+    /** Publishes the options of the copy that holds the flag (call right after {@link #claim}). */
+    public static void publishOptions(String options) {
+        System.getProperties().put(OPTIONS_PROPERTY, options);
+    }
+
+    /**
+     * The running copy's published options; waits up to {@code waitMillis} for them, as they follow
+     * the claim by a moment. Empty when none were published (an older copy) or the wait ran out.
+     */
+    public static Optional<String> runningOptions(long waitMillis) {
+        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+        while (true) {
+            String options = System.getProperty(OPTIONS_PROPERTY);
+            if (options != null || System.nanoTime() >= deadline || !claimed()) {
+                return Optional.ofNullable(options);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
     }
 
     public static boolean claimed() {

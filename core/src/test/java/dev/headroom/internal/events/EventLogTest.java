@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +101,66 @@ class EventLogTest {
         for (int i = 0; i < 5; i++) {
             assertTrue(err.contains("[headroom] line " + i), "stderr still gets every event: " + err);
         }
+    }
+
+    @Test
+    void aLinkPlantedWhereTheLogGoesIsNotWrittenThrough(@TempDir Path dir) throws Exception {
+        // Another user's link in a shared /tmp pointing at a file only this JVM's user may write.
+        Path victim = dir.resolve("root-only.conf");
+        Files.writeString(victim, "secret=1\n");
+        Path log = dir.resolve("headroom.jsonl");
+        Files.createSymbolicLink(log, victim);
+        EventLog eventLog = new EventLog(log, diagnostics);
+        eventLog.append("{\"event\":\"start\"}");
+        eventLog.append("{\"event\":\"pressure\"}");
+        eventLog.close();
+        assertEquals("secret=1\n", Files.readString(victim));
+        assertTrue(err().contains(log + " is a symbolic link"), err());
+        assertEquals(1, err().split("cannot write event log", -1).length - 1, "reported once: " + err());
+    }
+
+    @Test
+    void aNewLogAndTheDirectoriesItNeedsAreOwnerOnly(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("new/logs/headroom.jsonl");
+        EventLog log = new EventLog(file, diagnostics);
+        log.append("{}");
+        log.close();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("new"))));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("new/logs"))));
+    }
+
+    @Test
+    void anExistingLogAndDirectoryKeepTheirModes(@TempDir Path dir) throws Exception {
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxr-x"));
+        Path file = shared.resolve("e.jsonl");
+        Files.writeString(file, "");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-r--"));
+        EventLog log = new EventLog(file, diagnostics);
+        log.append("{}");
+        log.close();
+        assertEquals("rw-rw-r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rwxrwxr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)));
+    }
+
+    @Test
+    void aFifoAtThePathIsRefusedWithoutOpeningIt(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("events.fifo");
+        Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, p.waitFor());
+        EventLog log = new EventLog(fifo, diagnostics);
+        log.append("{}");
+        log.close();
+        assertTrue(err().contains(fifo + " is not a regular file"), err());
+    }
+
+    @Test
+    void aMessageIsAlwaysExactlyOneStderrLine() {
+        diagnostics.line("cannot write /tmp/x\n[headroom] pressure OK: all is well");
+        diagnostics.once("k", "bad\rvalue\u001b[1A");
+        assertEquals("[headroom] cannot write /tmp/x\\n[headroom] pressure OK: all is well" + System.lineSeparator()
+                + "[headroom] bad\\rvalue\\u001b[1A" + System.lineSeparator(), err());
     }
 
     @Test

@@ -86,6 +86,16 @@ class HeapDumpsTest {
     }
 
     @Test
+    void aDumpDirectoryHeadroomCreatesIsOwnerOnly(@TempDir Path dir) throws Exception {
+        Path dumps = dir.resolve("dumps/today");
+        HeapDumps d = dumps("heapDumpAt=90%,heapDumpDir=" + dumps, fakeDump, store("ext4", 100L << 30));
+        d.onSample(sample(950 * MIB), ticker.nanoTime());
+        assertEquals(1, d.written());
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("dumps"))));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dumps)));
+    }
+
+    @Test
     void rearmsOnlyAfterFallingBelowTheBandAndThenHonoursTheMinimumInterval(@TempDir Path dir) {
         HeapDumps d = dumps("heapDumpAt=900m,heapDumpMinInterval=10m,heapDumpDir=" + dir, fakeDump, store("xfs", 100L << 30));
         d.onSample(sample(950 * MIB), ticker.nanoTime());
