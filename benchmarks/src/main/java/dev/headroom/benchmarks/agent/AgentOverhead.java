@@ -29,14 +29,14 @@ import java.util.jar.Manifest;
  *       Headroom, median of N runs each;</li>
  *   <li>resident memory: VmRSS 5 s after start, empty agent vs Headroom, median of M runs each;</li>
  *   <li>idle CPU: the two side by side, each an idle app in a child memory cgroup of its own
- *       (512 MiB, as a container), over a window after 10 s of warm-up: the whole process's CPU, and
+ *       (512 MiB unless told, as a container), over a window after 10 s of warm-up: the whole process's CPU, and
  *       Headroom's own threads' ({@code headroom-*}). Needs root and a writable memory cgroup.</li>
  * </ol>
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.headroom.benchmarks.agent.AgentOverhead \
  *      --agent agent/target/headroom-agent.jar --app samples/leaky-app/target/leaky-app.jar \
- *      [--runs 21] [--rssRuns 5] [--cpuSeconds 300] [--options ""] [--jvmArgs -XX:+UseSerialGC]
+ *      [--runs 21] [--rssRuns 5] [--cpuSeconds 300] [--idleLimitMiB 512] [--options ""] [--jvmArgs -XX:+UseSerialGC]
  * </pre>
  * Prints a Markdown table. The JVM measured is the one running this driver ({@code java.home}).
  */
@@ -51,6 +51,7 @@ public final class AgentOverhead {
         int runs = Integer.parseInt(Procs.arg(args, "runs", "21"));
         int rssRuns = Integer.parseInt(Procs.arg(args, "rssRuns", "5"));
         int cpuSeconds = Integer.parseInt(Procs.arg(args, "cpuSeconds", "300"));
+        long idleLimit = Long.parseLong(Procs.arg(args, "idleLimitMiB", "512")) << 20;
         String options = Procs.arg(args, "options", "");
         List<String> jvmArgs = args.containsKey("jvmArgs") ? List.of(args.get("jvmArgs").split(" ")) : List.of();
         if (!Files.isRegularFile(agent) || !Files.isRegularFile(app)) {
@@ -110,10 +111,10 @@ public final class AgentOverhead {
 
         if (cpuSeconds > 0) {
             String hold = Integer.toString(cpuSeconds + 20);
-            // Each in a container of its own (a child memory cgroup, 512 MiB), as in production: the
+            // Each in a container of its own (a child memory cgroup, --idleLimitMiB), as in production: the
             // working set Headroom watches is then this JVM's, not the whole machine's.
-            try (LeakLeadTimes.ChildCgroup floorCgroup = LeakLeadTimes.ChildCgroup.create("headroom-idle-floor-" + ProcessHandle.current().pid(), 512L << 20);
-                 LeakLeadTimes.ChildCgroup withCgroup = LeakLeadTimes.ChildCgroup.create("headroom-idle-with-" + ProcessHandle.current().pid(), 512L << 20)) {
+            try (LeakLeadTimes.ChildCgroup floorCgroup = LeakLeadTimes.ChildCgroup.create("headroom-idle-floor-" + ProcessHandle.current().pid(), idleLimit);
+                 LeakLeadTimes.ChildCgroup withCgroup = LeakLeadTimes.ChildCgroup.create("headroom-idle-with-" + ProcessHandle.current().pid(), idleLimit)) {
                 idle(empty, agent, options, jvmArgs, app, hold, cpuSeconds, floorCgroup, withCgroup);
             }
         }
