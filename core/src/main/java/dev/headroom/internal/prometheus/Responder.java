@@ -41,7 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Every connection is on a clock: {@link Limits#idle} to start a request, {@link Limits#read}
  * from its first byte (TLS: from the first handshake byte) to the end of its head, and
  * {@link Limits#write} to take the whole response; past it, the connection is closed. At most
- * {@link Limits#maxConnections} are open: a new one beyond that pushes out the longest-idle one. A
+ * {@link Limits#maxConnections} are open: beyond that, a connection that has waited
+ * {@link #EVICTABLE_AFTER_NANOS} or more without starting a request makes room (the longest-waiting
+ * first), or else accepting pauses and the kernel's backlog holds newcomers until one closes. A
  * request head is at most {@link Limits#maxHead} bytes; bodies are never read (the connection is
  * closed after the response instead). Errors of one connection close that connection; nothing
  * escapes to the application.
@@ -63,11 +65,12 @@ final class Responder implements AutoCloseable {
      * @param write          time allowed to deliver a whole response
      * @param maxHead        bytes of a request head at most; more is answered 431
      * @param workers        threads running the handler at most
-     * @param queue          requests waiting for a worker at most; more are answered 503
+     * @param queue          requests waiting for a worker at most; more are answered 503 (by default as many as
+     *                       connections, so the cap on connections is what bounds them)
      */
     record Limits(int maxConnections, int backlog, Duration idle, Duration read, Duration write, int maxHead, int workers, int queue) {
         static final Limits DEFAULTS = new Limits(256, 128, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(10), 8192, 2, 64);
+                Duration.ofSeconds(10), 8192, 2, 256);
     }
 
     /** Answers one request; runs on a worker thread and must not throw. */
@@ -93,6 +96,13 @@ final class Responder implements AutoCloseable {
     private static final long TICK_MILLIS = 250;
     /** After a failed accept (e.g. out of file descriptors), accepting pauses this long instead of spinning. */
     private static final long ACCEPT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * At the cap, a connection silent this long may be closed to make room: long enough that a burst
+     * of clients whose requests are already on the way is served, not pushed out.
+     */
+    static final long EVICTABLE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Connections accepted per turn of the loop, so reads of those already open interleave with a burst. */
+    private static final int ACCEPT_BATCH = 64;
 
     private final ServerSocketChannel server;
     private final Selector selector;
@@ -229,7 +239,11 @@ final class Responder implements AutoCloseable {
     }
 
     private void acceptAll() {
-        while (true) {
+        for (int i = 0; i < ACCEPT_BATCH; i++) {
+            if (connections.size() >= limits.maxConnections() && !evictIdle()) {
+                pauseAccepting(0); // resumed when a connection closes, or at the next tick
+                return;
+            }
             SocketChannel ch;
             try {
                 ch = server.accept();
@@ -238,17 +252,11 @@ final class Responder implements AutoCloseable {
                 // accepting rather than spin; report once.
                 diagnostics.once("prometheus:accept:" + e.getClass().getName(), "Prometheus endpoint cannot accept a connection: "
                         + Diagnostics.describe(e) + " (accepting pauses 1 s at a time while this lasts)");
-                acceptKey.interestOps(0);
-                acceptPaused = true;
-                acceptPausedUntil = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+                pauseAccepting(ACCEPT_PAUSE_NANOS);
                 return;
             }
             if (ch == null) {
                 return;
-            }
-            if (connections.size() >= limits.maxConnections() && !evictIdle()) {
-                close(ch);
-                continue;
             }
             try {
                 ch.configureBlocking(false);
@@ -263,10 +271,17 @@ final class Responder implements AutoCloseable {
         }
     }
 
-    /** Closes the longest-open connection that is waiting for a request; false when none is. */
+    private void pauseAccepting(long forNanos) {
+        acceptKey.interestOps(0);
+        acceptPaused = true;
+        acceptPausedUntil = System.nanoTime() + forNanos;
+    }
+
+    /** Closes the connection waiting longest for a request, if it has waited long enough; false when none has. */
     private boolean evictIdle() {
+        long now = System.nanoTime();
         for (Connection c : connections) {
-            if (c.state == State.IDLE) {
+            if (c.state == State.IDLE && now - c.idleSince >= EVICTABLE_AFTER_NANOS) {
                 c.close();
                 return true;
             }
@@ -303,6 +318,8 @@ final class Responder implements AutoCloseable {
         private SelectionKey key;
         private State state = State.IDLE;
         private long deadline;
+        /** When it last started waiting for a request (accepted, or its last response sent). */
+        private long idleSince;
         /** Received bytes of the request head (and of pipelined requests after it); null while none. */
         private byte[] in;
         private int inLength;
@@ -313,7 +330,8 @@ final class Responder implements AutoCloseable {
         Connection(SocketChannel channel, Transport transport) {
             this.channel = channel;
             this.transport = transport;
-            this.deadline = System.nanoTime() + limits.idle().toNanos();
+            this.idleSince = System.nanoTime();
+            this.deadline = idleSince + limits.idle().toNanos();
         }
 
         void ready() {
@@ -454,7 +472,8 @@ final class Responder implements AutoCloseable {
                 return;
             }
             state = State.IDLE;
-            deadline = System.nanoTime() + limits.idle().toNanos();
+            idleSince = System.nanoTime();
+            deadline = idleSince + limits.idle().toNanos();
             transport.idle();
             if (!dispatchIfComplete()) {
                 readSome(); // a TLS transport may hold bytes already read from the socket
@@ -502,6 +521,10 @@ final class Responder implements AutoCloseable {
                 key.cancel();
             }
             transport.close();
+            if (acceptPaused && acceptPausedUntil - System.nanoTime() <= 0 && acceptKey.isValid()) {
+                acceptPaused = false; // room again after a pause at the cap
+                acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+            }
         }
     }
 

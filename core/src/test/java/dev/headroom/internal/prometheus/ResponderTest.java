@@ -112,19 +112,45 @@ class ResponderTest {
     }
 
     @Test
-    void beyondTheConnectionCapTheLongestIdleGoesAndAScrapeStillSucceeds() throws Exception {
+    void beyondTheConnectionCapTheLongestSilentGoesAndAScrapeStillSucceeds() throws Exception {
         List<Socket> idle = new ArrayList<>();
         try (PrometheusEndpoint e = start(new Responder.Limits(4, 16, Duration.ofSeconds(60), Duration.ofSeconds(60),
                 Duration.ofSeconds(60), 1024, 2, 4), SampleBudgets::full)) {
             for (int i = 0; i < 4; i++) {
                 idle.add(connect(e));
             }
-            Thread.sleep(300); // let the server accept them, in order
+            // Past the age at which a silent connection may make room (a burst's newcomers are never pushed out).
+            Thread.sleep(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(Responder.EVICTABLE_AFTER_NANOS) + 500);
             assertEquals(200, status(e, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
             assertEquals(-1, idle.get(0).getInputStream().read(), "the oldest idle connection made room");
         } finally {
             for (Socket s : idle) {
                 s.close();
+            }
+        }
+    }
+
+    @Test
+    void aBurstFiveTimesTheConnectionCapIsServedInFullNotPushedOut() throws Exception {
+        Responder.Limits small = new Responder.Limits(8, 16, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30),
+                1024, 2, 8);
+        try (PrometheusEndpoint e = start(small, SampleBudgets::full)) {
+            java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(40);
+            try {
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<Integer>> all = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    all.add(clients.submit(() -> {
+                        go.await();
+                        return status(e, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+                    }));
+                }
+                go.countDown();
+                for (java.util.concurrent.Future<Integer> f : all) {
+                    assertEquals(200, f.get());
+                }
+            } finally {
+                clients.shutdownNow();
             }
         }
     }
