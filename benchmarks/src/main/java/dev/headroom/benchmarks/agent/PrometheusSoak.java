@@ -118,14 +118,10 @@ public final class PrometheusSoak {
     private static void awaitFirstScrape(int port, Process p) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         while (System.nanoTime() < deadline && p.isAlive()) {
-            try {
-                if (freshScrape(port) == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
+            if (PrometheusProbe.scrape(port, 5000).equals("200")) {
+                return;
             }
-            Thread.sleep(200);
+            Thread.sleep(200); // not serving yet
         }
         throw new IllegalStateException("the endpoint never served a page on port " + port);
     }
@@ -206,23 +202,6 @@ public final class PrometheusSoak {
                 + " (flat below " + (bytes ? String.format(Locale.ROOT, "%.0f KiB/h", flatPerHour / 1024) : String.format(Locale.ROOT, "%.0f/h", flatPerHour)) + ")");
     }
 
-    /** One GET on a new connection; the status code. */
-    private static int freshScrape(int port) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write("GET /metrics HTTP/1.1\r\nHost: soak\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            String text = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            if (!text.startsWith("HTTP/1.1 ") || text.length() < 12) {
-                return -1;
-            }
-            int status = Integer.parseInt(text.substring(9, 12));
-            return status == 200 && !text.contains("headroom_") ? -1 : status;
-        }
-    }
-
     /** Scrapes like Prometheus: a kept-alive connection, one GET per period; every tenth on a fresh connection. */
     private static final class Scraper implements Runnable {
         private final int port;
@@ -247,18 +226,18 @@ public final class PrometheusSoak {
             for (long i = 0; !stop; i++) {
                 long t0 = System.nanoTime();
                 try {
-                    int status;
+                    String result;
                     if (i % 10 == 9) {
-                        status = freshScrape(port);
+                        result = PrometheusProbe.scrape(port, 10_000);
                     } else {
                         HttpResponse<String> r = http.send(get, HttpResponse.BodyHandlers.ofString());
-                        status = r.body().contains("headroom_") ? r.statusCode() : -1;
+                        result = r.statusCode() == 200 && r.body().contains("headroom_") ? "200" : "status " + r.statusCode();
                     }
-                    if (status == 200) {
+                    if (result.equals("200")) {
                         ok.incrementAndGet();
                     } else {
                         failed.incrementAndGet();
-                        lastFailure = "status " + status;
+                        lastFailure = result;
                     }
                 } catch (IOException e) {
                     failed.incrementAndGet();

@@ -108,9 +108,10 @@ public final class PrometheusEndpoint implements HeadroomRuntime.Publisher, Auto
             return Optional.empty();
         }
         InetSocketAddress bound = endpoint.address();
-        diagnostics.line("Prometheus endpoint on " + (tls != null ? "https" : "http") + "://" + hostForUrl(bound) + ":" + bound.getPort()
-                + PATH + " (" + access.describe() + (bound.getAddress() != null && bound.getAddress().isAnyLocalAddress()
-                ? "; every interface" : "") + ")");
+        boolean everywhere = bound.getAddress() != null && bound.getAddress().isAnyLocalAddress();
+        diagnostics.line("Prometheus endpoint on " + (tls != null ? "https" : "http") + "://"
+                + hostForUrl(everywhere ? address.getHostString() : bound.getAddress().getHostAddress()) + ":" + bound.getPort() + PATH
+                + " (" + access.describe() + (everywhere ? "; every interface" : "") + ")");
         return Optional.of(endpoint);
     }
 
@@ -242,8 +243,7 @@ public final class PrometheusEndpoint implements HeadroomRuntime.Publisher, Auto
         return e.getMessage() != null ? e.getMessage() : e.getClass().getName();
     }
 
-    private static String hostForUrl(InetSocketAddress a) {
-        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+    private static String hostForUrl(String host) {
         return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 }
