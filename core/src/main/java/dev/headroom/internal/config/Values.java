@@ -110,8 +110,15 @@ public final class Values {
     /** A basic-auth user name, one of {@link #USER_FORMS} (RFC 7617 2: the user-id cannot contain a colon). */
     public static String checkUser(String user) {
         String u = user.trim();
-        if (u.isEmpty() || u.indexOf(':') >= 0 || u.indexOf(',') >= 0 || u.chars().anyMatch(Character::isISOControl)) {
+        if (u.isEmpty()) {
             throw new IllegalArgumentException(USER_FORMS);
+        }
+        // A loop, not chars().anyMatch(...): no lambda bootstrap while premain parses.
+        for (int i = 0; i < u.length(); i++) {
+            char c = u.charAt(i);
+            if (c == ':' || c == ',' || Character.isISOControl(c)) {
+                throw new IllegalArgumentException(USER_FORMS);
+            }
         }
         return u;
     }

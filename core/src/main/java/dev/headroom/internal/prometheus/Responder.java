@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -92,6 +93,8 @@ final class Responder implements AutoCloseable {
         }
     }
 
+    /** RFC 9110 5.6.7's IMF-fixdate (a two-digit day, unlike {@link DateTimeFormatter#RFC_1123_DATE_TIME}). */
+    private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
     /** How often deadlines are checked: a timeout fires up to this much late. */
     private static final long TICK_MILLIS = 250;
     /** After a failed accept (e.g. out of file descriptors), accepting pauses this long instead of spinning. */
@@ -435,7 +438,7 @@ final class Responder implements AutoCloseable {
         private void respond(Response r, boolean close, boolean headOnly) {
             StringBuilder h = new StringBuilder(160);
             h.append("HTTP/1.1 ").append(r.status()).append(' ').append(reason(r.status())).append("\r\n");
-            h.append("Date: ").append(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC))).append("\r\n");
+            h.append("Date: ").append(IMF_FIXDATE.format(ZonedDateTime.now(ZoneOffset.UTC))).append("\r\n");
             h.append("Content-Type: ").append(r.contentType()).append("\r\n");
             h.append("Content-Length: ").append(r.body().length).append("\r\n");
             for (String line : r.headers()) {

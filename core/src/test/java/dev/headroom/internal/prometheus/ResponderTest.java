@@ -164,6 +164,8 @@ class ResponderTest {
             InputStream in = s.getInputStream();
             String first = SlowClientsTest.Scrapes.readResponse(in);
             assertTrue(first.startsWith("HTTP/1.1 200 OK\r\n") && first.contains("headroom_"), first);
+            assertTrue(first.matches("(?s).*\r\nDate: [A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT\r\n.*"),
+                    "an IMF-fixdate (RFC 9110 5.6.7): " + first.substring(0, 120));
             assertFalse(first.contains("Connection: close"), first);
             assertTrue(SlowClientsTest.Scrapes.readResponse(in).startsWith("HTTP/1.1 404 "));
             String head = readHead(in);
