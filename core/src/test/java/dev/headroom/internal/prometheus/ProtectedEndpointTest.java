@@ -189,7 +189,7 @@ class ProtectedEndpointTest {
     private Path keyStore(String type) throws Exception {
         Path store = dir.resolve("server." + type.toLowerCase(java.util.Locale.ROOT));
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "headroom", "-keyalg", "EC", "-keysize", "256",
+        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "headroom", "-keyalg", "EC", "-groupname", "secp256r1",
                 "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
                 "-storetype", type, "-keystore", store.toString(), "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD)
                 .redirectErrorStream(true).start();
