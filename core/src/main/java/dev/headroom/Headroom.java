@@ -100,8 +100,10 @@ public final class Headroom implements AutoCloseable {
                     }
                 }
                 // prometheus=host:port: served from the sampler's latest budget; closed with the runtime.
-                config.prometheus().ifPresent(address -> runtime.runLater(() -> PrometheusEndpoint
-                        .start(address, runtime::latest, runtime.diagnostics()).ifPresent(runtime::addPublisher), 0));
+                if (config.prometheus().isPresent()) {
+                    runtime.runLater(() -> PrometheusEndpoint.start(config, runtime::latest, runtime.diagnostics())
+                            .ifPresent(runtime::addPublisher), 0);
+                }
                 h = new Headroom(runtime, owner);
             } else {
                 h = new Headroom(secondCopy(config, parts), null);

@@ -2,6 +2,7 @@ package dev.headroom;
 
 import dev.headroom.internal.config.Option;
 import dev.headroom.internal.config.OptionSources;
+import dev.headroom.internal.config.PasswordHash;
 import dev.headroom.internal.config.Values;
 
 import java.net.InetSocketAddress;
@@ -181,6 +182,31 @@ public final class HeadroomConfig {
     /** Where the Prometheus endpoint listens (unresolved address); empty when off. */
     public Optional<InetSocketAddress> prometheus() {
         return Optional.ofNullable(fields.prometheus);
+    }
+
+    /** The PKCS12 or JKS key store the Prometheus endpoint serves HTTPS with; empty for plain HTTP. */
+    public Optional<Path> prometheusTlsKeyStore() {
+        return Optional.ofNullable(fields.prometheusTlsKeyStore);
+    }
+
+    /** The file whose first line is the key store's password; empty for none. */
+    public Optional<Path> prometheusTlsKeyStorePasswordFile() {
+        return Optional.ofNullable(fields.prometheusTlsKeyStorePasswordFile);
+    }
+
+    /** The user basic authentication on the Prometheus endpoint requires; empty for none. */
+    public Optional<String> prometheusBasicAuthUser() {
+        return Optional.ofNullable(fields.prometheusBasicAuthUser);
+    }
+
+    /** That user's password as {@code pbkdf2-sha256:ITERATIONS:SALT:HASH}; empty for none. */
+    public Optional<String> prometheusBasicAuthPasswordHash() {
+        return Optional.ofNullable(fields.prometheusBasicAuthPasswordHash);
+    }
+
+    /** The file whose first line is the bearer token the Prometheus endpoint requires; empty for none. */
+    public Optional<Path> prometheusBearerTokenFile() {
+        return Optional.ofNullable(fields.prometheusBearerTokenFile);
     }
 
     /** Whether the read-only MXBean {@code dev.headroom:type=Headroom} is registered. */
@@ -414,6 +440,11 @@ public final class HeadroomConfig {
         int exitCode = 75;
         Path eventLog;
         InetSocketAddress prometheus;
+        Path prometheusTlsKeyStore;
+        Path prometheusTlsKeyStorePasswordFile;
+        String prometheusBasicAuthUser;
+        String prometheusBasicAuthPasswordHash;
+        Path prometheusBearerTokenFile;
         boolean jmx = true;
         boolean jmxWritable;
         boolean attachToTools;
@@ -554,6 +585,36 @@ public final class HeadroomConfig {
             return this;
         }
 
+        /** Null for plain HTTP. */
+        public Builder prometheusTlsKeyStore(Path keyStore) {
+            fields.prometheusTlsKeyStore = keyStore;
+            return this;
+        }
+
+        /** Null for a key store without a password. */
+        public Builder prometheusTlsKeyStorePasswordFile(Path passwordFile) {
+            fields.prometheusTlsKeyStorePasswordFile = passwordFile;
+            return this;
+        }
+
+        /** Null for no basic authentication; no {@code :}, {@code ,} or control character. */
+        public Builder prometheusBasicAuthUser(String user) {
+            fields.prometheusBasicAuthUser = user == null ? null : Values.checkUser(user);
+            return this;
+        }
+
+        /** Null for none; {@code pbkdf2-sha256:ITERATIONS:SALT:HASH} (or {@code pbkdf2-sha512}), salt and hash in hex. */
+        public Builder prometheusBasicAuthPasswordHash(String hash) {
+            fields.prometheusBasicAuthPasswordHash = hash == null ? null : PasswordHash.parse(hash).toString();
+            return this;
+        }
+
+        /** Null for no bearer token. */
+        public Builder prometheusBearerTokenFile(Path tokenFile) {
+            fields.prometheusBearerTokenFile = tokenFile;
+            return this;
+        }
+
         public Builder jmx(boolean jmx) {
             fields.jmx = jmx;
             return this;
@@ -581,7 +642,9 @@ public final class HeadroomConfig {
 
         /**
          * @throws IllegalArgumentException when options contradict each other (warnAt not below
-         *                                  criticalAt when both are bytes or both percentages)
+         *                                  criticalAt when both are bytes or both percentages; a basic-auth
+         *                                  user without a password hash or the reverse; a key store
+         *                                  password file without a key store)
          */
         public HeadroomConfig build() {
             String conflict = conflict();
@@ -592,6 +655,12 @@ public final class HeadroomConfig {
         }
 
         private String conflict() {
+            if ((fields.prometheusBasicAuthUser == null) != (fields.prometheusBasicAuthPasswordHash == null)) {
+                return Option.ENDPOINT_CONFLICT + "prometheusBasicAuthUser and prometheusBasicAuthPasswordHash go together";
+            }
+            if (fields.prometheusTlsKeyStorePasswordFile != null && fields.prometheusTlsKeyStore == null) {
+                return Option.ENDPOINT_CONFLICT + "prometheusTlsKeyStorePasswordFile is set without prometheusTlsKeyStore";
+            }
             Size warnAt = fields.warnAt;
             Size criticalAt = fields.criticalAt;
             if (!warnAt.isOff() && !criticalAt.isOff() && warnAt.isPercent() == criticalAt.isPercent()) {

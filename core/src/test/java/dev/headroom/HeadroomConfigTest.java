@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -18,11 +19,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HeadroomConfigTest {
+    /** A well-formed password hash (what it hashes does not matter here). */
+    static final String HASH = "pbkdf2-sha256:10000:0001020304050607:"
+            + "4c2a0f5f5f0b2c0c3d2b0e6a1d7f0a9b8c7d6e5f4a3b2c1d0e0f1a2b3c4d5e6f";
 
     private static final String EVERY_KEY_CHANGED = "interval=250ms,watchInterval=off,warnAt=70%,criticalAt=900m,heapDumpAt=92.5%,"
             + "heapDumpDir=/dumps,heapDumpAllowTmpfs=true,heapDumpMinInterval=90s,softLimit=768m,gcCpuCap=25%,"
             + "idleReclaim=false,idleReclaimAfter=2m,trimNativeHeap=false,exitAt=98%,exitCode=3,eventLog=/var/log/h.jsonl,"
-            + "prometheus=[::1]:9404,jmx=false,jmxWritable=true,attachToTools=true,root=/tmp/fixture,quiet=true";
+            + "prometheus=[::1]:9404,prometheusTlsKeyStore=/etc/h/ks.p12,prometheusTlsKeyStorePasswordFile=/etc/h/ks.pass,"
+            + "prometheusBasicAuthUser=prom,prometheusBasicAuthPasswordHash=" + HASH + ",prometheusBearerTokenFile=/etc/h/token,"
+            + "jmx=false,jmxWritable=true,attachToTools=true,root=/tmp/fixture,quiet=true";
 
     @Test
     void defaultsAreTheDocumentedOnes() {
@@ -75,7 +81,8 @@ class HeadroomConfigTest {
         assertEquals(docs.size(), keys.size());
         assertEquals(Set.of("interval", "watchInterval", "warnAt", "criticalAt", "heapDumpAt", "heapDumpDir", "heapDumpAllowTmpfs",
                 "heapDumpMinInterval", "softLimit", "gcCpuCap", "idleReclaim", "idleReclaimAfter", "trimNativeHeap",
-                "exitAt", "exitCode", "eventLog", "prometheus", "jmx", "jmxWritable", "attachToTools", "root", "quiet"), keys);
+                "exitAt", "exitCode", "eventLog", "prometheus", "prometheusTlsKeyStore", "prometheusTlsKeyStorePasswordFile",
+                "prometheusBasicAuthUser", "prometheusBasicAuthPasswordHash", "prometheusBearerTokenFile", "jmx", "jmxWritable", "attachToTools", "root", "quiet"), keys);
         HeadroomConfig.OptionDoc dump = docs.stream().filter(d -> d.key().equals("heapDumpMinInterval")).findFirst().orElseThrow();
         assertEquals("1h", dump.defaultValue());
         assertEquals("HEADROOM_HEAP_DUMP_MIN_INTERVAL", dump.environmentVariable());
@@ -197,6 +204,31 @@ class HeadroomConfigTest {
         assertEquals(1, l.problems().size());
         assertEquals(HeadroomConfig.defaults().warnAt(), l.config().warnAt());
         assertEquals(HeadroomConfig.defaults().criticalAt(), l.config().criticalAt());
+    }
+
+    @Test
+    void aBadProtectionOptionKeepsThePrometheusEndpointOffInsteadOfServingItUnprotected() {
+        HeadroomConfig.Loaded l = HeadroomConfig.load("prometheus=:9404,prometheusBasicAuthUser=prom,prometheusBasicAuthPasswordHash=md5:x",
+                Map.of(), Map.of());
+        assertTrue(l.config().prometheus().isEmpty(), l.problems().toString());
+        assertTrue(String.join("\n", l.problems()).contains("stays off"), l.problems().toString());
+
+        HeadroomConfig.Loaded half = HeadroomConfig.load("prometheus=:9404,prometheusBasicAuthUser=prom", Map.of(), Map.of());
+        assertTrue(half.config().prometheus().isEmpty(), "a user without a password hash: " + half.problems());
+        assertTrue(String.join("\n", half.problems()).contains("go together"), half.problems().toString());
+
+        HeadroomConfig.Loaded token = HeadroomConfig.load("prometheus=:9404", Map.of(),
+                Map.of("HEADROOM_PROMETHEUS_TLS_KEY_STORE_PASSWORD_FILE", "/etc/pass"));
+        assertTrue(token.config().prometheus().isEmpty(), "a key store password without a key store: " + token.problems());
+
+        HeadroomConfig.Loaded fine = HeadroomConfig.load("prometheus=:9404,prometheusBasicAuthUser=prom,prometheusBasicAuthPasswordHash="
+                + HASH, Map.of(), Map.of());
+        assertEquals(List.of(), fine.problems());
+        assertEquals(Optional.of(9404), fine.config().prometheus().map(InetSocketAddress::getPort));
+        assertThrows(IllegalArgumentException.class, () -> HeadroomConfig.parse("prometheusBasicAuthUser=prom"));
+        assertThrows(IllegalArgumentException.class, () -> HeadroomConfig.parse("prometheusBasicAuthUser=a:b,prometheusBasicAuthPasswordHash=" + HASH));
+        assertThrows(IllegalArgumentException.class, () -> HeadroomConfig.parse("prometheusBasicAuthUser=prom,"
+                + "prometheusBasicAuthPasswordHash=pbkdf2-sha256:10:0001020304050607:" + "00".repeat(32)), "too few iterations");
     }
 
     @Test

@@ -57,12 +57,19 @@ public class HeadroomAutoConfiguration {
      */
     static HeadroomConfig toConfig(Map<String, String> options, List<String> problems) {
         HeadroomConfig.Builder b = HeadroomConfig.builder();
+        boolean protectionRejected = false;
         for (Map.Entry<String, String> e : options.entrySet()) {
             try {
                 b.set(e.getKey(), e.getValue());
             } catch (IllegalArgumentException ex) {
                 problems.add(ex.getMessage() + "; keeping the default (property headroom." + e.getKey() + ")");
+                // prometheusTlsKeyStore, prometheusBasicAuth*, ...: their default is "no protection"
+                protectionRejected |= e.getKey().startsWith("prometheus") && !e.getKey().equals("prometheus");
             }
+        }
+        if (protectionRejected) {
+            b.prometheus(null);
+            problems.add("the Prometheus endpoint stays off: Headroom never serves it with less protection than asked");
         }
         try {
             return b.build();

@@ -74,6 +74,21 @@ public class HeadroomProperties {
     /** host:port of Headroom's own Prometheus endpoint; off unless set (the actuator's /prometheus needs none). */
     private String prometheus;
 
+    /** PKCS12 or JKS key store to serve Headroom's Prometheus endpoint over HTTPS; off for plain HTTP. */
+    private String prometheusTlsKeyStore;
+
+    /** File whose first line is the key store's password; off for none. */
+    private String prometheusTlsKeyStorePasswordFile;
+
+    /** User that HTTP basic authentication on Headroom's Prometheus endpoint requires; off for none. */
+    private String prometheusBasicAuthUser;
+
+    /** That user's password as pbkdf2-sha256:ITERATIONS:SALT:HASH (hex); off for none. */
+    private String prometheusBasicAuthPasswordHash;
+
+    /** File whose first line is the bearer token Headroom's Prometheus endpoint requires; off for none. */
+    private String prometheusBearerTokenFile;
+
     /** Register the read-only MXBean dev.headroom:type=Headroom once the platform MBean server exists (Headroom does not create it for the MXBean). */
     private Boolean jmx;
 
@@ -326,6 +341,46 @@ public class HeadroomProperties {
 
     public void setPrometheus(String prometheus) {
         this.prometheus = prometheus;
+    }
+
+    public String getPrometheusTlsKeyStore() {
+        return prometheusTlsKeyStore;
+    }
+
+    public void setPrometheusTlsKeyStore(String prometheusTlsKeyStore) {
+        this.prometheusTlsKeyStore = prometheusTlsKeyStore;
+    }
+
+    public String getPrometheusTlsKeyStorePasswordFile() {
+        return prometheusTlsKeyStorePasswordFile;
+    }
+
+    public void setPrometheusTlsKeyStorePasswordFile(String prometheusTlsKeyStorePasswordFile) {
+        this.prometheusTlsKeyStorePasswordFile = prometheusTlsKeyStorePasswordFile;
+    }
+
+    public String getPrometheusBasicAuthUser() {
+        return prometheusBasicAuthUser;
+    }
+
+    public void setPrometheusBasicAuthUser(String prometheusBasicAuthUser) {
+        this.prometheusBasicAuthUser = prometheusBasicAuthUser;
+    }
+
+    public String getPrometheusBasicAuthPasswordHash() {
+        return prometheusBasicAuthPasswordHash;
+    }
+
+    public void setPrometheusBasicAuthPasswordHash(String prometheusBasicAuthPasswordHash) {
+        this.prometheusBasicAuthPasswordHash = prometheusBasicAuthPasswordHash;
+    }
+
+    public String getPrometheusBearerTokenFile() {
+        return prometheusBearerTokenFile;
+    }
+
+    public void setPrometheusBearerTokenFile(String prometheusBearerTokenFile) {
+        this.prometheusBearerTokenFile = prometheusBearerTokenFile;
     }
 
     public Boolean getJmx() {

@@ -57,8 +57,18 @@ public enum Option {
             "a whole number 1..255"),
     EVENT_LOG("eventLog", "Path of the JSON-lines event log (off unless set).",
             Values.OPTIONAL_PATH_FORMS),
-    PROMETHEUS("prometheus", "host:port where the Prometheus endpoint listens (off unless set; ':9404' means all interfaces).",
+    PROMETHEUS("prometheus", "host:port where the Prometheus endpoint listens (off unless set; ':9404' means every interface, '127.0.0.1:9404' this machine only). Plain HTTP, no authentication, unless the prometheusTls*/prometheusBasicAuth*/prometheusBearerTokenFile options say otherwise.",
             Values.HOST_PORT_FORMS),
+    PROMETHEUS_TLS_KEY_STORE("prometheusTlsKeyStore", "Serve the Prometheus endpoint over HTTPS with the key and certificate in this PKCS12 or JKS key store (off: plain HTTP).",
+            Values.OPTIONAL_PATH_FORMS),
+    PROMETHEUS_TLS_KEY_STORE_PASSWORD_FILE("prometheusTlsKeyStorePasswordFile", "File holding the key store's password (its first line); off for a key store without one. Secrets are only ever read from files.",
+            Values.OPTIONAL_PATH_FORMS),
+    PROMETHEUS_BASIC_AUTH_USER("prometheusBasicAuthUser", "Require HTTP basic authentication by this user on the Prometheus endpoint (with prometheusBasicAuthPasswordHash).",
+            Values.USER_FORMS),
+    PROMETHEUS_BASIC_AUTH_PASSWORD_HASH("prometheusBasicAuthPasswordHash", "The basic-auth user's password as a salted PBKDF2 hash (see docs/prometheus-endpoint.md for how to make one).",
+            PasswordHash.FORMS),
+    PROMETHEUS_BEARER_TOKEN_FILE("prometheusBearerTokenFile", "Require 'Authorization: Bearer <token>' with the token in this file (its first line) on the Prometheus endpoint; with basic auth too, either is accepted.",
+            Values.OPTIONAL_PATH_FORMS),
     JMX("jmx", "Register the read-only MXBean dev.headroom:type=Headroom, within one interval of the platform MBean server's creation (by a JMX agent or client, a framework, the application); Headroom does not create that server for it.",
             Values.BOOLEAN_FORMS),
     JMX_WRITABLE("jmxWritable", "Also offer MXBean operations that change behaviour (thresholds, sample now).",
@@ -69,6 +79,13 @@ public enum Option {
             Values.PATH_FORMS),
     QUIET("quiet", "Suppress the [headroom] lines on stderr (the event log still gets every event).",
             Values.BOOLEAN_FORMS);
+
+    /**
+     * Starts the message of every contradiction between the Prometheus endpoint's protection options;
+     * the forgiving {@link OptionSources#load} then keeps the endpoint off rather than serve it less
+     * protected than asked.
+     */
+    public static final String ENDPOINT_CONFLICT = "headroom Prometheus endpoint options contradict: ";
 
     private final String key;
     private final String meaning;
@@ -103,6 +120,11 @@ public enum Option {
             case EXIT_CODE -> b.exitCode(Values.parseInt(v, forms));
             case EVENT_LOG -> b.eventLog(Values.parseOptionalPath(v));
             case PROMETHEUS -> b.prometheus(Values.parseHostPort(v));
+            case PROMETHEUS_TLS_KEY_STORE -> b.prometheusTlsKeyStore(Values.parseOptionalPath(v));
+            case PROMETHEUS_TLS_KEY_STORE_PASSWORD_FILE -> b.prometheusTlsKeyStorePasswordFile(Values.parseOptionalPath(v));
+            case PROMETHEUS_BASIC_AUTH_USER -> b.prometheusBasicAuthUser(Values.isOff(v) ? null : v);
+            case PROMETHEUS_BASIC_AUTH_PASSWORD_HASH -> b.prometheusBasicAuthPasswordHash(Values.isOff(v) ? null : v);
+            case PROMETHEUS_BEARER_TOKEN_FILE -> b.prometheusBearerTokenFile(Values.parseOptionalPath(v));
             case JMX -> b.jmx(Values.parseBoolean(v));
             case JMX_WRITABLE -> b.jmxWritable(Values.parseBoolean(v));
             case ATTACH_TO_TOOLS -> b.attachToTools(Values.parseBoolean(v));
@@ -131,6 +153,11 @@ public enum Option {
             case EXIT_CODE -> Integer.toString(c.exitCode());
             case EVENT_LOG -> Values.formatPath(c.eventLog().orElse(null));
             case PROMETHEUS -> Values.formatHostPort(c.prometheus().orElse(null));
+            case PROMETHEUS_TLS_KEY_STORE -> Values.formatPath(c.prometheusTlsKeyStore().orElse(null));
+            case PROMETHEUS_TLS_KEY_STORE_PASSWORD_FILE -> Values.formatPath(c.prometheusTlsKeyStorePasswordFile().orElse(null));
+            case PROMETHEUS_BASIC_AUTH_USER -> c.prometheusBasicAuthUser().orElse("off");
+            case PROMETHEUS_BASIC_AUTH_PASSWORD_HASH -> c.prometheusBasicAuthPasswordHash().orElse("off");
+            case PROMETHEUS_BEARER_TOKEN_FILE -> Values.formatPath(c.prometheusBearerTokenFile().orElse(null));
             case JMX -> Boolean.toString(c.jmx());
             case JMX_WRITABLE -> Boolean.toString(c.jmxWritable());
             case ATTACH_TO_TOOLS -> Boolean.toString(c.attachToTools());
@@ -204,6 +231,15 @@ public enum Option {
             throw new IllegalArgumentException("headroom option " + key + "=" + Values.printable(value) + " is invalid: expected "
                     + forms + (e.getMessage() == null || e.getMessage().equals(forms) ? "" : " (" + e.getMessage() + ")"), e);
         }
+    }
+
+    /** Whether this option protects the Prometheus endpoint (TLS, authentication): its default is "no protection". */
+    boolean protectsEndpoint() {
+        return switch (this) {
+            case PROMETHEUS_TLS_KEY_STORE, PROMETHEUS_TLS_KEY_STORE_PASSWORD_FILE, PROMETHEUS_BASIC_AUTH_USER,
+                 PROMETHEUS_BASIC_AUTH_PASSWORD_HASH, PROMETHEUS_BEARER_TOKEN_FILE -> true;
+            default -> false;
+        };
     }
 
     /** The name as written in agent arguments, e.g. {@code warnAt}. */

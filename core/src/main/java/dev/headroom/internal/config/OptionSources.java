@@ -18,6 +18,8 @@ import java.util.Map;
 public final class OptionSources {
     private static final String PROPERTY_PREFIX = "headroom.";
     private static final String ENVIRONMENT_PREFIX = "HEADROOM_";
+    private static final String ENDPOINT_OFF = "the Prometheus endpoint stays off: Headroom never serves it with less "
+            + "protection (TLS, authentication) than asked";
 
     private OptionSources() {
     }
@@ -97,22 +99,41 @@ public final class OptionSources {
             }
         }
         Builder b = HeadroomConfig.builder();
+        boolean protectionRejected = false;
         for (Map.Entry<Option, String> e : chosen.entrySet()) {
             try {
                 e.getKey().set(b, e.getValue());
             } catch (IllegalArgumentException ex) {
                 problems.add(ex.getMessage() + " (from " + where.get(e.getKey()) + "); using the default "
                         + e.getKey().defaultValue());
+                protectionRejected |= e.getKey().protectsEndpoint();
             }
         }
-        HeadroomConfig config;
-        try {
-            config = b.build();
-        } catch (IllegalArgumentException conflict) {
-            // build() rejects only levels that contradict each other; the default levels do not.
-            HeadroomConfig d = HeadroomConfig.defaults();
-            problems.add(conflict.getMessage() + "; using the defaults warnAt=" + d.warnAt() + " and criticalAt=" + d.criticalAt());
-            config = b.warnAt(d.warnAt()).criticalAt(d.criticalAt()).build();
+        if (protectionRejected && chosen.containsKey(Option.PROMETHEUS)) {
+            // The default of a protection option is "none": falling back to it would serve the page
+            // with less protection than asked. Keep the endpoint off instead.
+            b.prometheus(null);
+            problems.add(ENDPOINT_OFF);
+        }
+        HeadroomConfig config = null;
+        for (int attempt = 0; config == null; attempt++) {
+            try {
+                config = b.build();
+            } catch (IllegalArgumentException conflict) {
+                if (attempt >= 2) {
+                    throw conflict; // each fallback below removes its conflict; a third cannot happen
+                }
+                if (conflict.getMessage().startsWith(Option.ENDPOINT_CONFLICT)) {
+                    problems.add(conflict.getMessage() + "; " + ENDPOINT_OFF);
+                    b.prometheus(null).prometheusBasicAuthUser(null).prometheusBasicAuthPasswordHash(null)
+                            .prometheusTlsKeyStorePasswordFile(null);
+                } else {
+                    // Otherwise build() rejects only levels that contradict each other; the default levels do not.
+                    HeadroomConfig d = HeadroomConfig.defaults();
+                    problems.add(conflict.getMessage() + "; using the defaults warnAt=" + d.warnAt() + " and criticalAt=" + d.criticalAt());
+                    b.warnAt(d.warnAt()).criticalAt(d.criticalAt());
+                }
+            }
         }
         return new Loaded(config, problems);
     }

@@ -21,6 +21,7 @@ public final class Values {
     public static final String PATH_FORMS = "a file system path";
     public static final String OPTIONAL_PATH_FORMS = "a file system path, or off";
     public static final String HOST_PORT_FORMS = "host:port, :port or off";
+    public static final String USER_FORMS = "a user name (no ':', no ',', no control characters), or off";
 
     public static Duration parseDuration(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
@@ -100,13 +101,31 @@ public final class Values {
         }
     }
 
+    /** Whether an optional value says there is none: {@code off}, {@code none} or nothing. */
+    public static boolean isOff(String text) {
+        String s = text.trim();
+        return s.equalsIgnoreCase("off") || s.equalsIgnoreCase("none") || s.isEmpty();
+    }
+
+    /** A basic-auth user name, one of {@link #USER_FORMS} (RFC 7617 2: the user-id cannot contain a colon). */
+    public static String checkUser(String user) {
+        String u = user.trim();
+        if (u.isEmpty()) {
+            throw new IllegalArgumentException(USER_FORMS);
+        }
+        // A loop, not chars().anyMatch(...): no lambda bootstrap while premain parses.
+        for (int i = 0; i < u.length(); i++) {
+            char c = u.charAt(i);
+            if (c == ':' || c == ',' || Character.isISOControl(c)) {
+                throw new IllegalArgumentException(USER_FORMS);
+            }
+        }
+        return u;
+    }
+
     /** One of {@link #OPTIONAL_PATH_FORMS}; null for {@code off}, {@code none} or nothing. */
     public static Path parseOptionalPath(String text) {
-        String s = text.trim();
-        if (s.equalsIgnoreCase("off") || s.equalsIgnoreCase("none") || s.isEmpty()) {
-            return null;
-        }
-        return parsePath(s);
+        return isOff(text) ? null : parsePath(text.trim());
     }
 
     public static Path parsePath(String text) {
