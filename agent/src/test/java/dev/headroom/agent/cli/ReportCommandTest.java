@@ -75,9 +75,19 @@ class ReportCommandTest {
         String out = r.out();
         for (String part : List.of("cgroup        v2  /sys/fs/cgroup", "768.0 MiB", "450.0 MiB", "380.0 MiB",
                 "318.0 MiB", "inactiveFile", "70.0", "oom_kill 1", "some 1.25 / 0.50 / 0.10 %", "full 0.75",
-                "RSS 400.0 MiB (anon 300.0, file 84.0, shmem 16.0), swap 10.0",
-                "errors        none")) {
+                "RSS 400.0 MiB (anon 300.0, file 84.0, shmem 16.0), swap 10.0")) {
             assertTrue(out.contains(part), "missing \"" + part + "\" in\n" + out);
+        }
+        // The fixture's files read without a problem. The budget pairs the fixture's RSS with this
+        // test JVM's own MXBeans, whose heap may outgrow it after the other tests: that mismatch, and
+        // only it, may be listed.
+        int errors = out.indexOf("\nerrors");
+        if (!out.contains("errors        none")) {
+            assertTrue(errors >= 0, out);
+            for (String line : out.substring(errors + 1).split("\n")) {
+                assertTrue(line.equals("errors") || line.startsWith("  - budget: the JVM's measured memory") || line.isBlank(),
+                        "an error reading the fixture: " + line + "\n" + out);
+            }
         }
     }
 
