@@ -373,7 +373,12 @@ public final class Watch implements AutoCloseable {
             }
             long used = i == CGROUP ? signal : value[i];
             OptionalDouble growth = rates[i].perSecond();
-            if (growth.isEmpty() && i == CGROUP) {
+            if (growth.isEmpty() && rates[i].recentPerSecond(1) > 0) {
+                // Too few ticks for the robust slope (a leak that woke the watch from rest crosses a
+                // band on its first tick): the last step's slope, averaged over the rest before it,
+                // is low if anything, so the time left it gives is long if anything, never absent.
+                growth = OptionalDouble.of(rates[i].recentPerSecond(1));
+            } else if (growth.isEmpty() && i == CGROUP) {
                 growth = budget.growthBytesPerSecond();
             }
             OptionalDouble left = growth.isPresent() && growth.getAsDouble() > 0

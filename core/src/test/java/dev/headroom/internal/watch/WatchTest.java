@@ -194,6 +194,19 @@ class WatchTest {
     }
 
     @Test
+    void aLeakThatWakesTheWatchFromRestHasATimeLeftAtItsFirstTick() throws IOException {
+        setUsage(100);
+        watch.rebase(budget(100, 0, jvm(List.of(), 0)), LEVELS);
+        assertFalse(watch.tick(0));
+        // One tick a second later, 760 MiB further: into the warn band at once, with two points only.
+        setUsage(860);
+        assertTrue(watch.tick(1_000_000_000L));
+        Constraint cgroup = find(watch.rebase(budget(860, 0, jvm(List.of(), 0)), LEVELS), Constraint.CGROUP);
+        assertTrue(cgroup.secondsToLimit().isPresent(), "a growing constraint always has a time left: " + cgroup);
+        assertEquals(760 * MIB, cgroup.growthPerSecond().getAsDouble(), MIB, "the last step's slope");
+    }
+
+    @Test
     void withoutAPidsCapThereIsNoThreadsConstraint() throws IOException {
         setUsage(100);
         List<Constraint> c = watch.rebase(budget(100, 0, jvm(List.of(), 0)), LEVELS);
