@@ -472,7 +472,10 @@ public final class HeadroomRuntime implements Engine {
      * at the end of a collection that took the heap past its next threshold.
      */
     private void wakeWatch() {
-        runLater(this::tickWatchOnce, 0);
+        runLater(() -> {
+            watch.readAllNextTick();
+            tickWatchOnce();
+        }, 0);
     }
 
     /** Reads the watch once and runs the budget if it asks; contained, never throws. */

@@ -103,9 +103,28 @@ final class JvmCounters {
 
     /** Reads the counters; the dearer figures only when their count moved. */
     void read() {
-        if (direct != null) {
+        read(true, true, true);
+    }
+
+    /**
+     * Reads the counters asked for: direct memory, the collections (and after one, the heap), the
+     * classes loaded (and after a load, metaspace and class space). On a virtual machine each
+     * counter read costs 10-20 µs of cache misses on a thread just woken, so a watch at rest reads
+     * only the ones whose time has come.
+     */
+    void read(boolean directMemory, boolean collectionsToo, boolean classes) {
+        if (directMemory && direct != null) {
             directUsed = direct.getMemoryUsed();
         }
+        if (collectionsToo) {
+            readCollections();
+        }
+        if (classes) {
+            readClasses();
+        }
+    }
+
+    private void readCollections() {
         long collections = 0;
         for (int i = 0; i < collectors.length; i++) {
             long c = collectors[i].getCollectionCount();
@@ -117,6 +136,9 @@ final class JvmCounters {
         if (collections > 0) {
             readHeapAfterGc(collections == 1);
         }
+    }
+
+    private void readClasses() {
         long loaded = classLoading.getTotalLoadedClassCount();
         if (loaded != loadedClasses) {
             loadedClasses = loaded;

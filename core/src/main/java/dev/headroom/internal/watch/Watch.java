@@ -81,6 +81,16 @@ public final class Watch implements AutoCloseable {
      * the leak rate it kept the watch waking five times a second at rest.
      */
     static final double FASTEST_CODE_CACHE_BYTES_PER_SECOND = 16.0 * 1024 * 1024;
+    /**
+     * How long direct memory outlives its exhaustion. A reservation that does not fit makes the JDK
+     * run the pending cleaners, call {@code System.gc()}, and retry with 9 sleeps of 1 to 256 ms
+     * (511 ms; {@code java.nio.Bits.reserveMemory}, JDK 9 through 25) before it throws. So at rest
+     * the watch need only read direct memory as often as the fastest leak takes to exhaust it plus
+     * most of that: even the 500 MiB/s leak that exhausts a default 124 MiB in 250 ms is then read
+     * before its {@code OutOfMemoryError}, and an idle JVM in a small container is not woken five
+     * times a second for it.
+     */
+    static final long DIRECT_RETRY_GRACE_NANOS = 400_000_000L;
     /** A thread count that moved less than this since the previous tick is at rest (pools come and go). */
     static final long REST_CHANGE_THREADS = 4;
 
@@ -108,8 +118,16 @@ public final class Watch implements AutoCloseable {
     /** Each figure as the thresholds judge it (the heap: what the next collection is expected to leave). */
     private final long[] judged = new long[SLOTS];
     private final boolean[] soonNow = new boolean[SLOTS];
-    /** How much each figure moved at the latest tick. */
+    /** How much each figure moved at the latest tick it was read. */
     private final long[] change = new long[SLOTS];
+    /** Each figure's own rest delay, worked out at the latest tick. */
+    private final long[] slotRest = new long[SLOTS];
+    /** At rest, when each figure is next read. */
+    private final long[] restDue = new long[SLOTS];
+    /** Whether the latest tick found every figure at rest: the next one reads only those due. */
+    private boolean resting;
+    /** At rest, when the next tick was asked for. */
+    private long restWakeNanos;
     /** Whether each figure was {@link Constraint#soon()} when the budget last ran. */
     private final boolean[] soonAtBudget = new boolean[SLOTS];
 
@@ -167,19 +185,41 @@ public final class Watch implements AutoCloseable {
      * the last budget saw: the caller runs the full budget now.
      */
     public boolean tick(long nowNanos) {
-        readCounter(CGROUP, nowNanos);
-        readCounter(THREADS, nowNanos);
+        // At rest, only the figures whose own rest delay ran out are read; the others cannot have
+        // reached a threshold yet, even at the fastest leak, and are left as they were. A tick that
+        // comes before the one asked for was asked by someone else (a collection's wake-up): it
+        // reads everything.
+        boolean all = !resting || nowNanos - restWakeNanos < -1_000_000L;
+        if (!all) {
+            Arrays.fill(change, 0);
+        }
+        if (all || due(CGROUP, nowNanos)) {
+            readCounter(CGROUP, nowNanos);
+        }
+        if (all || due(THREADS, nowNanos)) {
+            readCounter(THREADS, nowNanos);
+        }
         if (jvm != null) {
-            jvm.read();
-            record(HEAP, nowNanos, jvm.heapAfterGc());
-            record(DIRECT, nowNanos, jvm.directUsed());
-            record(METASPACE, nowNanos, jvm.metaspaceUsed());
-            record(CLASS_SPACE, nowNanos, jvm.classSpaceUsed());
+            boolean heap = all || due(HEAP, nowNanos);
+            boolean direct = all || due(DIRECT, nowNanos);
+            boolean classes = all || due(METASPACE, nowNanos) || due(CLASS_SPACE, nowNanos);
+            jvm.read(direct, heap, classes);
+            if (heap) {
+                record(HEAP, nowNanos, jvm.heapAfterGc());
+            }
+            if (direct) {
+                record(DIRECT, nowNanos, jvm.directUsed());
+            }
+            if (classes) {
+                record(METASPACE, nowNanos, jvm.metaspaceUsed());
+                record(CLASS_SPACE, nowNanos, jvm.classSpaceUsed());
+            }
         }
         boolean entered = false;
         long delay = periodNanos;
         boolean rest = true;
         long restDelay = MAX_REST_DELAY_NANOS;
+        Arrays.fill(slotRest, MAX_REST_DELAY_NANOS);
         // The process's own growth bounds how fast any of its figures can grow between collections
         // (a heap figure moves only at a collection, in steps): aiming the next tick with the faster
         // of the two lands it inside a band that a fast leak crosses in a few tens of milliseconds.
@@ -213,7 +253,10 @@ public final class Watch implements AutoCloseable {
                 if (i != HEAP || !wakeArmed) {
                     double fastest = i == THREADS ? FASTEST_THREAD_LEAK_PER_SECOND
                             : i == CODE_CACHE ? FASTEST_CODE_CACHE_BYTES_PER_SECOND : FASTEST_LEAK_BYTES_PER_SECOND;
-                    restDelay = Math.min(restDelay, (long) ((t[band] - judged[i]) / fastest * 1e9));
+                    slotRest[i] = Math.min(MAX_REST_DELAY_NANOS, i == DIRECT
+                            ? (long) ((limit[i] - judged[i]) / fastest * 1e9) + DIRECT_RETRY_GRACE_NANOS
+                            : (long) ((t[band] - judged[i]) / fastest * 1e9));
+                    restDelay = Math.min(restDelay, slotRest[i]);
                 }
             }
             if (Math.abs(change[i]) >= (i == THREADS ? REST_CHANGE_THREADS : REST_CHANGE_BYTES) || soonNow[i]) {
@@ -223,9 +266,30 @@ public final class Watch implements AutoCloseable {
         if (rest) {
             // Nothing moving: sleep as long as the fastest plausible leak would need to reach a threshold.
             delay = Math.max(delay, Math.min(MAX_REST_DELAY_NANOS, restDelay));
+            // Each figure read now is next due when it could first reach its own threshold.
+            for (int i = 0; i < SLOTS; i++) {
+                if (all || due(i, nowNanos)) {
+                    restDue[i] = nowNanos + Math.max(delay, slotRest[i]);
+                }
+            }
+            restWakeNanos = nowNanos + Math.max(MIN_DELAY_NANOS, delay);
         }
+        resting = rest;
         nextDelayNanos = Math.max(MIN_DELAY_NANOS, delay);
         return entered;
+    }
+
+    /** Whether a figure's rest delay has run out (a millisecond early counts: ticks come a little late or early). */
+    private boolean due(int slot, long nowNanos) {
+        return nowNanos - restDue[slot] >= -1_000_000L;
+    }
+
+    /**
+     * The next tick reads every figure, resting or not: the JVM's notification thread woke the watch
+     * because a collection took the heap past its next threshold.
+     */
+    public void readAllNextTick() {
+        resting = false;
     }
 
     /**
@@ -360,6 +424,7 @@ public final class Watch implements AutoCloseable {
             value[CODE_CACHE] = codeMax > 0 ? codeUsed : -1;
         }
         Arrays.fill(moved, true); // limits and thresholds may have changed: work every figure out again
+        resting = false;
         List<Constraint> out = new ArrayList<>(SLOTS);
         for (int i = 0; i < SLOTS; i++) {
             if (limit[i] <= 0) {

@@ -93,9 +93,10 @@ class WatchTest {
         setUsage(100);
         watch.rebase(budget(100, 0, jvm(List.of(), 0)), LEVELS);
         watch.tick(0);
-        // At rest, as long as a 512 MiB/s leak would need to reach the nearest threshold: direct memory's
-        // 85% of 512 MiB (435.2 MiB from 0) comes before the cgroup's 850 MiB (750 MiB from 100): 850 ms.
-        assertEquals(850_000_000L, watch.nextDelayNanos(), 2_000_000, "at rest: the fastest leak's time to the next threshold");
+        // At rest, as long as a 512 MiB/s leak would need to reach the nearest threshold: the cgroup's
+        // 850 MiB is 750 MiB away (1.46 s), direct memory's limit 512 MiB away (1 s) plus the JDK's
+        // retries before it throws: a second, the most a rest lasts.
+        assertEquals(Watch.MAX_REST_DELAY_NANOS, watch.nextDelayNanos(), 2_000_000, "at rest: the fastest leak's time to the next threshold");
         setUsage(600); // 500 MiB in 50 ms: 10 GiB/s
         watch.tick(PERIOD);
         // 250 MiB to the 850 MiB threshold at 10 GB/s: 25 ms.
@@ -110,9 +111,25 @@ class WatchTest {
         setUsage(100);
         watch.rebase(budget(100, 0, jvm(List.of(), 0)), List.of(Size.ofPercent(99), Size.off(), Size.off(), Size.off()));
         watch.tick(0);
-        // Direct memory's exhausted mark, 98% of 512 MiB, is 501.8 MiB away: 980 ms at 512 MiB/s (the
-        // cgroup's 99% is 890 MiB away, a second at most).
-        assertEquals(980_000_000L, watch.nextDelayNanos(), 2_000_000, "the nearest threshold bounds the rest");
+        // The cgroup's 99% is 890 MiB away, direct memory's limit 512 MiB: a second at most.
+        assertEquals(Watch.MAX_REST_DELAY_NANOS, watch.nextDelayNanos(), "never longer than a second");
+        setUsage(110);
+        watch.rebase(budget(110, 0, jvm(List.of(), 0)), List.of(Size.ofPercent(20), Size.off(), Size.off(), Size.off()));
+        watch.tick(2_000_000_000L); // moved 10 MiB: not at rest
+        watch.tick(2_050_000_000L);
+        // 20% of 1000 MiB is 90 MiB away: 176 ms at 512 MiB/s.
+        assertEquals(176_000_000L, watch.nextDelayNanos(), 2_000_000, "the nearest threshold bounds the rest");
+    }
+
+    @Test
+    void atRestDirectMemoryIsReadAsOftenAsItsExhaustionPlusTheJdksRetriesAllow() throws IOException {
+        setUsage(100);
+        JvmSnapshot small = jvm(List.of(), 0).toBuilder().maxDirectMemoryBytes(OptionalLong.of(64 * MIB)).build();
+        watch.rebase(budget(100, 0, small), LEVELS);
+        watch.tick(0);
+        // 64 MiB at 512 MiB/s is 125 ms; the JDK then collects and retries for 511 ms before it throws,
+        // so a read within 125 + 400 ms still comes before the OutOfMemoryError.
+        assertEquals(125_000_000L + Watch.DIRECT_RETRY_GRACE_NANOS, watch.nextDelayNanos(), 2_000_000);
     }
 
     @Test
@@ -204,6 +221,33 @@ class WatchTest {
         Constraint cgroup = find(watch.rebase(budget(860, 0, jvm(List.of(), 0)), LEVELS), Constraint.CGROUP);
         assertTrue(cgroup.secondsToLimit().isPresent(), "a growing constraint always has a time left: " + cgroup);
         assertEquals(760 * MIB, cgroup.growthPerSecond().getAsDouble(), MIB, "the last step's slope");
+    }
+
+    @Test
+    void atRestATickReadsOnlyTheFiguresWhoseTimeHasCome() throws IOException {
+        setUsage(100);
+        Path pidsCurrent = root.resolve(DIR.substring(1)).resolve("pids.current");
+        Files.writeString(pidsCurrent, "800\n");
+        Budget b = budget(100, 0, jvm(List.of(), 0));
+        Budget capped = b.toBuilder().cgroup(b.cgroup().toBuilder().pids(new CgroupSnapshot.Pids(DIR, 800, 1000)).build()).build();
+        watch.rebase(capped, LEVELS);
+        assertFalse(watch.tick(0));
+        // Threads are 50 away from the warn band (50 ms at the fastest thread leak); the cgroup is
+        // 750 MiB away (a second, at most, at the fastest leak): the next tick reads threads only.
+        long next = watch.nextDelayNanos();
+        assertEquals(PERIOD, next, "threads pace the rest");
+        Files.writeString(usage, "garbage\n");
+        assertFalse(watch.tick(next));
+        assertEquals(null, watch.readProblem(), "the cgroup's usage was not read: its time had not come");
+        watch.tick(1_000_000_000L);
+        assertNotNull(watch.readProblem(), "a second later it was");
+        // A tick asked for earlier than the watch asked (a collection's wake-up) reads everything.
+        setUsage(100);
+        watch.tick(1_000_000_000L + 10_000_000L);
+        Files.writeString(usage, "garbage again\n");
+        watch.readAllNextTick();
+        watch.tick(1_000_000_000L + 20_000_000L);
+        assertNotNull(watch.readProblem());
     }
 
     @Test
