@@ -98,7 +98,7 @@ final class JvmCounters {
         for (int i = 0; i < collectors.length; i++) {
             counts[i] = collectors[i].getCollectionCount();
         }
-        readHeapAfterGc(false);
+        readHeapAfterGc(0);
     }
 
     /** Reads the counters; the dearer figures only when their count moved. */
@@ -134,7 +134,7 @@ final class JvmCounters {
             }
         }
         if (collections > 0) {
-            readHeapAfterGc(collections == 1);
+            readHeapAfterGc(collections);
         }
     }
 
@@ -151,7 +151,7 @@ final class JvmCounters {
      * The heap right after the newest collection of any collector: {@code GcInfo} holds every pool
      * after that collection, so the old generation after a young collection is counted too.
      */
-    private void readHeapAfterGc(boolean onlyOneSinceLast) {
+    private void readHeapAfterGc(long collectionsSinceLast) {
         GcInfo newest = null;
         for (int i = 0; i < collectors.length; i++) {
             if (counts[i] <= 0) {
@@ -172,10 +172,10 @@ final class JvmCounters {
             }
         }
         heapAfterGc = sum;
-        // Eden fills at the allocation rate, and a young collection comes when it is full: the eden
-        // used before this collection over the time since the one before is that rate (measured only
-        // when no collection between was missed), and eden's size now over it is the time to the
-        // next. Serial resizes the young generation only at a full collection, so after one the
+        // Eden fills at the allocation rate, and a young collection comes when it is full: eden as
+        // full as before this collection, once per collection since the last read, over the time
+        // since the newest collection that read saw, is that rate; eden's size now over it is the
+        // time to the next. Serial resizes the young generation only at a full collection, so after one the
         // collections may come ten times less often than before: the time between the last ones
         // says nothing of the next.
         long edenBefore = 0;
@@ -186,8 +186,8 @@ final class JvmCounters {
             edenBefore += before == null ? 0 : before.getUsed();
             edenNow += Math.max(after == null ? 0 : after.getCommitted(), before == null ? 0 : before.getUsed());
         }
-        if (onlyOneSinceLast && lastGcEndMillis >= 0) {
-            long step = expectedStepNanos(edenNow, edenBefore, newest.getStartTime() - lastGcEndMillis);
+        if (collectionsSinceLast > 0 && lastGcEndMillis >= 0) {
+            long step = expectedStepNanos(edenNow, edenBefore * collectionsSinceLast, newest.getStartTime() - lastGcEndMillis);
             if (step != UNKNOWN) {
                 expectedStepNanos = step;
             }
