@@ -517,6 +517,7 @@ public final class HeadroomRuntime implements Engine {
         Budget b = source.sample(governor.state());
         if (watch != null) {
             try {
+                watch.refresh(now);
                 b = b.withConstraints(watch.rebase(b, levels()));
             } catch (RuntimeException e) {
                 diagnostics.failure("watch", e);

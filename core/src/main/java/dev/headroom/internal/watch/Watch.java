@@ -294,6 +294,16 @@ public final class Watch implements AutoCloseable {
     }
 
     /**
+     * Reads every figure now, for a budget about to be re-based on: a budget on its own schedule can
+     * find a leak that began while the watch rested, and its growth is known only from a point
+     * taken now.
+     */
+    public void refresh(long nowNanos) {
+        resting = false;
+        tick(nowNanos);
+    }
+
+    /**
      * The next tick reads every figure, resting or not: the JVM's notification thread woke the watch
      * because a collection took the heap past its next threshold.
      */

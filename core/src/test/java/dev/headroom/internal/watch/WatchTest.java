@@ -251,6 +251,19 @@ class WatchTest {
     }
 
     @Test
+    void aBudgetThatFindsALeakTheRestingWatchHasNotSeenGetsItsGrowthFromAFreshRead() throws IOException {
+        setUsage(30);
+        watch.rebase(budget(30, 0, jvm(List.of(), 0)), LEVELS);
+        watch.tick(0);
+        watch.tick(1_000_000_000L); // at rest: nothing moved
+        // The leak starts; the budget's own schedule comes before the watch's next tick.
+        setUsage(236);
+        watch.refresh(1_400_000_000L);
+        Constraint cgroup = find(watch.rebase(budget(236, 0, jvm(List.of(), 0)), LEVELS), Constraint.CGROUP);
+        assertTrue(cgroup.secondsToLimit().isPresent(), "a time left from the fresh point: " + cgroup);
+    }
+
+    @Test
     void withoutAPidsCapThereIsNoThreadsConstraint() throws IOException {
         setUsage(100);
         List<Constraint> c = watch.rebase(budget(100, 0, jvm(List.of(), 0)), LEVELS);
