@@ -21,9 +21,9 @@ import java.util.OptionalLong;
  * from its string form ({@code key=value,key=value}, the same as the agent arguments).
  * {@link #toString()} prints that form, and {@link #parse(String)} of it gives an equal config.
  *
- * <p>Options come from three sources, highest first: agent arguments, system properties
- * {@code headroom.<key>}, environment {@code HEADROOM_<KEY>} (camelCase to UPPER_SNAKE); see
- * {@link #load(String, Map, Map)}. {@link #options()} lists every key with its default and meaning.
+ * <p>Options come from four sources, highest first: agent arguments, system properties
+ * {@code headroom.<key>}, environment {@code HEADROOM_<KEY>} (camelCase to UPPER_SNAKE), and the
+ * properties file that the {@code config} option names; see {@link #load(String, Map, Map)}. {@link #options()} lists every key with its default and meaning.
  */
 public final class HeadroomConfig {
 
@@ -78,6 +78,11 @@ public final class HeadroomConfig {
      * its default, so the application still starts. Unknown keys in the agent arguments and in
      * {@code headroom.*} system properties are problems too; unknown {@code HEADROOM_*} variables
      * are ignored (the environment is shared with other tools).
+     *
+     * <p>The {@code config} option, from whichever of these sources wins, names a properties file
+     * read last and lowest: its options apply where none of the three sets them. A file that is
+     * missing, not a regular file, too large or malformed is one problem naming it; unknown or
+     * repeated keys in it are problems too.
      *
      * @param agentArgs        the {@code -javaagent:...=} string; null or blank for none
      * @param systemProperties e.g. {@code System.getProperties()} as a map
@@ -232,6 +237,14 @@ public final class HeadroomConfig {
     /** Whether the {@code [headroom]} lines on stderr are suppressed (the event log is not). */
     public boolean quiet() {
         return fields.quiet;
+    }
+
+    /**
+     * The options file {@link #load(String, Map, Map)} read further options from; empty when none.
+     * {@link #parse(String)} and {@link #fromMap(Map)} only record the path: they read no file.
+     */
+    public Optional<Path> config() {
+        return Optional.ofNullable(fields.config);
     }
 
     /** The string form, every key in {@link #options()} order; {@link #parse(String)} gives it back. */
@@ -450,6 +463,7 @@ public final class HeadroomConfig {
         boolean attachToTools;
         Path root = Path.of("/");
         boolean quiet;
+        Path config;
 
         Fields copy() {
             try {
@@ -637,6 +651,12 @@ public final class HeadroomConfig {
 
         public Builder quiet(boolean quiet) {
             fields.quiet = quiet;
+            return this;
+        }
+
+        /** Null for none. Only recorded here; {@link HeadroomConfig#load(String, Map, Map)} reads the file. */
+        public Builder config(Path config) {
+            fields.config = config;
             return this;
         }
 

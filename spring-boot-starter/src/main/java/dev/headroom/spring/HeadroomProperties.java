@@ -104,6 +104,12 @@ public class HeadroomProperties {
     /** Suppress the [headroom] lines on stderr (the event log still gets every event). */
     private Boolean quiet;
 
+    /**
+     * A properties file (key=value lines, the agent's keys) with further options, e.g. a mounted
+     * Kubernetes ConfigMap; the headroom.* properties set here override it.
+     */
+    private String config;
+
     private final Health health = new Health();
 
     private final Readiness readiness = new Readiness();
@@ -421,5 +427,13 @@ public class HeadroomProperties {
 
     public void setQuiet(Boolean quiet) {
         this.quiet = quiet;
+    }
+
+    public String getConfig() {
+        return config;
+    }
+
+    public void setConfig(String config) {
+        this.config = config;
     }
 }

@@ -78,7 +78,9 @@ public enum Option {
     ROOT("root", "File system root under which /proc and /sys are read (for tests and captured trees).",
             Values.PATH_FORMS),
     QUIET("quiet", "Suppress the [headroom] lines on stderr (the event log still gets every event).",
-            Values.BOOLEAN_FORMS);
+            Values.BOOLEAN_FORMS),
+    CONFIG("config", "A properties file (key=value lines) with further options, e.g. a mounted Kubernetes ConfigMap; values may contain commas. Agent arguments, system properties and the environment override it (off unless set).",
+            Values.OPTIONAL_PATH_FORMS);
 
     /**
      * Starts the message of every contradiction between the Prometheus endpoint's protection options;
@@ -130,6 +132,7 @@ public enum Option {
             case ATTACH_TO_TOOLS -> b.attachToTools(Values.parseBoolean(v));
             case ROOT -> b.root(Values.parsePath(v));
             case QUIET -> b.quiet(Values.parseBoolean(v));
+            case CONFIG -> b.config(Values.parseOptionalPath(v));
         };
     }
 
@@ -163,6 +166,7 @@ public enum Option {
             case ATTACH_TO_TOOLS -> Boolean.toString(c.attachToTools());
             case ROOT -> c.root().toString();
             case QUIET -> Boolean.toString(c.quiet());
+            case CONFIG -> Values.formatPath(c.config().orElse(null));
         };
     }
 

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with no kernel kill and no {@code OutOfMemoryError}.
  *
  * <p>Only the paths inside the image are mapped to this machine (the agent jar, the app jar,
- * {@code /dumps}) and the manifest's Prometheus port becomes an ephemeral one; every flag and option
+ * {@code /dumps}, the manifest's ConfigMap volume, whose {@code headroom.properties} is written from
+ * the manifest) and the manifest's Prometheus port becomes an ephemeral one; every flag and option
  * is the file's own.
  */
 class SampleCommandLinesIT {
@@ -41,6 +42,11 @@ class SampleCommandLinesIT {
 
     @TempDir
     Path dumps;
+
+    /** Where the manifest's ConfigMap volume is mounted, mapped to this machine (null: no such mount). */
+    private String configMountPath;
+    @TempDir
+    Path configMount;
 
     @BeforeAll
     static void locate() {
@@ -71,7 +77,39 @@ class SampleCommandLinesIT {
         command.addAll(yamlList(manifest, "args"));
         Matcher tool = Pattern.compile("name: JAVA_TOOL_OPTIONS\\s+value: >-\\s+(\\S+)").matcher(manifest);
         assertTrue(tool.find(), "JAVA_TOOL_OPTIONS in the manifest");
-        run("kubernetes", command, tool.group(1).replace("prometheus=:9404", "prometheus=127.0.0.1:0"));
+        materializeConfigMap(manifest, tool.group(1));
+        run("kubernetes", command, tool.group(1));
+    }
+
+    /**
+     * The ConfigMap's file that {@code config=} names, written where its volume would be mounted, in the
+     * layout the kubelet gives a ConfigMap volume (the file a link through {@code ..data} into a
+     * timestamped directory), its options the manifest's own but for the paths mapped to this machine.
+     */
+    private void materializeConfigMap(String manifest, String javaToolOptions) throws Exception {
+        Matcher config = Pattern.compile("config=([^,\\s]+)").matcher(javaToolOptions);
+        assertTrue(config.find(), "the agent's options are in the ConfigMap that config= names: " + javaToolOptions);
+        Path inPod = Path.of(config.group(1));
+        configMountPath = inPod.getParent().toString();
+        Matcher volume = Pattern.compile("(?m)^\\s+- name: (\\S+)\\s+configMap:\\s+name: (\\S+)\\s*$").matcher(manifest);
+        assertTrue(volume.find(), "a ConfigMap volume in the manifest");
+        assertTrue(Pattern.compile("- name: " + Pattern.quote(volume.group(1)) + "\\s+mountPath: " + Pattern.quote(configMountPath) + "\\s")
+                .matcher(manifest).find(), "the ConfigMap volume is mounted at " + configMountPath);
+        assertTrue(Pattern.compile("kind: ConfigMap\\s+metadata:\\s+name: " + Pattern.quote(volume.group(2)) + "\\s").matcher(manifest).find(),
+                "the manifest defines ConfigMap " + volume.group(2));
+
+        Matcher block = Pattern.compile("(?m)^( +)" + Pattern.quote(inPod.getFileName().toString()) + ": \\|\\n((?:\\1 .*\\n|\\s*\\n)+)").matcher(manifest);
+        assertTrue(block.find(), "the ConfigMap holds " + inPod.getFileName() + " as a literal block");
+        StringBuilder properties = new StringBuilder();
+        for (String line : block.group(2).split("\n")) {
+            String text = line.length() > block.group(1).length() + 2 ? line.substring(block.group(1).length() + 2) : "";
+            properties.append(inThisMachine(text).replace("prometheus=:9404", "prometheus=127.0.0.1:0")).append('\n');
+        }
+        assertTrue(properties.toString().contains("exitAt="), "the options are in the file: " + properties);
+        Path timestamped = Files.createDirectory(configMount.resolve("..2026_01_01_00_00_00.000000000"));
+        Files.writeString(timestamped.resolve(inPod.getFileName()), properties, StandardCharsets.UTF_8);
+        Files.createSymbolicLink(configMount.resolve("..data"), timestamped.getFileName());
+        Files.createSymbolicLink(configMount.resolve(inPod.getFileName()), Path.of("..data").resolve(inPod.getFileName()));
     }
 
     private void run(String name, List<String> image, String javaToolOptions) throws Exception {
@@ -114,7 +152,8 @@ class SampleCommandLinesIT {
 
     /** An image path mapped to this machine: the agent jar, the app jar, the dump volume. */
     private String inThisMachine(String arg) {
-        return arg.replace("/opt/headroom/headroom-agent.jar", agentJar.toString())
+        String mapped = configMountPath == null ? arg : arg.replace(configMountPath + "/", configMount + "/");
+        return mapped.replace("/opt/headroom/headroom-agent.jar", agentJar.toString())
                 .replace("/app/leaky-app.jar", appJar.toString())
                 .replace("/dumps", dumps.toString());
     }
