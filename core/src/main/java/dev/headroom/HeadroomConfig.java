@@ -3,8 +3,11 @@ package dev.headroom;
 import dev.headroom.internal.config.Option;
 import dev.headroom.internal.config.OptionSources;
 import dev.headroom.internal.config.PasswordHash;
+import dev.headroom.internal.config.SmallFiles;
 import dev.headroom.internal.config.Values;
+import dev.headroom.internal.kernfs.KernelFile;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +92,19 @@ public final class HeadroomConfig {
      * @param environment      e.g. {@code System.getenv()}
      */
     public static Loaded load(String agentArgs, Map<String, String> systemProperties, Map<String, String> environment) {
-        return OptionSources.load(agentArgs, systemProperties, environment);
+        return OptionSources.load(agentArgs, systemProperties, environment, new KernelFiles());
+    }
+
+    /**
+     * The {@code config=} file is read with kernfs's bounded reader, which refuses FIFOs and devices.
+     * A class rather than a lambda: premain loads the options on the application's main thread,
+     * where bootstrapping a lambda costs tens of milliseconds.
+     */
+    private static final class KernelFiles implements SmallFiles {
+        @Override
+        public byte[] read(Path file, String name, int maxBytes) throws IOException {
+            return KernelFile.readSmall(file, name, maxBytes);
+        }
     }
 
     /** Every option: key, default and meaning, in the order {@code help} prints them. */

@@ -1,7 +1,5 @@
 package dev.headroom.internal.config;
 
-import dev.headroom.internal.kernfs.KernelFile;
-
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -23,7 +21,8 @@ import java.util.Properties;
  * agent's, in any spelling {@link Option#find} accepts, optionally with the system property's
  * {@code headroom.} prefix.
  *
- * <p>Read forgivingly, once, on the thread that loads the options: a file that is missing, not a
+ * <p>Read forgivingly, once, on the thread that loads the options, through {@link SmallFiles} (kernfs's
+ * bounded reader that refuses what is not a regular file): a file that is missing, not a
  * regular file (a FIFO would block the application's main thread), larger than {@link #MAX_BYTES},
  * not UTF-8 or not in properties form is one problem naming the file, and its options are left out;
  * the other sources still apply.
@@ -39,12 +38,12 @@ final class ConfigFile {
      * The options in {@code file}, each under the option it names, in file order; every problem goes
      * to {@code problems}. Never throws for anything the file holds.
      */
-    static Map<Option, String> read(Path file, List<String> problems) {
+    static Map<Option, String> read(Path file, SmallFiles files, List<String> problems) {
         Map<Option, String> out = new LinkedHashMap<>();
         String name = Values.printable(file.toString());
         String text;
         try {
-            byte[] bytes = KernelFile.readSmall(file, name, MAX_BYTES);
+            byte[] bytes = files.read(file, name, MAX_BYTES);
             text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
             problems.add("headroom config file " + name + " does not exist; its options are not applied");
@@ -53,7 +52,7 @@ final class ConfigFile {
             problems.add("headroom config file " + name + " is not UTF-8 text; its options are not applied");
             return out;
         } catch (IOException | RuntimeException e) {
-            // readSmall's messages start with the file's name: not regular, too large, a read error
+            // the reader's messages start with the file's name: not regular, too large, a read error
             String m = Values.printable(String.valueOf(e.getMessage()));
             problems.add("headroom config file " + (m.startsWith(name) ? m : name + " cannot be read (" + Values.printable(e.toString()) + ")")
                     + "; its options are not applied");

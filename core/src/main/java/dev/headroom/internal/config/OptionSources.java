@@ -62,8 +62,13 @@ public final class OptionSources {
         return b.build();
     }
 
-    /** {@link HeadroomConfig#load(String, Map, Map)}. */
-    public static Loaded load(String agentArgs, Map<String, String> systemProperties, Map<String, String> environment) {
+    /**
+     * {@link HeadroomConfig#load(String, Map, Map)}.
+     *
+     * @param files reads the {@code config=} file
+     */
+    public static Loaded load(String agentArgs, Map<String, String> systemProperties, Map<String, String> environment,
+                              SmallFiles files) {
         List<String> problems = new ArrayList<>();
         // Later sources overwrite earlier ones; a key keeps the place it was first chosen at.
         Map<Option, String> chosen = new LinkedHashMap<>();
@@ -104,7 +109,7 @@ public final class OptionSources {
             Path file = parsedPath(configFile);
             if (file != null) {
                 // Lowest of the four: the file fills in only what no other source set.
-                for (Map.Entry<Option, String> e : ConfigFile.read(file, problems).entrySet()) {
+                for (Map.Entry<Option, String> e : ConfigFile.read(file, files, problems).entrySet()) {
                     if (chosen.putIfAbsent(e.getKey(), e.getValue()) == null) {
                         where.put(e.getKey(), "config file " + Values.printable(file.toString()));
                     }
