@@ -194,6 +194,15 @@ public final class HeadroomConfig {
         return fields.exitCode;
     }
 
+    /**
+     * The file that gets a short reason after an {@code exitAt} exit or a heap dump, as Kubernetes'
+     * {@code terminationMessagePath} ({@code /dev/termination-log}, the default, written only where it
+     * exists); empty when off.
+     */
+    public Optional<Path> terminationMessage() {
+        return Optional.ofNullable(fields.terminationMessage);
+    }
+
     /** Path of the JSON-lines event log; empty when off. */
     public Optional<Path> eventLog() {
         return Optional.ofNullable(fields.eventLog);
@@ -466,6 +475,8 @@ public final class HeadroomConfig {
         boolean trimNativeHeap = true;
         Size exitAt = Size.off();
         int exitCode = 75;
+        // Kubernetes' default terminationMessagePath; where it does not exist nothing is written.
+        Path terminationMessage = Path.of("/dev/termination-log");
         Path eventLog;
         InetSocketAddress prometheus;
         Path prometheusTlsKeyStore;
@@ -598,6 +609,12 @@ public final class HeadroomConfig {
                 throw new IllegalArgumentException("exitCode must be 1..255: " + exitCode);
             }
             fields.exitCode = exitCode;
+            return this;
+        }
+
+        /** Null for off. */
+        public Builder terminationMessage(Path file) {
+            fields.terminationMessage = file;
             return this;
         }
 

@@ -68,6 +68,12 @@ public class HeadroomProperties {
     /** Exit status used by exit-at. */
     private Integer exitCode;
 
+    /**
+     * File that gets a short reason after an exit-at exit or a heap dump, shown by Kubernetes as the
+     * container's termination message; the default is written only where it exists.
+     */
+    private String terminationMessage;
+
     /** Path of the JSON-lines event log; off unless set. */
     private String eventLog;
 
@@ -331,6 +337,14 @@ public class HeadroomProperties {
 
     public void setExitCode(Integer exitCode) {
         this.exitCode = exitCode;
+    }
+
+    public String getTerminationMessage() {
+        return terminationMessage;
+    }
+
+    public void setTerminationMessage(String terminationMessage) {
+        this.terminationMessage = terminationMessage;
     }
 
     public String getEventLog() {

@@ -66,7 +66,7 @@ class SampleCommandLinesIT {
         // On JDK 21+ Serial grows its young generation tenfold at the first full collection, and the
         // next one takes the heap from 70% to 95% in one step: the dump and the exit hold only because
         // the watch expects that step from eden's size (docs/limits.md, "The heap's next figure").
-        run("dockerfile", command, null);
+        run("dockerfile", command, null, null);
     }
 
     @Test
@@ -78,7 +78,13 @@ class SampleCommandLinesIT {
         Matcher tool = Pattern.compile("name: JAVA_TOOL_OPTIONS\\s+value: >-\\s+(\\S+)").matcher(manifest);
         assertTrue(tool.find(), "JAVA_TOOL_OPTIONS in the manifest");
         materializeConfigMap(manifest, tool.group(1));
-        run("kubernetes", command, tool.group(1));
+        // The kubelet creates the container's terminationMessagePath as an empty file; the agent writes
+        // Kubernetes' default path unless told otherwise, so here that file is mapped to this machine.
+        Matcher terminationPath = Pattern.compile("terminationMessagePath: (\\S+)").matcher(manifest);
+        assertTrue(terminationPath.find() && terminationPath.group(1).equals("/dev/termination-log"),
+                "the manifest names the path the agent writes by default");
+        Path termination = Files.createFile(dumps.resolve("termination-log"));
+        run("kubernetes", command, tool.group(1), termination);
     }
 
     /**
@@ -112,7 +118,7 @@ class SampleCommandLinesIT {
         Files.createSymbolicLink(configMount.resolve(inPod.getFileName()), Path.of("..data").resolve(inPod.getFileName()));
     }
 
-    private void run(String name, List<String> image, String javaToolOptions) throws Exception {
+    private void run(String name, List<String> image, String javaToolOptions, Path terminationMessage) throws Exception {
         List<String> command = new ArrayList<>();
         for (String arg : image) {
             command.add(inThisMachine(arg));
@@ -127,6 +133,9 @@ class SampleCommandLinesIT {
                     .args(command.subList(jar + 2, command.size()).toArray(new String[0]));
             if (javaToolOptions != null) {
                 b.env("JAVA_TOOL_OPTIONS", inThisMachine(javaToolOptions));
+            }
+            if (terminationMessage != null) {
+                b.env("HEADROOM_TERMINATION_MESSAGE", terminationMessage.toString());
             }
             ForkedJvm jvm = b.start();
             ForkedJvm.Result r = jvm.waitFor(RUN);
@@ -147,6 +156,14 @@ class SampleCommandLinesIT {
             Path hprof = Path.of(file.group(1));
             assertTrue(hprof.startsWith(dumps), hprof + " is in the sample's dump directory");
             assertEquals(Long.parseLong(file.group(2)), Files.size(hprof), "the dump is complete: the size the event names");
+            if (terminationMessage != null) {
+                // What `kubectl describe pod` shows as the last state's message.
+                String message = Files.readString(terminationMessage, StandardCharsets.UTF_8);
+                assertTrue(message.startsWith("headroom: exiting with status 75: "), message + context);
+                assertTrue(message.contains("\nheadroom: heap dump written: " + hprof + " ("), message + context);
+                assertTrue(Files.size(terminationMessage) <= 4096, "Kubernetes' limit");
+                System.out.println("[" + name + "] termination message:\n" + message);
+            }
         }
     }
 
