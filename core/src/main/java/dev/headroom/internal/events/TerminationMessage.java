@@ -16,6 +16,8 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -39,6 +41,7 @@ public final class TerminationMessage implements Consumer<HeadroomEvent> {
     public static final Path KUBERNETES_DEFAULT = Path.of("/dev/termination-log");
     static final int MAX_BYTES = 4096;
     private static final String CUT = "...";
+    private static final FileAttribute<?> OWNER_ONLY = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final Path file;
     private final boolean onlyIfPresent;
@@ -107,7 +110,8 @@ public final class TerminationMessage implements Consumer<HeadroomEvent> {
             Set<OpenOption> open = a != null
                     ? Set.of(StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS)
                     : Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS);
-            try (FileChannel ch = FileChannel.open(file, open)) {
+            // A file created here is owner-only, like every file Headroom creates (hardening.md).
+            try (FileChannel ch = a != null ? FileChannel.open(file, open) : FileChannel.open(file, open, OWNER_ONLY)) {
                 ByteBuffer b = ByteBuffer.wrap(content);
                 while (b.hasRemaining()) {
                     ch.write(b);

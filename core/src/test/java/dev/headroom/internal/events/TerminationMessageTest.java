@@ -94,6 +94,7 @@ class TerminationMessageTest {
         Path explicit = dir.resolve("reason.txt");
         new TerminationMessage(explicit, false, diagnostics).accept(event("exit", EXIT));
         assertEquals("headroom: " + EXIT + "\n", Files.readString(explicit));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(explicit)));
 
         Path target = Files.writeString(dir.resolve("precious"), "keep\n");
         Path link = Files.createSymbolicLink(dir.resolve("link"), target);
