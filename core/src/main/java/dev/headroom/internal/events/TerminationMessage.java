@@ -28,9 +28,9 @@ import java.util.function.Consumer;
  * ({@code exitAt}) and the {@code heap_dump} event, and after each one rewrites the whole file: the
  * exit's line, then the latest dump's. The file is the pod's: it is overwritten, never appended to.
  *
- * <p>Kubernetes truncates a termination message to 4096 bytes (the "Determine the Reason for Pod
- * Failure" task page: "the termination message ... is limited to 4096 bytes"), so at most that is
- * written, cut at a character. The default path is written only when it exists as a writable regular
+ * <p>Kubernetes keeps at most 4096 bytes of one container's message, and 12 KiB for all of a pod's
+ * containers together, split evenly (kubernetes.io, "Determine the Reason for Pod Failure"), so at
+ * most 4096 bytes are written, cut at a whole character, the exit's reason first. The default path is written only when it exists as a writable regular
  * file (the kubelet creates it in every container of a pod; outside Kubernetes it is absent and
  * nothing happens, silently); a path set explicitly is created if missing, and anything else there (a
  * link, a FIFO whose open would block, a device) is refused before it is opened. A failure is one line, once;
