@@ -3,8 +3,11 @@ package dev.headroom;
 import dev.headroom.internal.config.Option;
 import dev.headroom.internal.config.OptionSources;
 import dev.headroom.internal.config.PasswordHash;
+import dev.headroom.internal.config.SmallFiles;
 import dev.headroom.internal.config.Values;
+import dev.headroom.internal.kernfs.KernelFile;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,9 +24,9 @@ import java.util.OptionalLong;
  * from its string form ({@code key=value,key=value}, the same as the agent arguments).
  * {@link #toString()} prints that form, and {@link #parse(String)} of it gives an equal config.
  *
- * <p>Options come from three sources, highest first: agent arguments, system properties
- * {@code headroom.<key>}, environment {@code HEADROOM_<KEY>} (camelCase to UPPER_SNAKE); see
- * {@link #load(String, Map, Map)}. {@link #options()} lists every key with its default and meaning.
+ * <p>Options come from four sources, highest first: agent arguments, system properties
+ * {@code headroom.<key>}, environment {@code HEADROOM_<KEY>} (camelCase to UPPER_SNAKE), and the
+ * properties file that the {@code config} option names; see {@link #load(String, Map, Map)}. {@link #options()} lists every key with its default and meaning.
  */
 public final class HeadroomConfig {
 
@@ -79,12 +82,29 @@ public final class HeadroomConfig {
      * {@code headroom.*} system properties are problems too; unknown {@code HEADROOM_*} variables
      * are ignored (the environment is shared with other tools).
      *
+     * <p>The {@code config} option, from whichever of these sources wins, names a properties file
+     * read last and lowest: its options apply where none of the three sets them. A file that is
+     * missing, not a regular file, too large or malformed is one problem naming it; unknown or
+     * repeated keys in it are problems too.
+     *
      * @param agentArgs        the {@code -javaagent:...=} string; null or blank for none
      * @param systemProperties e.g. {@code System.getProperties()} as a map
      * @param environment      e.g. {@code System.getenv()}
      */
     public static Loaded load(String agentArgs, Map<String, String> systemProperties, Map<String, String> environment) {
-        return OptionSources.load(agentArgs, systemProperties, environment);
+        return OptionSources.load(agentArgs, systemProperties, environment, new KernelFiles());
+    }
+
+    /**
+     * The {@code config=} file is read with kernfs's bounded reader, which refuses FIFOs and devices.
+     * A class rather than a lambda: premain loads the options on the application's main thread,
+     * where bootstrapping a lambda costs tens of milliseconds.
+     */
+    private static final class KernelFiles implements SmallFiles {
+        @Override
+        public byte[] read(Path file, String name, int maxBytes) throws IOException {
+            return KernelFile.readSmall(file, name, maxBytes);
+        }
     }
 
     /** Every option: key, default and meaning, in the order {@code help} prints them. */
@@ -174,6 +194,15 @@ public final class HeadroomConfig {
         return fields.exitCode;
     }
 
+    /**
+     * The file that gets a short reason after an {@code exitAt} exit or a heap dump, as Kubernetes'
+     * {@code terminationMessagePath} ({@code /dev/termination-log}, the default, written only where it
+     * exists); empty when off.
+     */
+    public Optional<Path> terminationMessage() {
+        return Optional.ofNullable(fields.terminationMessage);
+    }
+
     /** Path of the JSON-lines event log; empty when off. */
     public Optional<Path> eventLog() {
         return Optional.ofNullable(fields.eventLog);
@@ -232,6 +261,14 @@ public final class HeadroomConfig {
     /** Whether the {@code [headroom]} lines on stderr are suppressed (the event log is not). */
     public boolean quiet() {
         return fields.quiet;
+    }
+
+    /**
+     * The options file {@link #load(String, Map, Map)} read further options from; empty when none.
+     * {@link #parse(String)} and {@link #fromMap(Map)} only record the path: they read no file.
+     */
+    public Optional<Path> config() {
+        return Optional.ofNullable(fields.config);
     }
 
     /** The string form, every key in {@link #options()} order; {@link #parse(String)} gives it back. */
@@ -438,6 +475,8 @@ public final class HeadroomConfig {
         boolean trimNativeHeap = true;
         Size exitAt = Size.off();
         int exitCode = 75;
+        // Kubernetes' default terminationMessagePath; where it does not exist nothing is written.
+        Path terminationMessage = Path.of("/dev/termination-log");
         Path eventLog;
         InetSocketAddress prometheus;
         Path prometheusTlsKeyStore;
@@ -450,6 +489,7 @@ public final class HeadroomConfig {
         boolean attachToTools;
         Path root = Path.of("/");
         boolean quiet;
+        Path config;
 
         Fields copy() {
             try {
@@ -573,6 +613,12 @@ public final class HeadroomConfig {
         }
 
         /** Null for off. */
+        public Builder terminationMessage(Path file) {
+            fields.terminationMessage = file;
+            return this;
+        }
+
+        /** Null for off. */
         public Builder eventLog(Path eventLog) {
             fields.eventLog = eventLog;
             return this;
@@ -637,6 +683,12 @@ public final class HeadroomConfig {
 
         public Builder quiet(boolean quiet) {
             fields.quiet = quiet;
+            return this;
+        }
+
+        /** Null for none. Only recorded here; {@link HeadroomConfig#load(String, Map, Map)} reads the file. */
+        public Builder config(Path config) {
+            fields.config = config;
             return this;
         }
 

@@ -6,8 +6,11 @@ import dev.headroom.internal.config.Values;
 import dev.headroom.internal.runtime.HeadroomAccess;
 import dev.headroom.internal.runtime.HeadroomRuntime;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * options, prints one line per bad option, and hands the start to a daemon thread
  * ({@code headroom-start}); it never throws and loads no logging framework and no application
  * class. It stays out of JDK tools (jcmd, javac, jps, ...) that inherited
- * {@code JAVA_TOOL_OPTIONS}, unless {@code attachToTools=true}. A second copy of the agent in the
- * same JVM says so and does nothing.
+ * {@code JAVA_TOOL_OPTIONS}, unless {@code attachToTools=true}, and out of this jar's own command
+ * line ({@code java -jar headroom-agent.jar report} in a container whose {@code JAVA_TOOL_OPTIONS}
+ * carries the agent), silently. A second copy of the agent in the same JVM says so and does nothing.
  */
 public final class HeadroomAgent {
     /** Set JVM-wide by the first copy of the agent, whatever class loader or jar it came from. */
@@ -69,6 +73,11 @@ public final class HeadroomAgent {
                 }
                 // report --pid: write one report and return; no sampler, no governor, no marker.
                 OneShotReport.run(args);
+                return false;
+            }
+            if (!attached && isOwnCommandLine(System.getProperty("sun.java.command"), ownJar())) {
+                // The JVM runs report/version/help: a runtime here would sample, warn and exit in the
+                // tool instead of the application, and print into its output. Silent, as for JDK tools.
                 return false;
             }
             String version = String.valueOf(HeadroomAgent.class.getPackage().getImplementationVersion());
@@ -139,6 +148,50 @@ public final class HeadroomAgent {
             } catch (Throwable t) {
                 err.println("[headroom] could not start: " + t + "; the application runs without Headroom");
             }
+        }
+    }
+
+    /**
+     * Whether {@code sun.java.command} (the main class or jar, then the arguments, space-separated) is
+     * this jar's command line: its {@code Main} class, or a jar that is this agent's jar or carries its
+     * file name (another copy of the agent jar, e.g. a download beside the image's). premain runs
+     * before main, so this is the only way to know; it only compares names and, for a jar of another
+     * name, stats two files.
+     *
+     * @param ownJar the jar this class was loaded from; null when it came from no jar
+     */
+    static boolean isOwnCommandLine(String javaCommand, Path ownJar) {
+        if (javaCommand == null) {
+            return false;
+        }
+        String command = javaCommand.trim();
+        if (command.equals(Main.class.getName()) || command.startsWith(Main.class.getName() + " ")) {
+            return true;
+        }
+        if (ownJar == null) {
+            return false;
+        }
+        if (command.equals(ownJar.toString()) || command.startsWith(ownJar + " ")) {
+            return true; // also when the jar's path holds a space
+        }
+        String first = command.split("\\s+", 2)[0];
+        if (!first.endsWith(".jar")) {
+            return false; // a main class: -jar puts the jar's path first
+        }
+        try {
+            Path launched = Path.of(first);
+            return launched.getFileName().equals(ownJar.getFileName()) || Files.isSameFile(launched, ownJar);
+        } catch (IOException | RuntimeException e) {
+            return false; // not a file that exists: not this jar
+        }
+    }
+
+    private static Path ownJar() {
+        try {
+            Path p = Path.of(HeadroomAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Files.isRegularFile(p) ? p : null;
+        } catch (Exception e) {
+            return null;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.headroom.agent;
 import dev.headroom.agent.cli.AttachCommand;
 import dev.headroom.agent.cli.HelpCommand;
 import dev.headroom.agent.cli.ReportCommand;
+import dev.headroom.agent.cli.VersionCommand;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -41,6 +42,9 @@ public final class Main {
                 return ReportCommand.run(rest, out, err);
             case "attach":
                 return AttachCommand.run(rest, out, err);
+            case "version":
+            case "--version":
+                return VersionCommand.run(rest, out, err);
             case "help":
             case "--help":
             case "-h":

@@ -52,4 +52,23 @@ class HeadroomAgentTest {
             System.clearProperty(HeadroomAgent.LOADED_PROPERTY);
         }
     }
+
+    @Test
+    void recognisesItsOwnCommandLineAndNoApplications(@TempDir Path dir) throws Exception {
+        Path jar = Files.write(dir.resolve("headroom-agent.jar"), new byte[] {1});
+        Path link = Files.createSymbolicLink(dir.resolve("hr.jar"), jar);
+        for (String own : new String[] {jar + " report --json", jar.toString(), "headroom-agent.jar version",
+                "/elsewhere/headroom-agent.jar help", link + " report", "dev.headroom.agent.Main report", "dev.headroom.agent.Main"}) {
+            assertTrue(HeadroomAgent.isOwnCommandLine(own, jar), own);
+        }
+        assertTrue(HeadroomAgent.isOwnCommandLine("dev.headroom.agent.Main report", null), "run from classes, by its Main class");
+        Path spaced = Files.write(Files.createDirectory(dir.resolve("my tools")).resolve("agent-0.1.jar"), new byte[] {1});
+        assertTrue(HeadroomAgent.isOwnCommandLine(spaced + " report", spaced), "a path with a space");
+        for (String app : new String[] {"/app/app.jar --port 8080", "com.example.Main " + jar, "com.example.Main --in data.jar",
+                "org.springframework.boot.loader.launch.JarLauncher", "", "/app/headroom-agent.jar.app.jar x"}) {
+            assertFalse(HeadroomAgent.isOwnCommandLine(app, jar), app);
+        }
+        assertFalse(HeadroomAgent.isOwnCommandLine(null, jar));
+        assertFalse(HeadroomAgent.isOwnCommandLine("/app/app.jar", null));
+    }
 }

@@ -57,6 +57,14 @@ public class HeadroomAutoConfiguration {
      */
     static HeadroomConfig toConfig(Map<String, String> options, List<String> problems) {
         HeadroomConfig.Builder b = HeadroomConfig.builder();
+        String file = options.get("config");
+        if (file != null) {
+            // The file is read as the agent reads it (its problems reported the same way); every
+            // headroom.* property set here then overrides what it says.
+            HeadroomConfig.Loaded fromFile = HeadroomConfig.load(null, Map.of("headroom.config", file), Map.of());
+            problems.addAll(fromFile.problems());
+            b = fromFile.config().toBuilder();
+        }
         boolean protectionRejected = false;
         for (Map.Entry<String, String> e : options.entrySet()) {
             try {

@@ -68,6 +68,12 @@ public class HeadroomProperties {
     /** Exit status used by exit-at. */
     private Integer exitCode;
 
+    /**
+     * File that gets a short reason after an exit-at exit or a heap dump, shown by Kubernetes as the
+     * container's termination message; the default is written only where it exists.
+     */
+    private String terminationMessage;
+
     /** Path of the JSON-lines event log; off unless set. */
     private String eventLog;
 
@@ -103,6 +109,12 @@ public class HeadroomProperties {
 
     /** Suppress the [headroom] lines on stderr (the event log still gets every event). */
     private Boolean quiet;
+
+    /**
+     * A properties file (key=value lines, the agent's keys) with further options, e.g. a mounted
+     * Kubernetes ConfigMap; the headroom.* properties set here override it.
+     */
+    private String config;
 
     private final Health health = new Health();
 
@@ -327,6 +339,14 @@ public class HeadroomProperties {
         this.exitCode = exitCode;
     }
 
+    public String getTerminationMessage() {
+        return terminationMessage;
+    }
+
+    public void setTerminationMessage(String terminationMessage) {
+        this.terminationMessage = terminationMessage;
+    }
+
     public String getEventLog() {
         return eventLog;
     }
@@ -421,5 +441,13 @@ public class HeadroomProperties {
 
     public void setQuiet(Boolean quiet) {
         this.quiet = quiet;
+    }
+
+    public String getConfig() {
+        return config;
+    }
+
+    public void setConfig(String config) {
+        this.config = config;
     }
 }

@@ -90,6 +90,22 @@ class HeadroomAutoConfigurationTest {
     }
 
     @Test
+    void theConfigFileAppliesUnderTheProperties(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("headroom.properties"),
+                "warnAt=60%\ncriticalAt=70%\nheapDumpDir=/dumps/a,b\n");
+        runner.withPropertyValues("headroom.config=" + file, "headroom.critical-at=75%").run(ctx -> {
+            HeadroomConfig c = ctx.getBean(HeadroomConfig.class);
+            assertEquals(HeadroomConfig.Size.parse("60%"), c.warnAt(), "from the file");
+            assertEquals(HeadroomConfig.Size.parse("75%"), c.criticalAt(), "the property over the file");
+            assertEquals(java.nio.file.Path.of("/dumps/a,b"), c.heapDumpDir().orElseThrow());
+        });
+        List<String> problems = new java.util.ArrayList<>();
+        HeadroomConfig c = HeadroomAutoConfiguration.toConfig(java.util.Map.of("config", dir.resolve("nope").toString(), "warnAt", "65%"), problems);
+        assertEquals(List.of("headroom config file " + dir.resolve("nope") + " does not exist; its options are not applied"), problems);
+        assertEquals(HeadroomConfig.Size.parse("65%"), c.warnAt());
+    }
+
+    @Test
     void aBadValueIsReportedAndKeepsItsDefaultWhileTheApplicationStarts() {
         runner.withPropertyValues("headroom.warn-at=lots", "headroom.exit-code=2").run(ctx -> {
             assertNull(ctx.getStartupFailure());

@@ -36,6 +36,7 @@ public final class HelpCommand {
                 + "  java -jar headroom-agent.jar report [--json] [--root DIR]   the budget of this container and JVM\n"
                 + "  java -jar headroom-agent.jar report --pid PID [--json]      the budget of another running JVM\n"
                 + "  java -jar headroom-agent.jar attach PID [key=value ...]     start Headroom in a running JVM\n"
+                + "  java -jar headroom-agent.jar version                        this jar's version and the JDK running it\n"
                 + "  java -jar headroom-agent.jar help                           every option, its default and meaning\n"
                 + "  java -javaagent:headroom-agent.jar[=key=value,...] ...      run an application with Headroom\n";
     }
@@ -65,10 +66,13 @@ public final class HelpCommand {
                 "Starts Headroom (sampler, levels, event log, actions) in a running JVM, with the options given"
                         + " (as separate words or one comma-separated list; checked here first). Does nothing but say so"
                         + " when Headroom already runs there.");
+        item(sb, "version", "The agent's version (from this jar's manifest) and the JDK running the command; starts"
+                + " nothing else.");
         item(sb, "help", "This text.");
 
         sb.append("\nOptions (agent argument key=value; system property headroom.<key>; environment HEADROOM_<KEY>;\n"
-                + "highest first). Sizes: bytes with k/m/g suffixes, or a percentage of the effective container limit.\n"
+                + "the properties file named by config; highest first). Sizes: bytes with k/m/g suffixes, or a\n"
+                + "percentage of the effective container limit.\n"
                 + "A bad value is reported once on stderr, naming the key and the accepted forms; the application\n"
                 + "starts anyway with that key's default.\n\n");
         for (HeadroomConfig.OptionDoc o : HeadroomConfig.options()) {

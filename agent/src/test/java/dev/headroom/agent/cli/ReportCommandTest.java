@@ -58,6 +58,7 @@ class ReportCommandTest {
             assertEquals(0, r.status(), r.err());
             assertEquals("", r.err());
             assertTrue(r.out().startsWith("Headroom report"), r.out());
+            assertFitsIn100Columns(r.out());
             Map<String, String> expected = FixtureExpectations.expected(dir);
             if (!expected.get("limitBytes").equals("absent")) {
                 String mib = String.format(java.util.Locale.ROOT, "%.1f MiB", Long.parseLong(expected.get("limitBytes")) / 1048576.0);
@@ -85,10 +86,26 @@ class ReportCommandTest {
         if (!out.contains("errors        none")) {
             assertTrue(errors >= 0, out);
             for (String line : out.substring(errors + 1).split("\n")) {
-                assertTrue(line.equals("errors") || line.startsWith("  - budget: the JVM's measured memory") || line.isBlank(),
+                // an error's own continuation lines (4 spaces in) belong to the error above them
+                assertTrue(line.equals("errors") || line.startsWith("  - budget: the JVM's measured memory") || line.isBlank()
+                                || line.startsWith("    "),
                         "an error reading the fixture: " + line + "\n" + out);
             }
         }
+    }
+
+    /** A terminal, a CI log and an issue comment show every line of the table without wrapping it. */
+    static void assertFitsIn100Columns(String out) {
+        for (String line : out.split("\n")) {
+            assertTrue(line.length() <= 100, "a line of " + line.length() + " columns:\n" + line + "\nin\n" + out);
+        }
+    }
+
+    @Test
+    void theRealMachinesTableFitsIn100Columns() {
+        Run r = run("report");
+        assertEquals(0, r.status(), r.err());
+        assertFitsIn100Columns(r.out());
     }
 
     @Test

@@ -55,6 +55,8 @@ public enum Option {
             Size.FORMS),
     EXIT_CODE("exitCode", "Exit status used by exitAt; 75 (EX_TEMPFAIL) cannot be mistaken for a kill (137) or a TERM (143).",
             "a whole number 1..255"),
+    TERMINATION_MESSAGE("terminationMessage", "File that gets a short reason after an exitAt exit or a heap dump (at most 4096 bytes, overwritten), which Kubernetes shows as the container's termination message; the default, Kubernetes' terminationMessagePath, is written only where it exists as a writable regular file.",
+            Values.OPTIONAL_PATH_FORMS),
     EVENT_LOG("eventLog", "Path of the JSON-lines event log (off unless set).",
             Values.OPTIONAL_PATH_FORMS),
     PROMETHEUS("prometheus", "host:port where the Prometheus endpoint listens (off unless set; ':9404' means every interface, '127.0.0.1:9404' this machine only). Plain HTTP, no authentication, unless the prometheusTls*/prometheusBasicAuth*/prometheusBearerTokenFile options say otherwise.",
@@ -78,7 +80,9 @@ public enum Option {
     ROOT("root", "File system root under which /proc and /sys are read (for tests and captured trees).",
             Values.PATH_FORMS),
     QUIET("quiet", "Suppress the [headroom] lines on stderr (the event log still gets every event).",
-            Values.BOOLEAN_FORMS);
+            Values.BOOLEAN_FORMS),
+    CONFIG("config", "A properties file (key=value lines) with further options, e.g. a mounted Kubernetes ConfigMap; values may contain commas. Agent arguments, system properties and the environment override it (off unless set).",
+            Values.OPTIONAL_PATH_FORMS);
 
     /**
      * Starts the message of every contradiction between the Prometheus endpoint's protection options;
@@ -118,6 +122,7 @@ public enum Option {
             case TRIM_NATIVE_HEAP -> b.trimNativeHeap(Values.parseBoolean(v));
             case EXIT_AT -> b.exitAt(Size.parse(v));
             case EXIT_CODE -> b.exitCode(Values.parseInt(v, forms));
+            case TERMINATION_MESSAGE -> b.terminationMessage(Values.parseOptionalPath(v));
             case EVENT_LOG -> b.eventLog(Values.parseOptionalPath(v));
             case PROMETHEUS -> b.prometheus(Values.parseHostPort(v));
             case PROMETHEUS_TLS_KEY_STORE -> b.prometheusTlsKeyStore(Values.parseOptionalPath(v));
@@ -130,6 +135,7 @@ public enum Option {
             case ATTACH_TO_TOOLS -> b.attachToTools(Values.parseBoolean(v));
             case ROOT -> b.root(Values.parsePath(v));
             case QUIET -> b.quiet(Values.parseBoolean(v));
+            case CONFIG -> b.config(Values.parseOptionalPath(v));
         };
     }
 
@@ -151,6 +157,7 @@ public enum Option {
             case TRIM_NATIVE_HEAP -> Boolean.toString(c.trimNativeHeap());
             case EXIT_AT -> c.exitAt().toString();
             case EXIT_CODE -> Integer.toString(c.exitCode());
+            case TERMINATION_MESSAGE -> Values.formatPath(c.terminationMessage().orElse(null));
             case EVENT_LOG -> Values.formatPath(c.eventLog().orElse(null));
             case PROMETHEUS -> Values.formatHostPort(c.prometheus().orElse(null));
             case PROMETHEUS_TLS_KEY_STORE -> Values.formatPath(c.prometheusTlsKeyStore().orElse(null));
@@ -163,6 +170,7 @@ public enum Option {
             case ATTACH_TO_TOOLS -> Boolean.toString(c.attachToTools());
             case ROOT -> c.root().toString();
             case QUIET -> Boolean.toString(c.quiet());
+            case CONFIG -> Values.formatPath(c.config().orElse(null));
         };
     }
 

@@ -4,15 +4,16 @@ import dev.headroom.HeadroomConfig;
 import dev.headroom.HeadroomConfig.Builder;
 import dev.headroom.HeadroomConfig.Loaded;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Where options come from and which one wins: the string form, a map, and the agent's three
+ * Where options come from and which one wins: the string form, a map, and the agent's four
  * sources (agent arguments over {@code headroom.*} system properties over {@code HEADROOM_*}
- * environment variables). Strict readers throw on the first problem; {@link #load} collects
+ * environment variables over the {@code config=} file, see {@link ConfigFile}). Strict readers throw on the first problem; {@link #load} collects
  * every problem and keeps going, so the application still starts.
  */
 public final class OptionSources {
@@ -61,8 +62,13 @@ public final class OptionSources {
         return b.build();
     }
 
-    /** {@link HeadroomConfig#load(String, Map, Map)}. */
-    public static Loaded load(String agentArgs, Map<String, String> systemProperties, Map<String, String> environment) {
+    /**
+     * {@link HeadroomConfig#load(String, Map, Map)}.
+     *
+     * @param files reads the {@code config=} file
+     */
+    public static Loaded load(String agentArgs, Map<String, String> systemProperties, Map<String, String> environment,
+                              SmallFiles files) {
         List<String> problems = new ArrayList<>();
         // Later sources overwrite earlier ones; a key keeps the place it was first chosen at.
         Map<Option, String> chosen = new LinkedHashMap<>();
@@ -96,6 +102,18 @@ public final class OptionSources {
             } else {
                 chosen.put(o, e.getValue());
                 where.put(o, "agent argument " + e.getKey());
+            }
+        }
+        String configFile = chosen.get(Option.CONFIG);
+        if (configFile != null && !Values.isOff(configFile) && Values.controlCharAt(configFile.trim()) < 0) {
+            Path file = parsedPath(configFile);
+            if (file != null) {
+                // Lowest of the four: the file fills in only what no other source set.
+                for (Map.Entry<Option, String> e : ConfigFile.read(file, files, problems).entrySet()) {
+                    if (chosen.putIfAbsent(e.getKey(), e.getValue()) == null) {
+                        where.put(e.getKey(), "config file " + Values.printable(file.toString()));
+                    }
+                }
             }
         }
         Builder b = HeadroomConfig.builder();
@@ -136,6 +154,15 @@ public final class OptionSources {
             }
         }
         return new Loaded(config, problems);
+    }
+
+    /** The path a {@code config} value names; null when it is no path (setting the option reports that). */
+    private static Path parsedPath(String value) {
+        try {
+            return Values.parsePath(value);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /**

@@ -19,11 +19,16 @@ import java.util.TreeMap;
 /**
  * A {@link Budget} as a table for people: {@code report} without {@code --json}. Sizes in MiB with
  * one decimal, {@code -} for what could not be read, ASCII only (a terminal in the C locale must
- * show it right).
+ * show it right), and no line wider than {@link #WIDTH} columns: a note that does not fit (a source,
+ * a cgroup path, an error) wraps under itself, and a word wider than a line (a long path) is broken.
  */
 public final class ReportText {
     private static final double MIB = 1024.0 * 1024.0;
-    private static final int BAR = 30;
+    /** The widest line: fits a 100-column terminal and a pasted issue without wrapping. */
+    public static final int WIDTH = 100;
+    /** The fewest columns a wrapped note keeps under itself; with less, it wraps 4 columns in instead. */
+    private static final int MIN_NOTE = 40;
+    private static final int BAR = 20;
     /** memory.stat keys worth a line of their own; the rest is in --json. */
     private static final List<String> TYPED = List.of("anon", "file", "kernel", "shmem", "sock", "fileMapped",
             "activeFile", "inactiveFile", "slabReclaimable");
@@ -48,7 +53,7 @@ public final class ReportText {
         if (cg == null || !cg.available()) {
             out.append("cgroup        no memory controller found (see errors)\n");
         } else {
-            out.append("cgroup        v").append(cg.version()).append("  ").append(cg.memoryDir()).append('\n');
+            fit(out, "cgroup        ", "v" + cg.version() + "  " + cg.memoryDir());
         }
         if (cg != null) {
             row(out, "limit", cg.available() ? limit(cg.limitBytes()) : "-",
@@ -88,12 +93,11 @@ public final class ReportText {
         }
 
         if (cg != null && !cg.events().isEmpty()) {
-            out.append("events        ");
+            StringBuilder events = new StringBuilder();
             for (Map.Entry<String, Long> e : new TreeMap<>(cg.events()).entrySet()) {
-                out.append(e.getKey()).append(' ').append(e.getValue()).append("   ");
+                events.append(events.length() == 0 ? "" : "   ").append(e.getKey()).append(' ').append(e.getValue());
             }
-            out.setLength(out.length() - 3);
-            out.append('\n');
+            fit(out, "events        ", events.toString());
         }
         if (cg != null && cg.pressure() != null) {
             CgroupSnapshot.Pressure p = cg.pressure();
@@ -116,19 +120,18 @@ public final class ReportText {
         } else {
             out.append('\n');
             for (String e : b.errors()) {
-                out.append("  - ").append(e).append('\n');
+                fit(out, "  - ", e);
             }
         }
         return out.toString();
     }
 
     private static void components(Budget b, StringBuilder out) {
-        out.append("budget        working set ").append(b.workingSetBytes() >= 0 ? mib(b.workingSetBytes()) + " MiB" : "-")
-                .append(", limit ").append(limit(b.limitBytes()))
-                .append(", headroom ").append(b.headroomBytes().isPresent() ? mib(b.headroomBytes().getAsLong()) + " MiB"
+        fit(out, "budget        ", "working set " + (b.workingSetBytes() >= 0 ? mib(b.workingSetBytes()) + " MiB" : "-")
+                + ", limit " + limit(b.limitBytes())
+                + ", headroom " + (b.headroomBytes().isPresent() ? mib(b.headroomBytes().getAsLong()) + " MiB"
                         : b.limitBytes().isPresent() ? "-" : "unlimited")
-                .append(", governor ").append(b.governor() == null ? "-" : b.governor().level())
-                .append('\n');
+                + ", governor " + (b.governor() == null ? "-" : b.governor().level()));
         List<Budget.Component> sorted = new ArrayList<>(b.components());
         sorted.sort(Comparator.comparingLong(Budget.Component::bytes).reversed());
         if (sorted.isEmpty()) {
@@ -137,8 +140,8 @@ public final class ReportText {
             long largest = Math.max(1, sorted.get(0).bytes());
             for (Budget.Component c : sorted) {
                 int width = (int) Math.round((double) Math.max(0, c.bytes()) / largest * BAR);
-                out.append(String.format(Locale.ROOT, "  %-17s %10s MiB  %-" + BAR + "s  %s%s%n", c.name(), mib(c.bytes()),
-                        "#".repeat(width), c.source(), c.estimated() ? " (estimated)" : ""));
+                fit(out, String.format(Locale.ROOT, "  %-17s %10s MiB  %-" + BAR + "s  ", c.name(), mib(c.bytes()), "#".repeat(width)),
+                        c.source() + (c.estimated() ? " (estimated)" : ""));
             }
         }
         if (b.growthBytesPerSecond().isPresent()) {
@@ -153,11 +156,11 @@ public final class ReportText {
             out.append("  limits (the level is the binding one's):\n");
             for (Constraint c : b.constraints()) {
                 boolean bytes = c.unit().equals("bytes");
-                out.append(String.format(Locale.ROOT, "    %-14s %9s of %9s %-7s %5.1f%%  %-12s %s%s%n", c.name(),
+                fit(out, String.format(Locale.ROOT, "    %-14s %9s of %9s %-7s %5.1f%%  %-12s ", c.name(),
                         bytes ? mib(c.used()) : Long.toString(c.used()), bytes ? mib(c.limit()) : Long.toString(c.limit()),
                         bytes ? "MiB" : "threads", 100 * c.share(),
-                        c.secondsToLimit().isPresent() ? String.format(Locale.ROOT, "full in %.1f s", c.secondsToLimit().getAsDouble()) : "",
-                        c.source(), c == binding ? "  <- binding" : ""));
+                        c.secondsToLimit().isPresent() ? String.format(Locale.ROOT, "full in %.1f s", c.secondsToLimit().getAsDouble()) : ""),
+                        c.source() + (c == binding ? "  <- binding" : ""));
             }
         }
         Budget.SizingCheck sc = b.sizingCheck();
@@ -165,17 +168,16 @@ public final class ReportText {
             out.append("  sizing: worst case ").append(mib(sc.worstCaseBytes())).append(" MiB against ")
                     .append(mib(sc.limitBytes())).append(" MiB: ").append(sc.fits() ? "fits" : "CAN EXCEED THE LIMIT").append('\n');
             for (Budget.SizingCheck.Term t : sc.terms()) {
-                out.append(String.format(Locale.ROOT, "    %-20s %10s MiB  %s%n", t.name(), mib(t.bytes()), t.source()));
+                fit(out, String.format(Locale.ROOT, "    %-20s %10s MiB  ", t.name(), mib(t.bytes())), t.source());
             }
         }
         Budget.Recommendation r = b.recommendation();
         if (r != null && r.available()) {
-            out.append("  recommendation (from ").append(r.samples()).append(" samples over ").append(r.basedOnSeconds())
-                    .append(" s): -Xmx").append(mib(r.maxHeapBytes())).append("m, MaxDirectMemorySize ")
-                    .append(mib(r.maxDirectMemoryBytes())).append(" MiB, request ").append(mib(r.containerRequestBytes()))
-                    .append(" MiB, limit ").append(mib(r.containerLimitBytes())).append(" MiB\n");
+            fit(out, "  ", "recommendation (from " + r.samples() + " samples over " + r.basedOnSeconds()
+                    + " s): -Xmx" + mib(r.maxHeapBytes()) + "m, MaxDirectMemorySize " + mib(r.maxDirectMemoryBytes())
+                    + " MiB, request " + mib(r.containerRequestBytes()) + " MiB, limit " + mib(r.containerLimitBytes()) + " MiB");
             for (String line : r.reasoning()) {
-                out.append("    ").append(line).append('\n');
+                fit(out, "    ", line);
             }
         }
         out.append('\n');
@@ -184,13 +186,13 @@ public final class ReportText {
     private static void jvmAndProcess(Budget b, String whoseJvm, StringBuilder out) {
         JvmSnapshot j = b.jvm();
         if (j != null) {
-            out.append(String.format(Locale.ROOT, "jvm           (%s) %s, heap %s used / %s committed / %s max MiB, %d threads, %d GCs%n",
+            fit(out, "jvm           ", String.format(Locale.ROOT, "(%s) %s, heap %s used / %s committed / %s max MiB, %d threads, %d GCs",
                     whoseJvm, j.collector(), mib(j.heapUsedBytes()), mib(j.heapCommittedBytes()), mibOrDash(j.heapMaxBytes()),
                     j.threadCount(), j.gcCount()));
         }
         ProcessSnapshot p = b.process();
         if (p != null && p.rssBytes().isPresent()) {
-            out.append(String.format(Locale.ROOT, "process       RSS %s MiB (anon %s, file %s, shmem %s), swap %s%n",
+            fit(out, "process       ", String.format(Locale.ROOT, "RSS %s MiB (anon %s, file %s, shmem %s), swap %s",
                     mib(p.rssBytes().getAsLong()), mibOrDash(p.rssAnonBytes()), mibOrDash(p.rssFileBytes()),
                     mibOrDash(p.rssShmemBytes()), mibOrDash(p.swapBytes())));
         }
@@ -198,7 +200,48 @@ public final class ReportText {
     }
 
     private static void row(StringBuilder out, String label, String value, String note) {
-        out.append(String.format(Locale.ROOT, "  %-12s %14s  %s", label, value, note).stripTrailing()).append('\n');
+        fit(out, String.format(Locale.ROOT, "  %-12s %14s  ", label, value), note);
+    }
+
+    /**
+     * One line of {@code prefix} then {@code text}, wrapped at {@link #WIDTH}: continuation lines start
+     * under the text when at least {@link #MIN_NOTE} columns remain there, else 4 columns in from the
+     * prefix's indentation; a word wider than a whole line is broken, not cut, so nothing is lost.
+     */
+    static void fit(StringBuilder out, String prefix, String text) {
+        int indent = 0;
+        while (indent < prefix.length() && prefix.charAt(indent) == ' ') {
+            indent++;
+        }
+        String hang = " ".repeat(WIDTH - prefix.length() >= MIN_NOTE ? prefix.length() : indent + 4);
+        StringBuilder line = new StringBuilder(WIDTH + 1).append(prefix);
+        int bare = prefix.length();
+        // split(" ", -1) keeps the empty words of a double space, so "src  <- binding" stays as written
+        for (String word : text.split(" ", -1)) {
+            String w = word;
+            while (true) {
+                int gap = line.length() > bare ? 1 : 0;
+                if (line.length() + gap + w.length() <= WIDTH) {
+                    line.append(gap == 1 ? " " : "").append(w);
+                    break;
+                }
+                if (line.length() > hang.length()) {
+                    // something (a word, or a prefix wider than the hang) is on this line: go on under it
+                    out.append(line.toString().stripTrailing()).append('\n');
+                    line.setLength(0);
+                    line.append(hang);
+                    bare = hang.length();
+                    continue;
+                }
+                int room = WIDTH - line.length();
+                out.append(line).append(w, 0, room).append('\n');
+                line.setLength(0);
+                line.append(hang);
+                bare = hang.length();
+                w = w.substring(room);
+            }
+        }
+        out.append(line.toString().stripTrailing()).append('\n');
     }
 
     private static String limit(OptionalLong v) {

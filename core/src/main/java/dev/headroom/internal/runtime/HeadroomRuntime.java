@@ -14,6 +14,7 @@ import dev.headroom.internal.events.EventBus;
 import dev.headroom.internal.events.EventLog;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.events.ListenerDispatcher;
+import dev.headroom.internal.events.TerminationMessage;
 import dev.headroom.internal.governor.Governor;
 import dev.headroom.internal.governor.HeapDumps;
 import dev.headroom.internal.governor.OrderlyExit;
@@ -235,6 +236,7 @@ public final class HeadroomRuntime implements Engine {
         this.events = new EventBus(ticker, diagnostics,
                 config.eventLog().map(p -> new EventLog(p, diagnostics)).orElse(null), listeners);
         this.events.recordFailures();
+        TerminationMessage.subscribe(events, config, diagnostics);
         // The watchdog first, so that it sees the start itself: opening the readers is where a FIFO
         // or a hung mount under root= would hold the starting thread.
         this.watchdog = new Watchdog(ticker, parts.stallAfterNanos > 0 ? parts.stallAfterNanos

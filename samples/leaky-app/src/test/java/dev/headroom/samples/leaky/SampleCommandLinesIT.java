@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with no kernel kill and no {@code OutOfMemoryError}.
  *
  * <p>Only the paths inside the image are mapped to this machine (the agent jar, the app jar,
- * {@code /dumps}) and the manifest's Prometheus port becomes an ephemeral one; every flag and option
+ * {@code /dumps}, the manifest's ConfigMap volume, whose {@code headroom.properties} is written from
+ * the manifest) and the manifest's Prometheus port becomes an ephemeral one; every flag and option
  * is the file's own.
  */
 class SampleCommandLinesIT {
@@ -41,6 +42,11 @@ class SampleCommandLinesIT {
 
     @TempDir
     Path dumps;
+
+    /** Where the manifest's ConfigMap volume is mounted, mapped to this machine (null: no such mount). */
+    private String configMountPath;
+    @TempDir
+    Path configMount;
 
     @BeforeAll
     static void locate() {
@@ -60,7 +66,7 @@ class SampleCommandLinesIT {
         // On JDK 21+ Serial grows its young generation tenfold at the first full collection, and the
         // next one takes the heap from 70% to 95% in one step: the dump and the exit hold only because
         // the watch expects that step from eden's size (docs/limits.md, "The heap's next figure").
-        run("dockerfile", command, null);
+        run("dockerfile", command, null, null);
     }
 
     @Test
@@ -71,10 +77,48 @@ class SampleCommandLinesIT {
         command.addAll(yamlList(manifest, "args"));
         Matcher tool = Pattern.compile("name: JAVA_TOOL_OPTIONS\\s+value: >-\\s+(\\S+)").matcher(manifest);
         assertTrue(tool.find(), "JAVA_TOOL_OPTIONS in the manifest");
-        run("kubernetes", command, tool.group(1).replace("prometheus=:9404", "prometheus=127.0.0.1:0"));
+        materializeConfigMap(manifest, tool.group(1));
+        // The kubelet creates the container's terminationMessagePath as an empty file; the agent writes
+        // Kubernetes' default path unless told otherwise, so here that file is mapped to this machine.
+        Matcher terminationPath = Pattern.compile("terminationMessagePath: (\\S+)").matcher(manifest);
+        assertTrue(terminationPath.find() && terminationPath.group(1).equals("/dev/termination-log"),
+                "the manifest names the path the agent writes by default");
+        Path termination = Files.createFile(dumps.resolve("termination-log"));
+        run("kubernetes", command, tool.group(1), termination);
     }
 
-    private void run(String name, List<String> image, String javaToolOptions) throws Exception {
+    /**
+     * The ConfigMap's file that {@code config=} names, written where its volume would be mounted, in the
+     * layout the kubelet gives a ConfigMap volume (the file a link through {@code ..data} into a
+     * timestamped directory), its options the manifest's own but for the paths mapped to this machine.
+     */
+    private void materializeConfigMap(String manifest, String javaToolOptions) throws Exception {
+        Matcher config = Pattern.compile("config=([^,\\s]+)").matcher(javaToolOptions);
+        assertTrue(config.find(), "the agent's options are in the ConfigMap that config= names: " + javaToolOptions);
+        Path inPod = Path.of(config.group(1));
+        configMountPath = inPod.getParent().toString();
+        Matcher volume = Pattern.compile("(?m)^\\s+- name: (\\S+)\\s+configMap:\\s+name: (\\S+)\\s*$").matcher(manifest);
+        assertTrue(volume.find(), "a ConfigMap volume in the manifest");
+        assertTrue(Pattern.compile("- name: " + Pattern.quote(volume.group(1)) + "\\s+mountPath: " + Pattern.quote(configMountPath) + "\\s")
+                .matcher(manifest).find(), "the ConfigMap volume is mounted at " + configMountPath);
+        assertTrue(Pattern.compile("kind: ConfigMap\\s+metadata:\\s+name: " + Pattern.quote(volume.group(2)) + "\\s").matcher(manifest).find(),
+                "the manifest defines ConfigMap " + volume.group(2));
+
+        Matcher block = Pattern.compile("(?m)^( +)" + Pattern.quote(inPod.getFileName().toString()) + ": \\|\\n((?:\\1 .*\\n|\\s*\\n)+)").matcher(manifest);
+        assertTrue(block.find(), "the ConfigMap holds " + inPod.getFileName() + " as a literal block");
+        StringBuilder properties = new StringBuilder();
+        for (String line : block.group(2).split("\n")) {
+            String text = line.length() > block.group(1).length() + 2 ? line.substring(block.group(1).length() + 2) : "";
+            properties.append(inThisMachine(text).replace("prometheus=:9404", "prometheus=127.0.0.1:0")).append('\n');
+        }
+        assertTrue(properties.toString().contains("exitAt="), "the options are in the file: " + properties);
+        Path timestamped = Files.createDirectory(configMount.resolve("..2026_01_01_00_00_00.000000000"));
+        Files.writeString(timestamped.resolve(inPod.getFileName()), properties, StandardCharsets.UTF_8);
+        Files.createSymbolicLink(configMount.resolve("..data"), timestamped.getFileName());
+        Files.createSymbolicLink(configMount.resolve(inPod.getFileName()), Path.of("..data").resolve(inPod.getFileName()));
+    }
+
+    private void run(String name, List<String> image, String javaToolOptions, Path terminationMessage) throws Exception {
         List<String> command = new ArrayList<>();
         for (String arg : image) {
             command.add(inThisMachine(arg));
@@ -89,6 +133,9 @@ class SampleCommandLinesIT {
                     .args(command.subList(jar + 2, command.size()).toArray(new String[0]));
             if (javaToolOptions != null) {
                 b.env("JAVA_TOOL_OPTIONS", inThisMachine(javaToolOptions));
+            }
+            if (terminationMessage != null) {
+                b.env("HEADROOM_TERMINATION_MESSAGE", terminationMessage.toString());
             }
             ForkedJvm jvm = b.start();
             ForkedJvm.Result r = jvm.waitFor(RUN);
@@ -109,12 +156,21 @@ class SampleCommandLinesIT {
             Path hprof = Path.of(file.group(1));
             assertTrue(hprof.startsWith(dumps), hprof + " is in the sample's dump directory");
             assertEquals(Long.parseLong(file.group(2)), Files.size(hprof), "the dump is complete: the size the event names");
+            if (terminationMessage != null) {
+                // What `kubectl describe pod` shows as the last state's message.
+                String message = Files.readString(terminationMessage, StandardCharsets.UTF_8);
+                assertTrue(message.startsWith("headroom: exiting with status 75: "), message + context);
+                assertTrue(message.contains("\nheadroom: heap dump written: " + hprof + " ("), message + context);
+                assertTrue(Files.size(terminationMessage) <= 4096, "Kubernetes' limit");
+                System.out.println("[" + name + "] termination message:\n" + message);
+            }
         }
     }
 
     /** An image path mapped to this machine: the agent jar, the app jar, the dump volume. */
     private String inThisMachine(String arg) {
-        return arg.replace("/opt/headroom/headroom-agent.jar", agentJar.toString())
+        String mapped = configMountPath == null ? arg : arg.replace(configMountPath + "/", configMount + "/");
+        return mapped.replace("/opt/headroom/headroom-agent.jar", agentJar.toString())
                 .replace("/app/leaky-app.jar", appJar.toString())
                 .replace("/dumps", dumps.toString());
     }
