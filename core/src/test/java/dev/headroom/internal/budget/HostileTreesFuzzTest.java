@@ -114,8 +114,8 @@ class HostileTreesFuzzTest {
         try (Stream<Path> s = Files.walk(root)) {
             s.filter(HostileTreesFuzzTest::isFifoLike).forEach(p -> {
                 Thread t = new Thread(() -> {
-                    try (FileOutputStream ignored = new FileOutputStream(p.toFile())) {
-                        // opened: the reader's open returns
+                    try {
+                        new FileOutputStream(p.toFile()).close(); // opened: the reader's open returns
                     } catch (IOException ignored) {
                         // nothing was waiting
                     }
