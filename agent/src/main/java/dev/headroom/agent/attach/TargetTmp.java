@@ -78,7 +78,7 @@ public final class TargetTmp implements AutoCloseable {
             if (!a.isDirectory()) {
                 throw new AttachFailure(where + " is not a directory; the CLI needs it to hand the agent to the JVM");
             }
-            return new TargetTmp((SecureDirectoryStream<Path>) secureRoot.newDirectoryStream(tmp, LinkOption.NOFOLLOW_LINKS), where);
+            return new TargetTmp(secureRoot.newDirectoryStream(tmp, LinkOption.NOFOLLOW_LINKS), where);
         } catch (NoSuchFileException e) {
             throw new AttachFailure(where + " does not exist; the CLI needs it to hand the agent to the JVM", e);
         } catch (IOException e) {
