@@ -183,7 +183,9 @@ class LeakE2EIT {
             assertTrue(hprof.ended(), "the dump ends with HEAP_DUMP_END: " + hprof);
             assertTrue(hprof.classes() > 300 && hprof.instances() > 1000, "a real heap: " + hprof);
             if (kind.equals("heap")) {
-                assertTrue(hprof.byteArraysOfAtLeastOneMiB() >= 30, "the leaked 1 MiB arrays are in the dump: " + hprof);
+                // The heap's projection looks a collection step and a second ahead, so at 200 MiB/s the
+                // dump comes when a few dozen MiB have leaked: enough to see the leak in it.
+                assertTrue(hprof.byteArraysOfAtLeastOneMiB() >= 10, "the leaked 1 MiB arrays are in the dump: " + hprof);
             }
         } finally {
             deleteTree(work);
