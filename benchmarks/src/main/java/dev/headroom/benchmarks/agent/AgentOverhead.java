@@ -27,7 +27,9 @@ import java.util.jar.Manifest;
  *       exit, with no agent, the empty agent and Headroom, alternating, median and p90 of N runs;</li>
  *   <li>CPU in the first second: utime+stime of the whole process 1 s after fork, empty agent vs
  *       Headroom, median of N runs each;</li>
- *   <li>resident memory: VmRSS 5 s after start, empty agent vs Headroom, median of M runs each;</li>
+ *   <li>resident memory: VmRSS 5 s after start, empty agent vs Headroom, median of M runs each; then the same
+ *       with a 128 MiB heap pre-touched, which leaves out the heap pages Headroom's start-up allocations
+ *       touch in an idle JVM (a running application touches them anyway);</li>
  *   <li>idle CPU: the two side by side, each an idle app in a child memory cgroup of its own
  *       (512 MiB unless told, as a container), over a window after 10 s of warm-up: the whole process's CPU, and
  *       Headroom's own threads' ({@code headroom-*}). Needs root and a writable memory cgroup.</li>
@@ -38,6 +40,7 @@ import java.util.jar.Manifest;
  *      --agent agent/target/headroom-agent.jar --app samples/leaky-app/target/leaky-app.jar \
  *      [--runs 21] [--rssRuns 5] [--cpuSeconds 300] [--idleLimitMiB 512] [--options ""] [--jvmArgs -XX:+UseSerialGC]
  * </pre>
+ * {@code --runs 0} skips the start-up and first-second tables, {@code --cpuSeconds 0} the idle CPU.
  * Prints a Markdown table. The JVM measured is the one running this driver ({@code java.home}).
  */
 public final class AgentOverhead {
@@ -62,52 +65,48 @@ public final class AgentOverhead {
                 + "; jvmArgs " + jvmArgs + "; Headroom options '" + options + "'; "
                 + Runtime.getRuntime().availableProcessors() + " CPUs\n");
 
-        List<Double> none = new ArrayList<>();
-        List<Double> floor = new ArrayList<>();
-        List<Double> with = new ArrayList<>();
-        for (int i = 0; i < runs + 2; i++) {
-            double a = wallMillis(Procs.command(null, null, jvmArgs, app, "--max", "0", "--hold", "0"));
-            double b = wallMillis(Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", "0"));
-            double c = wallMillis(Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", "0"));
-            if (i >= 2) { // the first two of each warm the page cache
-                none.add(a);
-                floor.add(b);
-                with.add(c);
+        if (runs > 0) { // --runs 0: resident memory (and idle CPU) only
+            List<Double> none = new ArrayList<>();
+            List<Double> floor = new ArrayList<>();
+            List<Double> with = new ArrayList<>();
+            for (int i = 0; i < runs + 2; i++) {
+                double a = wallMillis(Procs.command(null, null, jvmArgs, app, "--max", "0", "--hold", "0"));
+                double b = wallMillis(Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", "0"));
+                double c = wallMillis(Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", "0"));
+                if (i >= 2) { // the first two of each warm the page cache
+                    none.add(a);
+                    floor.add(b);
+                    with.add(c);
+                }
             }
-        }
-        System.out.println("| start-up (hello world, fork to exit) | median | p90 |");
-        System.out.println("|---|---|---|");
-        System.out.println("| no agent | " + Procs.fmt(Procs.median(none)) + " ms | " + Procs.fmt(Procs.percentile(none, 90)) + " ms |");
-        System.out.println("| empty agent | " + Procs.fmt(Procs.median(floor)) + " ms | " + Procs.fmt(Procs.percentile(floor, 90)) + " ms |");
-        System.out.println("| Headroom | " + Procs.fmt(Procs.median(with)) + " ms | " + Procs.fmt(Procs.percentile(with, 90)) + " ms |");
-        System.out.println("| Headroom - empty agent | " + Procs.fmt(Procs.median(with) - Procs.median(floor)) + " ms | |");
-        System.out.println();
+            System.out.println("| start-up (hello world, fork to exit) | median | p90 |");
+            System.out.println("|---|---|---|");
+            System.out.println("| no agent | " + Procs.fmt(Procs.median(none)) + " ms | " + Procs.fmt(Procs.percentile(none, 90)) + " ms |");
+            System.out.println("| empty agent | " + Procs.fmt(Procs.median(floor)) + " ms | " + Procs.fmt(Procs.percentile(floor, 90)) + " ms |");
+            System.out.println("| Headroom | " + Procs.fmt(Procs.median(with)) + " ms | " + Procs.fmt(Procs.percentile(with, 90)) + " ms |");
+            System.out.println("| Headroom - empty agent | " + Procs.fmt(Procs.median(with) - Procs.median(floor)) + " ms | |");
+            System.out.println();
 
-        List<Double> firstFloor = new ArrayList<>();
-        List<Double> firstWith = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            firstFloor.add(firstSecondCpuMillis(Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", "3")));
-            firstWith.add(firstSecondCpuMillis(Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", "3")));
+            List<Double> firstFloor = new ArrayList<>();
+            List<Double> firstWith = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                firstFloor.add(firstSecondCpuMillis(Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", "3")));
+                firstWith.add(firstSecondCpuMillis(Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", "3")));
+            }
+            System.out.println("| CPU of the whole process in its first second | median | p90 |");
+            System.out.println("|---|---|---|");
+            System.out.println("| empty agent | " + Procs.fmt(Procs.median(firstFloor)) + " ms | " + Procs.fmt(Procs.percentile(firstFloor, 90)) + " ms |");
+            System.out.println("| Headroom | " + Procs.fmt(Procs.median(firstWith)) + " ms | " + Procs.fmt(Procs.percentile(firstWith, 90)) + " ms |");
+            System.out.println("| Headroom - empty agent | " + Procs.fmt(Procs.median(firstWith) - Procs.median(firstFloor)) + " ms | |");
+            System.out.println();
         }
-        System.out.println("| CPU of the whole process in its first second | median | p90 |");
-        System.out.println("|---|---|---|");
-        System.out.println("| empty agent | " + Procs.fmt(Procs.median(firstFloor)) + " ms | " + Procs.fmt(Procs.percentile(firstFloor, 90)) + " ms |");
-        System.out.println("| Headroom | " + Procs.fmt(Procs.median(firstWith)) + " ms | " + Procs.fmt(Procs.percentile(firstWith, 90)) + " ms |");
-        System.out.println("| Headroom - empty agent | " + Procs.fmt(Procs.median(firstWith) - Procs.median(firstFloor)) + " ms | |");
-        System.out.println();
 
-        List<Double> rssFloor = new ArrayList<>();
-        List<Double> rssWith = new ArrayList<>();
-        for (int i = 0; i < rssRuns; i++) {
-            rssFloor.add(rssMiB(Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", "8")));
-            rssWith.add(rssMiB(Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", "8")));
-        }
-        System.out.println("| resident memory 5 s after start | median VmRSS |");
-        System.out.println("|---|---|");
-        System.out.println("| empty agent | " + Procs.fmt(Procs.median(rssFloor)) + " MiB |");
-        System.out.println("| Headroom | " + Procs.fmt(Procs.median(rssWith)) + " MiB |");
-        System.out.println("| Headroom - empty agent | " + Procs.fmt(Procs.median(rssWith) - Procs.median(rssFloor)) + " MiB |");
-        System.out.println();
+        rssTable("resident memory 5 s after start", rssRuns, empty, agent, options, jvmArgs, app);
+        // The same with the heap's pages touched up front, as a running application's allocations touch
+        // them anyway: what is left is what Headroom costs outside the heap (classes, threads, malloc).
+        List<String> touchArgs = new ArrayList<>(jvmArgs);
+        touchArgs.addAll(List.of("-Xms128m", "-Xmx128m", "-XX:+AlwaysPreTouch"));
+        rssTable("resident memory 5 s after start, 128 MiB heap pre-touched", rssRuns, empty, agent, options, touchArgs, app);
 
         if (cpuSeconds > 0) {
             String hold = Integer.toString(cpuSeconds + 20);
@@ -225,6 +224,22 @@ public final class AgentOverhead {
             throw new IllegalStateException("failed: " + command);
         }
         return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private static void rssTable(String title, int rssRuns, Path empty, Path agent, String options, List<String> jvmArgs, Path app)
+            throws Exception {
+        List<Double> rssFloor = new ArrayList<>();
+        List<Double> rssWith = new ArrayList<>();
+        for (int i = 0; i < rssRuns; i++) {
+            rssFloor.add(rssMiB(Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", "8")));
+            rssWith.add(rssMiB(Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", "8")));
+        }
+        System.out.println("| " + title + " | median VmRSS |");
+        System.out.println("|---|---|");
+        System.out.println("| empty agent | " + Procs.fmt(Procs.median(rssFloor)) + " MiB |");
+        System.out.println("| Headroom | " + Procs.fmt(Procs.median(rssWith)) + " MiB |");
+        System.out.println("| Headroom - empty agent | " + Procs.fmt(Procs.median(rssWith) - Procs.median(rssFloor)) + " MiB |");
+        System.out.println();
     }
 
     private static double rssMiB(List<String> command) throws Exception {

@@ -29,6 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * records the process's VmRSS, its live heap and Headroom's own share of it from
  * {@code jcmd PID GC.class_histogram} (live objects, after the full collection that command makes;
  * Headroom's share is the classes under {@code dev.headroom}), its threads and file descriptors.
+ * Beside it runs a control: the same application and JVM options under an empty agent, sampled the
+ * same way (so it gets the same full collections), and both resident sets are split into anonymous
+ * and file-backed pages ({@code RssAnon}, {@code RssFile}): growth the control shares is the JVM's, not
+ * Headroom's. At the end both processes' C heaps are trimmed ({@code jcmd PID System.trim_native_heap})
+ * and their VmRSS read again: what comes back was freed memory the allocator kept, not a leak.
  * Prints a table and, per figure, the least-squares slope over the second half of the run (the first
  * half includes warm-up: JIT, first-use class loading) and a verdict: flat or growing.
  *
@@ -51,7 +56,8 @@ public final class PrometheusSoak {
     }
 
     private record Sample(double minutes, long scrapes, long failures, long rss, long liveHeap, long headroomBytes,
-                          long headroomInstances, long threads, long fds) {
+                          long headroomInstances, long threads, long fds, long rssAnon, long rssFile,
+                          long controlRss, long controlAnon) {
     }
 
     public static void main(String[] argv) throws Exception {
@@ -75,10 +81,14 @@ public final class PrometheusSoak {
         List<String> command = Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", Long.toString(holdSeconds));
         Path log = Files.createTempFile("prometheus-soak", ".log");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> controlCommand = Procs.command(AgentOverhead.emptyAgentJar(), "", jvmArgs, app, "--max", "0", "--hold",
+                Long.toString(holdSeconds));
+        Process control = new ProcessBuilder(controlCommand).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         System.out.println("JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + "; "
                 + Runtime.getRuntime().availableProcessors() + " CPUs; app pid " + p.pid() + "; options " + options
                 + "; jvmArgs " + jvmArgs + "; " + minutes + " min, a sample every " + sampleSeconds + " s, a scrape every "
-                + scrapeMillis + " ms; app output in " + log);
+                + scrapeMillis + " ms; app output in " + log + "; control (empty agent) pid " + control.pid());
         Scraper scraper = new Scraper(port, scrapeMillis);
         List<Sample> samples = new ArrayList<>();
         try {
@@ -89,29 +99,67 @@ public final class PrometheusSoak {
             long start = System.nanoTime();
             long end = start + (long) (minutes * 60e9);
             System.out.println();
-            System.out.println("| min | scrapes ok | failed | VmRSS MiB | live heap KiB | dev.headroom KiB | dev.headroom objects | threads | fds |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|");
+            System.out.println("| min | scrapes ok | failed | VmRSS MiB | anon MiB | file MiB | live heap KiB | dev.headroom KiB"
+                    + " | dev.headroom objects | threads | fds | control VmRSS MiB | control anon MiB |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (long next = start; next - end <= 0; next += TimeUnit.SECONDS.toNanos(sampleSeconds)) {
                 long wait = next - System.nanoTime();
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("the application ended early (exit " + p.exitValue() + "); see " + log);
+                if (!p.isAlive() || !control.isAlive()) {
+                    throw new IllegalStateException("the application or its control ended early; see " + log);
                 }
-                Sample s = sample(p.pid(), (System.nanoTime() - start) / 60e9, scraper);
+                Sample s = sample(p.pid(), control.pid(), (System.nanoTime() - start) / 60e9, scraper);
                 samples.add(s);
-                System.out.printf(Locale.ROOT, "| %.1f | %d | %d | %.1f | %d | %.1f | %d | %d | %d |%n", s.minutes(), s.scrapes(), s.failures(),
-                        s.rss() / 1048576.0, s.liveHeap() / 1024, s.headroomBytes() / 1024.0, s.headroomInstances(), s.threads(), s.fds());
+                System.out.printf(Locale.ROOT, "| %.1f | %d | %d | %.1f | %.1f | %.1f | %d | %.1f | %d | %d | %d | %.1f | %.1f |%n",
+                        s.minutes(), s.scrapes(), s.failures(), mib(s.rss()), mib(s.rssAnon()), mib(s.rssFile()),
+                        s.liveHeap() / 1024, s.headroomBytes() / 1024.0, s.headroomInstances(), s.threads(), s.fds(),
+                        mib(s.controlRss()), mib(s.controlAnon()));
             }
+            verdict(samples, scraper);
+            trimAndReport("Headroom", p.pid());
+            trimAndReport("control", control.pid());
         } finally {
             scraper.stop = true;
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
+            for (Process each : List.of(p, control)) {
+                each.destroy();
+                if (!each.waitFor(10, TimeUnit.SECONDS)) {
+                    each.destroyForcibly().waitFor();
+                }
             }
         }
-        verdict(samples, scraper);
+    }
+
+    private static double mib(long bytes) {
+        return bytes / 1048576.0;
+    }
+
+    /** VmRSS before and after the C heap is trimmed: the difference is freed memory glibc kept, not a leak. */
+    private static void trimAndReport(String who, long pid) throws IOException, InterruptedException {
+        long before = Procs.rssBytes(pid);
+        String out = jcmd(pid, "System.trim_native_heap");
+        long after = Procs.rssBytes(pid);
+        System.out.printf(Locale.ROOT, "%s: VmRSS %.1f MiB, after System.trim_native_heap %.1f MiB (%s)%n", who, mib(before),
+                mib(after), out.lines().filter(l -> !l.isBlank() && !l.endsWith(":")).reduce((a, b) -> b).orElse("").trim());
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), command).redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        jcmd.waitFor();
+        return out;
+    }
+
+    /** A {@code /proc/PID/status} field in bytes (its values are in kB). */
+    private static long statusBytes(long pid, String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"), StandardCharsets.ISO_8859_1)) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IOException("no " + field + " for pid " + pid);
     }
 
     /** Waits (at most a minute) until the endpoint serves its first page, so warm-up is not counted as failures. */
@@ -126,15 +174,17 @@ public final class PrometheusSoak {
         throw new IllegalStateException("the endpoint never served a page on port " + port);
     }
 
-    private static Sample sample(long pid, double minutes, Scraper scraper) throws IOException, InterruptedException {
+    private static Sample sample(long pid, long controlPid, double minutes, Scraper scraper) throws IOException, InterruptedException {
         long rss = Procs.rssBytes(pid);
+        long anon = statusBytes(pid, "RssAnon");
+        long file = statusBytes(pid, "RssFile");
+        long controlRss = Procs.rssBytes(controlPid);
+        long controlAnon = statusBytes(controlPid, "RssAnon");
+        jcmd(controlPid, "GC.class_histogram"); // the same full collection as the measured process gets
         long live = 0;
         long bytes = 0;
         long instances = 0;
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(pid), "GC.class_histogram").redirectErrorStream(true).start();
-        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        jcmd.waitFor();
+        String out = jcmd(pid, "GC.class_histogram");
         for (String line : out.split("\n")) {
             // "   1:          1234         567890  java.lang.String (java.base@17)"; "Total   12345   6789012"
             String[] f = line.trim().split("\\s+");
@@ -158,7 +208,8 @@ public final class PrometheusSoak {
         try (var dir = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
             fds = dir.count();
         }
-        return new Sample(minutes, scraper.ok.get(), scraper.failed.get(), rss, live, bytes, instances, threads, fds);
+        return new Sample(minutes, scraper.ok.get(), scraper.failed.get(), rss, live, bytes, instances, threads, fds, anon, file,
+                controlRss, controlAnon);
     }
 
     private static void verdict(List<Sample> samples, Scraper scraper) {
@@ -177,6 +228,10 @@ public final class PrometheusSoak {
         line("dev.headroom bytes", late, Sample::headroomBytes, FLAT_HEADROOM_BYTES_PER_HOUR, true);
         line("dev.headroom objects", late, Sample::headroomInstances, FLAT_COUNT_PER_HOUR * 50, false);
         line("VmRSS", late, Sample::rss, FLAT_RSS_BYTES_PER_HOUR, true);
+        line("  of it anonymous", late, Sample::rssAnon, FLAT_RSS_BYTES_PER_HOUR, true);
+        line("  of it file-backed", late, Sample::rssFile, FLAT_RSS_BYTES_PER_HOUR, true);
+        line("control VmRSS (empty agent)", late, Sample::controlRss, FLAT_RSS_BYTES_PER_HOUR, true);
+        line("control anonymous", late, Sample::controlAnon, FLAT_RSS_BYTES_PER_HOUR, true);
         line("threads", late, Sample::threads, FLAT_COUNT_PER_HOUR, false);
         line("file descriptors", late, Sample::fds, FLAT_COUNT_PER_HOUR, false);
     }
