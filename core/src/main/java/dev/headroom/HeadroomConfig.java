@@ -154,6 +154,14 @@ public final class HeadroomConfig {
         return fields.heapDumpAllowTmpfs;
     }
 
+    /**
+     * Whether, with {@link #heapDumpAt()} set, the JVM's own dump at its first {@code OutOfMemoryError}
+     * is armed too: a leak faster than a dump (hundreds of MiB/s in a small heap) still leaves one.
+     */
+    public boolean heapDumpOnOutOfMemory() {
+        return fields.heapDumpOnOutOfMemory;
+    }
+
     /** Least time between two heap dumps. */
     public Duration heapDumpMinInterval() {
         return fields.heapDumpMinInterval;
@@ -466,6 +474,7 @@ public final class HeadroomConfig {
         Size heapDumpAt = Size.off();
         Path heapDumpDir;
         boolean heapDumpAllowTmpfs;
+        boolean heapDumpOnOutOfMemory = true;
         Duration heapDumpMinInterval = Duration.ofHours(1);
         Size softLimit = Size.off();
         double gcCpuCap = 50;
@@ -559,6 +568,11 @@ public final class HeadroomConfig {
 
         public Builder heapDumpAllowTmpfs(boolean allow) {
             fields.heapDumpAllowTmpfs = allow;
+            return this;
+        }
+
+        public Builder heapDumpOnOutOfMemory(boolean arm) {
+            fields.heapDumpOnOutOfMemory = arm;
             return this;
         }
 

@@ -43,6 +43,7 @@ public class HeadroomProperties {
 
     /** Allow heap dumps on tmpfs, where the file itself counts against the memory limit. */
     private Boolean heapDumpAllowTmpfs;
+    private Boolean heapDumpOnOutOfMemory;
 
     /** Least time between two heap dumps. */
     private String heapDumpMinInterval;
@@ -273,6 +274,14 @@ public class HeadroomProperties {
 
     public void setHeapDumpAllowTmpfs(Boolean heapDumpAllowTmpfs) {
         this.heapDumpAllowTmpfs = heapDumpAllowTmpfs;
+    }
+
+    public Boolean getHeapDumpOnOutOfMemory() {
+        return heapDumpOnOutOfMemory;
+    }
+
+    public void setHeapDumpOnOutOfMemory(Boolean heapDumpOnOutOfMemory) {
+        this.heapDumpOnOutOfMemory = heapDumpOnOutOfMemory;
     }
 
     public String getHeapDumpMinInterval() {

@@ -39,6 +39,8 @@ public enum Option {
             Values.OPTIONAL_PATH_FORMS),
     HEAP_DUMP_ALLOW_TMPFS("heapDumpAllowTmpfs", "Allow heap dumps on tmpfs, where the file itself counts against the memory limit.",
             Values.BOOLEAN_FORMS),
+    HEAP_DUMP_ON_OUT_OF_MEMORY("heapDumpOnOutOfMemory", "With heapDumpAt set, also arm the JVM's own dump at its first OutOfMemoryError (into heapDumpDir, same checks), for leaks faster than a dump.",
+            Values.BOOLEAN_FORMS),
     HEAP_DUMP_MIN_INTERVAL("heapDumpMinInterval", "Least time between two heap dumps.",
             Values.DURATION_FORMS),
     SOFT_LIMIT("softLimit", "GOMEMLIMIT-style soft limit: above it the governor makes the JVM give memory back (off unless set).",
@@ -114,6 +116,7 @@ public enum Option {
             case HEAP_DUMP_AT -> b.heapDumpAt(Size.parse(v));
             case HEAP_DUMP_DIR -> b.heapDumpDir(Values.parseOptionalPath(v));
             case HEAP_DUMP_ALLOW_TMPFS -> b.heapDumpAllowTmpfs(Values.parseBoolean(v));
+            case HEAP_DUMP_ON_OUT_OF_MEMORY -> b.heapDumpOnOutOfMemory(Values.parseBoolean(v));
             case HEAP_DUMP_MIN_INTERVAL -> b.heapDumpMinInterval(Values.parseDuration(v));
             case SOFT_LIMIT -> b.softLimit(Size.parse(v));
             case GC_CPU_CAP -> b.gcCpuCap(Values.parsePercent(v));
@@ -149,6 +152,7 @@ public enum Option {
             case HEAP_DUMP_AT -> c.heapDumpAt().toString();
             case HEAP_DUMP_DIR -> Values.formatPath(c.heapDumpDir().orElse(null));
             case HEAP_DUMP_ALLOW_TMPFS -> Boolean.toString(c.heapDumpAllowTmpfs());
+            case HEAP_DUMP_ON_OUT_OF_MEMORY -> Boolean.toString(c.heapDumpOnOutOfMemory());
             case HEAP_DUMP_MIN_INTERVAL -> Values.formatDuration(c.heapDumpMinInterval());
             case SOFT_LIMIT -> c.softLimit().toString();
             case GC_CPU_CAP -> Values.formatPercent(c.gcCpuCap());

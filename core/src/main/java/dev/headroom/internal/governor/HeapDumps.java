@@ -97,6 +97,7 @@ public final class HeapDumps {
     private boolean armed = true;
     private long lastDumpNanos = Long.MIN_VALUE;
     private volatile Thread running;
+    private volatile OutOfMemoryDump backstop;
 
     /**
      * @param async false runs the dump on the caller's thread (tests)
@@ -123,6 +124,17 @@ public final class HeapDumps {
         this.afterDump = action;
     }
 
+    /**
+     * The JVM's own dump at its first {@code OutOfMemoryError}, armed now and with every re-arm of
+     * this one, disarmed while a dump of this one stands for the incident.
+     */
+    public void backstop(OutOfMemoryDump dump) {
+        this.backstop = dump;
+        if (dump != null) {
+            dump.arm();
+        }
+    }
+
     public long written() {
         return written.get();
     }
@@ -143,10 +155,17 @@ public final class HeapDumps {
 
     /** Called by the governor on every sample (sampler thread). */
     public void onSample(Budget budget, long nowNanos) {
+        OutOfMemoryDump jvmDump = backstop;
+        if (jvmDump != null) {
+            jvmDump.onSample(nowNanos);
+        }
         double ratio = Thresholds.ratio(config.heapDumpAt(), budget);
         if (!armed) {
             if (ratio < PressureLevels.CLEAR_FRACTION) {
                 armed = true;
+                if (jvmDump != null) {
+                    jvmDump.arm();
+                }
             }
             return;
         }
@@ -173,6 +192,10 @@ public final class HeapDumps {
             return;
         }
         lastDumpNanos = nowNanos;
+        if (jvmDump != null) {
+            // One dump per incident: the JVM's own would follow this one if the heap ran out while it is written.
+            jvmDump.disarm("Headroom's own dump of this incident is being written");
+        }
         long heapUsed = budget.jvm().heapUsedBytes();
         long workingSet = budget.workingSetBytes();
         Runnable job = () -> write(workingSet, t, heapUsed, constraint, reason);
@@ -189,6 +212,7 @@ public final class HeapDumps {
     private void write(long workingSet, long threshold, long heapUsed, String constraint, String reason) {
         Path dir = config.heapDumpDir().orElse(Path.of("")).toAbsolutePath();
         Path tempDir = null;
+        long before = written.get();
         try {
             if (!Files.isDirectory(dir)) {
                 // 0700 whatever the umask; a directory that already exists keeps its mode.
@@ -239,6 +263,10 @@ public final class HeapDumps {
         } finally {
             if (tempDir != null) {
                 deleteQuietly(tempDir);
+            }
+            OutOfMemoryDump jvmDump = backstop;
+            if (jvmDump != null && written.get() == before) {
+                jvmDump.arm(); // no dump of this incident after all: the JVM's own stands guard again
             }
             try {
                 afterDump.run();
@@ -324,7 +352,7 @@ public final class HeapDumps {
         }
     }
 
-    static String sanitize(String host) {
+    public static String sanitize(String host) {
         if (host == null || host.isBlank()) {
             return "unknown";
         }

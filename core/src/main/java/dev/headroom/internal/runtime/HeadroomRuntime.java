@@ -17,6 +17,7 @@ import dev.headroom.internal.events.ListenerDispatcher;
 import dev.headroom.internal.events.TerminationMessage;
 import dev.headroom.internal.governor.Governor;
 import dev.headroom.internal.governor.HeapDumps;
+import dev.headroom.internal.governor.OutOfMemoryDump;
 import dev.headroom.internal.governor.OrderlyExit;
 import dev.headroom.internal.governor.Reclaimer;
 import dev.headroom.internal.governor.SizingVerdict;
@@ -74,6 +75,7 @@ public final class HeadroomRuntime implements Engine {
         ReclaimerFactory reclaimers = Bindings::reclaimer;
         HeapDumps.DumpAction dumpAction = HeapDumps.DumpAction.HOTSPOT;
         HeapDumps.FileStores fileStores = HeapDumps.FileStores.REAL;
+        OutOfMemoryDump.VmFlags vmFlags = OutOfMemoryDump.VmFlags.HOTSPOT;
         boolean asyncDumps = true;
         OrderlyExit.Exiter exiter = OrderlyExit.Exiter.SYSTEM;
         long exitGraceMillis = OrderlyExit.DEFAULT_GRACE_MILLIS;
@@ -119,6 +121,14 @@ public final class HeadroomRuntime implements Engine {
             this.dumpAction = Objects.requireNonNull(action);
             this.fileStores = Objects.requireNonNull(stores);
             this.asyncDumps = async;
+            // Dumps replaced means a test: the JVM's own flags stay untouched unless vmFlags(...) says otherwise.
+            this.vmFlags = OutOfMemoryDump.VmFlags.NONE;
+            return this;
+        }
+
+        /** The JVM flags the OutOfMemoryError dump is armed with. */
+        public Parts vmFlags(OutOfMemoryDump.VmFlags flags) {
+            this.vmFlags = Objects.requireNonNull(flags);
             return this;
         }
 
@@ -212,6 +222,9 @@ public final class HeadroomRuntime implements Engine {
     private final Reclaimer reclaimer;
     private final Governor governor;
     private final HeapDumps heapDumps;
+    /** The JVM's own dump at its first OutOfMemoryError; null without heapDumpAt. */
+    private final OutOfMemoryDump oomeDump;
+    private Thread shutdownHook;
     private final OrderlyExit exit;
     private final AdaptivePeriod period;
     /** The fast watch of every limit; null when off or when it could not start. */
@@ -271,6 +284,33 @@ public final class HeadroomRuntime implements Engine {
         }
         if (heapDumps != null) {
             heapDumps.afterEachDump(this::sampleSoon);
+            this.oomeDump = new OutOfMemoryDump(config, events, diagnostics, ticker, parts.vmFlags, parts.fileStores,
+                    HeapDumps.sanitize(HeapDumps.hostName(config.root())), ProcessHandle.current().pid(),
+                    Runtime.getRuntime().maxMemory());
+            heapDumps.backstop(oomeDump);
+            // The JVM may end (an OutOfMemoryError in main) while a dump is written or right after the
+            // JVM's own: the hook lets the dump finish, bounded by the exit grace, and reports the JVM's.
+            long grace = parts.exitGraceMillis;
+            HeapDumps dumps = heapDumps;
+            OutOfMemoryDump jvmDump = oomeDump;
+            Thread hook = new Thread(() -> {
+                try {
+                    if (!dumps.awaitIdle(grace)) {
+                        diagnostics.line("a heap dump is still being written after " + grace / 1000 + " s; the JVM ends anyway");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                jvmDump.atExit();
+            }, "headroom-shutdown");
+            try {
+                Runtime.getRuntime().addShutdownHook(hook);
+                this.shutdownHook = hook;
+            } catch (IllegalStateException | SecurityException e) {
+                diagnostics.failure("shutdown hook", e);
+            }
+        } else {
+            this.oomeDump = null;
         }
     }
 
@@ -570,6 +610,9 @@ public final class HeadroomRuntime implements Engine {
         f.put("options", config.toSpecDifferingFromDefaults());
         SizingVerdict sizing = SizingVerdict.of(b, config);
         f.put("sizing", sizing.fields());
+        if (oomeDump != null) {
+            f.put("outOfMemoryDump", oomeDump.state());
+        }
         f.put("budget", ReportJson.tree(b));
         StringBuilder m = new StringBuilder(200).append("started: ");
         if (b.cgroup().available()) {
@@ -643,6 +686,16 @@ public final class HeadroomRuntime implements Engine {
         closed = true;
         watchdog.close();
         scheduler.shutdown();
+        if (oomeDump != null) {
+            oomeDump.disarm("Headroom stopped");
+        }
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs anyway, and finds nothing armed
+            }
+        }
         for (Publisher p : publishers) {
             try {
                 p.close();

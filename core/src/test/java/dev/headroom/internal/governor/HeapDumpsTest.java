@@ -40,17 +40,7 @@ class HeapDumpsTest {
     };
 
     private static HeapDumps.FileStores store(String type, long usable) {
-        return new HeapDumps.FileStores() {
-            @Override
-            public String type(Path dir) {
-                return type;
-            }
-
-            @Override
-            public long usableSpace(Path dir) {
-                return usable;
-            }
-        };
+        return new FakeFileStores(type, () -> usable);
     }
 
     private HeapDumps dumps(String spec, HeapDumps.DumpAction action, HeapDumps.FileStores stores) {

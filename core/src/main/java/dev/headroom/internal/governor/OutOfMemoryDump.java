@@ -1,0 +1,298 @@
+package dev.headroom.internal.governor;
+
+import dev.headroom.HeadroomConfig;
+import dev.headroom.internal.clock.Ticker;
+import dev.headroom.internal.config.Values;
+import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.events.EventSink;
+import dev.headroom.internal.events.OwnerOnly;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The JVM's own heap dump at its first {@code OutOfMemoryError}, armed by Headroom as a backstop
+ * to {@code heapDumpAt}: a leak of hundreds of MiB/s fills a small heap between two collections,
+ * faster than any observer can start a dump, but HotSpot writes one itself, inside the failing
+ * allocation, before the error is thrown ({@code HeapDumpOnOutOfMemoryError}; it and
+ * {@code HeapDumpPath} are manageable flags, so they can be set at run time).
+ *
+ * <p>The same rules as Headroom's own dumps: into {@code heapDumpDir} (0700 when created), never on
+ * tmpfs unless allowed, only while the directory has room for a full heap plus the hprof margin
+ * (re-checked every {@value #SPACE_CHECK_SECONDS} s), a file name of its own that HotSpot creates
+ * with {@code O_CREAT|O_EXCL} and mode 0600 (it never replaces a file). One dump per incident:
+ * disarmed while Headroom's own dump of the incident exists, re-armed with Headroom's. Left alone
+ * when the JVM's options set either flag: the user's choice wins. HotSpot dumps at the first
+ * {@code OutOfMemoryError} of the JVM's life only (heap or metaspace; not direct memory, which the
+ * JDK throws from Java code), whoever armed it. Thread-safe: the sampler, the dump thread and the
+ * shutdown hook all call in.
+ */
+public final class OutOfMemoryDump {
+    static final long SPACE_CHECK_SECONDS = 60;
+    static final String DUMP_FLAG = "HeapDumpOnOutOfMemoryError";
+    static final String PATH_FLAG = "HeapDumpPath";
+    /** A file whose size has not changed for this long is complete (JDK 21+ merges segments after the pause). */
+    private static final long STABLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    /** The JVM's flags, as {@code HotSpotDiagnosticMXBean} shows and sets them. */
+    public interface VmFlags {
+        /** The flag's value and whether it is still the JVM's default; empty when the JVM has no such flag. */
+        Optional<Flag> get(String name);
+
+        void set(String name, String value);
+
+        record Flag(String value, boolean isDefault) {
+        }
+
+        /** A JVM without such flags: nothing is armed (tests that must not touch their own JVM's flags). */
+        VmFlags NONE = new VmFlags() {
+            @Override
+            public Optional<Flag> get(String name) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void set(String name, String value) {
+                throw new UnsupportedOperationException(name);
+            }
+        };
+
+        VmFlags HOTSPOT = new VmFlags() {
+            @Override
+            public Optional<Flag> get(String name) {
+                try {
+                    com.sun.management.VMOption o = bean().getVMOption(name);
+                    return Optional.of(new Flag(o.getValue(), o.getOrigin() == com.sun.management.VMOption.Origin.DEFAULT));
+                } catch (IllegalArgumentException e) {
+                    return Optional.empty();
+                }
+            }
+
+            @Override
+            public void set(String name, String value) {
+                bean().setVMOption(name, value);
+            }
+
+            private com.sun.management.HotSpotDiagnosticMXBean bean() {
+                return ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            }
+        };
+    }
+
+    private final HeadroomConfig config;
+    private final EventSink events;
+    private final Diagnostics diagnostics;
+    private final Ticker ticker;
+    private final VmFlags flags;
+    private final HeapDumps.FileStores stores;
+    private final String host;
+    private final long pid;
+    private final long maxHeapBytes;
+    /** Armed by Headroom at this path, or null. */
+    private Path armed;
+    /** Why not armed, or the armed path, for the start event. */
+    private String state;
+    private boolean refusalSaid;
+    /** Set once Headroom has set the flags: they are no longer at their defaults, but still Headroom's to change. */
+    private boolean ours;
+    /** False while Headroom's own dump of the incident stands in for it. */
+    private boolean wanted = true;
+    private long spaceCheckedNanos;
+    private long lastSize = -1;
+    private long lastSizeNanos;
+    private boolean reported;
+
+    public OutOfMemoryDump(HeadroomConfig config, EventSink events, Diagnostics diagnostics, Ticker ticker, VmFlags flags,
+                    HeapDumps.FileStores stores, String host, long pid, long maxHeapBytes) {
+        this.config = config;
+        this.events = events;
+        this.diagnostics = diagnostics;
+        this.ticker = ticker;
+        this.flags = flags;
+        this.stores = stores;
+        this.host = host;
+        this.pid = pid;
+        this.maxHeapBytes = maxHeapBytes;
+        this.state = config.heapDumpOnOutOfMemory() ? "not armed yet" : "off (heapDumpOnOutOfMemory=false)";
+    }
+
+    /** The armed path, or why there is none: for the {@code start} event. */
+    public synchronized String state() {
+        return state;
+    }
+
+    /** Whether the JVM will dump at its first {@code OutOfMemoryError} into a file Headroom chose. */
+    public synchronized boolean armed() {
+        return armed != null;
+    }
+
+    /** Arms the JVM's dump when allowed and not armed; a no-op otherwise. Never throws. */
+    synchronized void arm() {
+        wanted = true;
+        if (armed != null || reported || !config.heapDumpOnOutOfMemory()) {
+            return;
+        }
+        spaceCheckedNanos = ticker.nanoTime();
+        try {
+            Optional<VmFlags.Flag> dump = flags.get(DUMP_FLAG);
+            Optional<VmFlags.Flag> path = flags.get(PATH_FLAG);
+            if (dump.isEmpty() || path.isEmpty()) {
+                state = "not armed: this JVM has no " + DUMP_FLAG + " flag";
+                return;
+            }
+            if (!ours && (!dump.get().isDefault() || !path.get().isDefault())) {
+                // The JVM's options chose; a user's -XX:+HeapDumpOnOutOfMemoryError or path is never changed.
+                state = "left to the JVM's options (" + DUMP_FLAG + "=" + dump.get().value()
+                        + (path.get().value().isEmpty() ? "" : ", " + PATH_FLAG + "=" + path.get().value()) + ")";
+                return;
+            }
+            Path dir = config.heapDumpDir().orElse(Path.of("")).toAbsolutePath();
+            String problem = roomFor(dir);
+            if (problem != null) {
+                refuse(problem);
+                return;
+            }
+            Path file = freeName(dir);
+            ours = true;
+            flags.set(PATH_FLAG, file.toString());
+            flags.set(DUMP_FLAG, "true");
+            armed = file;
+            state = file.toString();
+            refusalSaid = false;
+        } catch (IOException | RuntimeException e) {
+            refuse("arming failed: " + Diagnostics.describe(e));
+        }
+    }
+
+    /** Turns the JVM's dump off again if Headroom armed it (its own dump was written; Headroom stops). */
+    public synchronized void disarm(String why) {
+        wanted = false;
+        disarmOnly(why);
+    }
+
+    private void disarmOnly(String why) {
+        if (armed == null) {
+            return;
+        }
+        try {
+            flags.set(DUMP_FLAG, "false");
+            flags.set(PATH_FLAG, "");
+            state = "disarmed: " + why;
+        } catch (RuntimeException e) {
+            diagnostics.failure("disarming the JVM's OutOfMemoryError heap dump", e);
+        }
+        armed = null;
+    }
+
+    /**
+     * On every sample: reports the JVM's dump once it is complete, and re-checks the room for it
+     * every {@value #SPACE_CHECK_SECONDS} s (a disk filling up disarms it, room again re-arms it).
+     */
+    synchronized void onSample(long nowNanos) {
+        if (armed != null && written(nowNanos, false)) {
+            return;
+        }
+        if (nowNanos - spaceCheckedNanos < TimeUnit.SECONDS.toNanos(SPACE_CHECK_SECONDS)) {
+            return;
+        }
+        if (armed == null) {
+            if (wanted && !reported && state.startsWith("not armed: ")) {
+                arm(); // refused for want of room (or arming failed): room may have come back
+            }
+            return;
+        }
+        spaceCheckedNanos = nowNanos;
+        String problem;
+        try {
+            problem = roomFor(armed.getParent());
+        } catch (IOException | RuntimeException e) {
+            problem = "checking room failed: " + Diagnostics.describe(e);
+        }
+        if (problem != null) {
+            disarmOnly(problem);
+            refuse(problem);
+        }
+    }
+
+    /** At JVM shutdown: the error that ends the JVM was thrown after its dump was complete. */
+    public synchronized void atExit() {
+        if (armed != null) {
+            written(ticker.nanoTime(), true);
+        }
+    }
+
+    /** True (and the event emitted) when the JVM has written its dump. */
+    private boolean written(long nowNanos, boolean atExit) {
+        long size;
+        try {
+            if (!Files.isRegularFile(armed, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            size = Files.size(armed);
+        } catch (IOException e) {
+            return false;
+        }
+        if (!atExit && (size == 0 || size != lastSize || nowNanos - lastSizeNanos < STABLE_NANOS)) {
+            if (size != lastSize) {
+                lastSize = size;
+                lastSizeNanos = nowNanos;
+            }
+            return false;
+        }
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("path", armed.toString());
+        f.put("bytes", size);
+        f.put("by", "jvm");
+        f.put("trigger", "OutOfMemoryError");
+        events.emit("heap_dump", f, "heap dump written by the JVM at its first OutOfMemoryError: " + armed + " ("
+                + Values.humanBytes(size) + ")");
+        reported = true;
+        state = "written: " + armed;
+        armed = null; // HotSpot dumps at the first OutOfMemoryError only: nothing more to watch
+        return true;
+    }
+
+    /** Null when {@code dir} may take a dump of the whole heap, else why not. */
+    private String roomFor(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            OwnerOnly.createDirectories(dir);
+        }
+        String type = stores.type(dir);
+        if (HeapDumps.isMemoryBacked(type) && !config.heapDumpAllowTmpfs()) {
+            return dir + " is on " + type + " (memory charged to this container)";
+        }
+        long needed = maxHeapBytes + Math.max(HeapDumps.MIN_MARGIN_BYTES, maxHeapBytes / 4);
+        long usable = stores.usableSpace(dir);
+        if (usable < needed) {
+            return dir + " has " + Values.humanBytes(usable) + " usable, a dump of the whole "
+                    + Values.humanBytes(maxHeapBytes) + " heap needs about " + Values.humanBytes(needed);
+        }
+        return null;
+    }
+
+    private Path freeName(Path dir) throws IOException {
+        String name = "headroom-" + host + "-" + pid + "-oome";
+        for (int i = 0; i < 100; i++) {
+            Path p = dir.resolve(i == 0 ? name + ".hprof" : name + "-" + i + ".hprof");
+            if (Files.notExists(p, LinkOption.NOFOLLOW_LINKS)) {
+                return p;
+            }
+        }
+        throw new IOException("no free name for " + name + ".hprof in " + dir);
+    }
+
+    private void refuse(String problem) {
+        state = "not armed: " + problem;
+        if (!refusalSaid) {
+            refusalSaid = true;
+            diagnostics.line("the JVM's heap dump at OutOfMemoryError is not armed: " + problem);
+        }
+    }
+}
