@@ -109,11 +109,17 @@ final class PrometheusServer implements AutoCloseable {
         return base + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
     }
 
+    // No InterruptedException in the signature: try-with-resources would have to handle it (javac -Xlint).
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 
