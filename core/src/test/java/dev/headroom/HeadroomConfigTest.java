@@ -24,7 +24,7 @@ class HeadroomConfigTest {
             + "4c2a0f5f5f0b2c0c3d2b0e6a1d7f0a9b8c7d6e5f4a3b2c1d0e0f1a2b3c4d5e6f";
 
     private static final String EVERY_KEY_CHANGED = "interval=250ms,watchInterval=off,warnAt=70%,criticalAt=900m,heapDumpAt=92.5%,"
-            + "heapDumpDir=/dumps,heapDumpAllowTmpfs=true,heapDumpMinInterval=90s,softLimit=768m,gcCpuCap=25%,"
+            + "heapDumpDir=/dumps,heapDumpAllowTmpfs=true,heapDumpOnOutOfMemory=false,heapDumpMinInterval=90s,softLimit=768m,gcCpuCap=25%,"
             + "idleReclaim=false,idleReclaimAfter=2m,trimNativeHeap=false,exitAt=98%,exitCode=3,terminationMessage=/tmp/termination-log,eventLog=/var/log/h.jsonl,"
             + "prometheus=[::1]:9404,prometheusTlsKeyStore=/etc/h/ks.p12,prometheusTlsKeyStorePasswordFile=/etc/h/ks.pass,"
             + "prometheusBasicAuthUser=prom,prometheusBasicAuthPasswordHash=" + HASH + ",prometheusBearerTokenFile=/etc/h/token,"
@@ -79,7 +79,7 @@ class HeadroomConfigTest {
         List<HeadroomConfig.OptionDoc> docs = HeadroomConfig.options();
         Set<String> keys = docs.stream().map(HeadroomConfig.OptionDoc::key).collect(Collectors.toSet());
         assertEquals(docs.size(), keys.size());
-        assertEquals(Set.of("interval", "watchInterval", "warnAt", "criticalAt", "heapDumpAt", "heapDumpDir", "heapDumpAllowTmpfs",
+        assertEquals(Set.of("interval", "watchInterval", "warnAt", "criticalAt", "heapDumpAt", "heapDumpDir", "heapDumpAllowTmpfs", "heapDumpOnOutOfMemory",
                 "heapDumpMinInterval", "softLimit", "gcCpuCap", "idleReclaim", "idleReclaimAfter", "trimNativeHeap",
                 "exitAt", "exitCode", "terminationMessage", "eventLog", "prometheus", "prometheusTlsKeyStore", "prometheusTlsKeyStorePasswordFile",
                 "prometheusBasicAuthUser", "prometheusBasicAuthPasswordHash", "prometheusBearerTokenFile", "jmx", "jmxWritable", "attachToTools", "root", "quiet", "config"), keys);
