@@ -190,6 +190,16 @@ public final class MeterCatalog {
                     "Budget.sizingCheck.fits",
                     b -> b.sizingCheck() != null && b.sizingCheck().evaluated()
                             ? List.of(new Sample(List.of(), b.sizingCheck().fits() ? 1 : 0)) : List.of()),
+            gauge("headroom.sizing.recommended.request", "bytes",
+                    "Headroom's own container memory request for this pod, from what it has observed (absent until it has seen enough; see report's recommendation).",
+                    "Budget.recommendation.containerRequestBytes",
+                    b -> b.recommendation() != null && b.recommendation().available()
+                            ? List.of(new Sample(List.of(), b.recommendation().containerRequestBytes())) : List.of()),
+            gauge("headroom.sizing.recommended.limit", "bytes",
+                    "Headroom's own container memory limit for this pod, from what it has observed (absent until it has seen enough).",
+                    "Budget.recommendation.containerLimitBytes",
+                    b -> b.recommendation() != null && b.recommendation().available()
+                            ? List.of(new Sample(List.of(), b.recommendation().containerLimitBytes())) : List.of()),
             // ---- every limit the JVM can die at
             tagged("headroom.constraint.used", Type.GAUGE, "bytes", List.of("constraint"),
                     "Use of each memory limit the JVM can die at: cgroup (working set less active page cache), heap (after the latest GC), direct_memory, metaspace, class_space, code_cache (threads: headroom.pids.current).",

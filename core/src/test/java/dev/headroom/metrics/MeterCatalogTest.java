@@ -58,6 +58,8 @@ class MeterCatalogTest {
         assertEquals(554.0, value("headroom.memory.time.to.limit", b));
         assertEquals(1.0, value("headroom.pressure.level", b), "WARN");
         assertEquals(7.0, value("headroom.memory.oom.kills", b));
+        assertEquals(600.0 * MIB, value("headroom.sizing.recommended.request", b));
+        assertEquals(900.0 * MIB, value("headroom.sizing.recommended.limit", b));
         assertEquals(List.of(new MeterCatalog.Sample(List.of("some"), 2.5), new MeterCatalog.Sample(List.of("full"), 1.25)),
                 meter("headroom.memory.pressure.stalled").samples(b), "PSI totals in seconds");
         assertEquals(List.of(new MeterCatalog.Sample(List.of("Class"), 40.0 * MIB),

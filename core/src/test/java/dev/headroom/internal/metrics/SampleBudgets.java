@@ -102,7 +102,8 @@ public final class SampleBudgets {
                 .growthBytesPerSecond(OptionalDouble.of(MIB))
                 .secondsToLimit(OptionalDouble.of(554.0))
                 .sizingCheck(new Budget.SizingCheck(true, true, 900 * MIB, 1024 * MIB, List.of()))
-                .recommendation(Budget.Recommendation.notYet(0, 1))
+                .recommendation(new Budget.Recommendation(true, 3600, 3600, 512 * MIB, 50.0, 64 * MIB, 600 * MIB, 900 * MIB,
+                        List.of("observed for an hour")))
                 .governor(gov)
                 .constraints(List.of(
                         new Constraint(Constraint.CGROUP, 320 * MIB, 1024 * MIB, "/sys/fs/cgroup/kubepods/pod1/ctr", true,
