@@ -256,6 +256,14 @@ public final class HeadroomConfig {
         return fields.jmxWritable;
     }
 
+    /**
+     * Whether Headroom offers its owner-only local channel ({@code /tmp/.headroom-<pid>.sock}) from which
+     * {@code report --pid} and {@code report --watch --pid} read the latest budget without attaching.
+     */
+    public boolean channel() {
+        return fields.channel;
+    }
+
     /** Whether the agent also runs inside JDK tools (jcmd, javac, ...) that inherited JAVA_TOOL_OPTIONS. */
     public boolean attachToTools() {
         return fields.attachToTools;
@@ -495,6 +503,7 @@ public final class HeadroomConfig {
         Path prometheusBearerTokenFile;
         boolean jmx = true;
         boolean jmxWritable;
+        boolean channel = true;
         boolean attachToTools;
         Path root = Path.of("/");
         boolean quiet;
@@ -682,6 +691,11 @@ public final class HeadroomConfig {
 
         public Builder jmxWritable(boolean writable) {
             fields.jmxWritable = writable;
+            return this;
+        }
+
+        public Builder channel(boolean channel) {
+            fields.channel = channel;
             return this;
         }
 

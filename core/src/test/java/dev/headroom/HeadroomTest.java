@@ -59,6 +59,12 @@ class HeadroomTest {
     }
 
     /** The budget's own cadence is under test here: the watch (WatchRuntimeTest) would add ticks. */
+    /**
+     * For the tests that step the manual scheduler task by task: opening the channel is one more
+     * sampler task (ChannelServerTest and ChannelIT cover it).
+     */
+    private static final String NO_CHANNEL = "channel=off,";
+
     private HeadroomRuntime.Parts parts(MBeanServer server) {
         return HeadroomRuntime.Parts.production().ticker(ticker).scheduler(scheduler).watchPeriod(0)
                 .err(new PrintStream(errBytes, true, StandardCharsets.UTF_8))
@@ -102,7 +108,7 @@ class HeadroomTest {
                     }
                 }, 1000);
         workingSet.set(600 * MIB);
-        Headroom h = Headroom.start(HeadroomConfig.parse("heapDumpAt=50%,exitAt=95%,interval=10s,quiet=true,jmx=false,heapDumpDir=" + dir), p);
+        Headroom h = Headroom.start(HeadroomConfig.parse(NO_CHANNEL + "heapDumpAt=50%,exitAt=95%,interval=10s,quiet=true,jmx=false,heapDumpDir=" + dir), p);
         assertTrue(scheduler.runNext(), "the first sample: over heapDumpAt, the dump is written (on this thread here)");
         assertEquals(0, scheduler.nextDelayNanos(), "a sample is due at once after the dump, not in 10 s");
         assertTrue(scheduler.runNext());
@@ -171,7 +177,7 @@ class HeadroomTest {
     void aLeakGoesThroughWarnAndCriticalWithEventsListenersAndTheMxBean(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("events.jsonl");
         MBeanServer server = MBeanServerFactory.newMBeanServer();
-        Headroom h = Headroom.start(HeadroomConfig.parse("eventLog=" + log), parts(server));
+        Headroom h = Headroom.start(HeadroomConfig.parse(NO_CHANNEL + "eventLog=" + log), parts(server));
         List<String> levelChanges = new CopyOnWriteArrayList<>();
         CountDownLatch twoChanges = new CountDownLatch(2);
         h.addListener(new HeadroomListener() {
@@ -259,7 +265,7 @@ class HeadroomTest {
     @Test
     void writableMxBeanChangesThresholdsAndSamples() throws Exception {
         MBeanServer server = MBeanServerFactory.newMBeanServer();
-        Headroom h = Headroom.start(HeadroomConfig.parse("jmxWritable=true"), parts(server));
+        Headroom h = Headroom.start(HeadroomConfig.parse(NO_CHANNEL + "jmxWritable=true"), parts(server));
         scheduler.runNext();
         scheduler.runNext();
         ObjectName name = new ObjectName(JmxPublisher.OBJECT_NAME);
@@ -272,7 +278,7 @@ class HeadroomTest {
     @Test
     void aReaderOfTheMxBeanDeliversLevelChangesAndEventsToItsListeners() throws Exception {
         MBeanServer server = MBeanServerFactory.newMBeanServer();
-        Headroom h = Headroom.start(HeadroomConfig.defaults(), parts(server));
+        Headroom h = Headroom.start(HeadroomConfig.parse(NO_CHANNEL), parts(server));
         scheduler.runNext();
         scheduler.runNext();
         dev.headroom.internal.jmx.JmxEngine reader = new dev.headroom.internal.jmx.JmxEngine(HeadroomConfig.defaults(), server,

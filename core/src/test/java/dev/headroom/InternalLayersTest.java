@@ -53,7 +53,7 @@ class InternalLayersTest {
             // the sampler thread, the parts it is built from, one instance per JVM
             new Layer("wiring", "runtime"),
             // the MXBean and the Prometheus page, fed by the runtime through the renderers
-            new Layer("endpoints", "jmx", "prometheus"));
+            new Layer("endpoints", "jmx", "prometheus", "channel"));
 
     /** Entry points: they sit above every internal package, which must not call back into them. */
     static final Set<String> ENTRY_POINTS = Set.of("Headroom", "Cgroups", "BudgetDocument");

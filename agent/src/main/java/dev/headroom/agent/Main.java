@@ -40,6 +40,8 @@ public final class Main {
         switch (args[0]) {
             case "report":
                 return ReportCommand.run(rest, out, err);
+            case "top":
+                return ReportCommand.run(withWatch(rest), out, err);
             case "attach":
                 return AttachCommand.run(rest, out, err);
             case "version":
@@ -54,6 +56,14 @@ public final class Main {
                 usage(err);
                 return USAGE;
         }
+    }
+
+    /** {@code top ARGS} is {@code report --watch ARGS}. */
+    private static String[] withWatch(String[] args) {
+        String[] watch = new String[args.length + 1];
+        watch[0] = "--watch";
+        System.arraycopy(args, 0, watch, 1, args.length);
+        return watch;
     }
 
     static void usage(PrintStream err) {

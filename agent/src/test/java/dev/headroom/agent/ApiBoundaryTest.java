@@ -24,7 +24,8 @@ class ApiBoundaryTest {
             "that one-shot sampler is given the system Ticker",
             "dev.headroom.internal.config",
             "the agent prints option problems and refused one-shot requests with control characters escaped "
-                    + "(Values.printable), so no value can pose as a [headroom] line of its own",
+                    + "(Values.printable), so no value can pose as a [headroom] line of its own; report --interval takes a duration "
+                    + "as the options do (Values.parseDuration)",
             "dev.headroom.internal.jvm",
             "report's fallback without a breakdown reads the MXBeans itself (JvmReader); the one-shot report in "
                     + "a target JVM creates the platform MBean server on purpose (PlatformServer) so the heap is counted",
@@ -33,7 +34,12 @@ class ApiBoundaryTest {
             "dev.headroom.internal.report",
             "report prints the budget as the text report or the JSON schema (ReportText, ReportJson)",
             "dev.headroom.internal.watch",
-            "report lists every limit of its one-off budget as the runtime's budgets do (Watch.withConstraints)");
+            "report lists every limit of its one-off budget as the runtime's budgets do (Watch.withConstraints); "
+                    + "report --watch keeps one Watch open so the limits' growth builds up across frames",
+            "dev.headroom.internal.channel",
+            "report --pid and report --watch --pid read a running Headroom's channel (ChannelClient, ChannelProtocol)",
+            "dev.headroom.internal.governor",
+            "report --watch judges its own JVM's level with the governor's thresholds and hysteresis (Thresholds, PressureLevels)");
 
     @Test
     void usesOnlyTheAllowedInternalPackages() {

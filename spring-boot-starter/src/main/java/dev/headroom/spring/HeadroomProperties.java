@@ -102,6 +102,9 @@ public class HeadroomProperties {
     /** Also offer MXBean operations that change behaviour. */
     private Boolean jmxWritable;
 
+    /** Offer the latest budget on the owner-only socket /tmp/.headroom-<pid>.sock for report --pid without attaching. */
+    private Boolean channel;
+
     /** Also run inside JDK tools that inherited JAVA_TOOL_OPTIONS. */
     private Boolean attachToTools;
 
@@ -426,6 +429,14 @@ public class HeadroomProperties {
 
     public void setJmxWritable(Boolean jmxWritable) {
         this.jmxWritable = jmxWritable;
+    }
+
+    public Boolean getChannel() {
+        return channel;
+    }
+
+    public void setChannel(Boolean channel) {
+        this.channel = channel;
     }
 
     public Boolean getAttachToTools() {

@@ -21,7 +21,8 @@ import javax.management.remote.JMXServiceURL;
 /**
  * A connection to another JVM through the JDK's attach API ({@code jdk.attach}), with every failure
  * turned into an {@link AttachFailure} that says what happened and what to do. Loading this class
- * needs the {@code jdk.attach} module: call {@link #available()} first.
+ * needs the {@code jdk.attach} module: call {@link AttachModule#available()} first
+ * (not a method here: verifying this class loads the attach API's exception classes, which fails without it).
  */
 public final class JvmConnection implements AutoCloseable {
     /** The MXBean a running Headroom registers (the runtime's {@code dev.headroom:type=Headroom}). */
@@ -39,17 +40,6 @@ public final class JvmConnection implements AutoCloseable {
     private JvmConnection(TargetProcess target, VirtualMachine vm) {
         this.target = target;
         this.vm = vm;
-    }
-
-    /** True when this Java runtime has the attach API (a JDK; a jlinked JRE may not). */
-    public static boolean available() {
-        return ModuleLayer.boot().findModule("jdk.attach").isPresent();
-    }
-
-    /** Why attaching cannot work from this Java runtime, for when {@link #available()} is false. */
-    public static String unavailableReason() {
-        return "this Java runtime (" + System.getProperty("java.home") + ") has no jdk.attach module, so it cannot attach"
-                + " to other JVMs; run this command with a JDK's java (17 or newer). The target JVM itself may be a JRE.";
     }
 
     /** Checks the target through {@code /proc} and attaches. */

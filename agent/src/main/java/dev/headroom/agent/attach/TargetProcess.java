@@ -35,6 +35,31 @@ public record TargetProcess(long pid, long nsPid, long effectiveUid, String comm
      * @param proc the {@code /proc} directory ({@code Path.of("/proc")}; tests use a copy)
      */
     public static TargetProcess inspect(long pid, Path proc) throws AttachFailure {
+        TargetProcess target = find(pid, proc);
+        Path dir = proc.resolve(Long.toString(pid));
+        if (!mapsLibjvm(dir, pid, target.command)) {
+            throw new AttachFailure("pid " + pid + " (" + target.command + ") is not a Java virtual machine: no libjvm.so is mapped in "
+                    + dir.resolve("maps") + " (`jps -l` lists JVMs)");
+        }
+        boolean listenerRuns = Files.exists(target.root.resolve("tmp").resolve(".java_pid" + target.nsPid));
+        if (!listenerRuns) {
+            List<String> status = readStatus(dir, pid);
+            long caught = hexMask(statusField(status, "SigCgt:"));
+            long ignored = hexMask(statusField(status, "SigIgn:"));
+            if (caught >= 0 && ((caught & SIGQUIT_MASK) == 0 || (ignored & SIGQUIT_MASK) != 0)) {
+                throw new AttachFailure("JVM " + pid + " (" + target.command + ") does not handle SIGQUIT, so its attach listener cannot be"
+                        + " started: it runs with -Xrs, or has not finished starting; start it with the agent instead"
+                        + " (-javaagent:headroom-agent.jar, or JAVA_TOOL_OPTIONS)");
+            }
+        }
+        return target;
+    }
+
+    /**
+     * The checks that hold for any way of reaching {@code pid} (attach or Headroom's channel): it
+     * exists and has not exited, it is not this process, it belongs to our user or we are root.
+     */
+    public static TargetProcess find(long pid, Path proc) throws AttachFailure {
         if (pid <= 0) {
             throw new AttachFailure("no such process: pid " + pid + " (a pid is a positive number; `jps -l` lists JVMs)");
         }
@@ -42,14 +67,7 @@ public record TargetProcess(long pid, long nsPid, long effectiveUid, String comm
             throw new AttachFailure("pid " + pid + " is this command itself; give the pid of the JVM to inspect");
         }
         Path dir = proc.resolve(Long.toString(pid));
-        List<String> status;
-        try {
-            status = Files.readAllLines(dir.resolve("status"), StandardCharsets.ISO_8859_1);
-        } catch (NoSuchFileException e) {
-            throw new AttachFailure("no such process: pid " + pid + " (`jps -l` lists the JVMs you can see)");
-        } catch (IOException e) {
-            throw new AttachFailure("cannot read " + dir.resolve("status") + ": " + e.getMessage());
-        }
+        List<String> status = readStatus(dir, pid);
         String command = command(dir);
         long targetUid = statusNumber(status, "Uid:", 1, -1);
         long ourUid = ourEffectiveUid(proc);
@@ -58,30 +76,25 @@ public record TargetProcess(long pid, long nsPid, long effectiveUid, String comm
         }
         if (ourUid != 0 && ourUid != targetUid) {
             throw new AttachFailure("pid " + pid + " (" + command + ") belongs to uid " + targetUid + " and this command runs as uid "
-                    + ourUid + ": the JVM only accepts attach requests from its own user; run this as that user"
+                    + ourUid + ": the JVM only accepts attach requests from its own user, and Headroom's channel is owner-only too; run this as that user"
                     + " (e.g. `sudo -u '#" + targetUid + "' java -jar headroom-agent.jar ...`) or as root");
         }
         String state = statusField(status, "State:");
         if (state != null && (state.startsWith("Z") || state.startsWith("X"))) {
             throw new AttachFailure("pid " + pid + " has exited (state " + state + ")");
         }
-        if (!mapsLibjvm(dir, pid, command)) {
-            throw new AttachFailure("pid " + pid + " (" + command + ") is not a Java virtual machine: no libjvm.so is mapped in "
-                    + dir.resolve("maps") + " (`jps -l` lists JVMs)");
-        }
         long nsPid = lastNumber(statusField(status, "NSpid:"), pid);
-        Path root = dir.resolve("root");
-        boolean listenerRuns = Files.exists(root.resolve("tmp").resolve(".java_pid" + nsPid));
-        if (!listenerRuns) {
-            long caught = hexMask(statusField(status, "SigCgt:"));
-            long ignored = hexMask(statusField(status, "SigIgn:"));
-            if (caught >= 0 && ((caught & SIGQUIT_MASK) == 0 || (ignored & SIGQUIT_MASK) != 0)) {
-                throw new AttachFailure("JVM " + pid + " (" + command + ") does not handle SIGQUIT, so its attach listener cannot be"
-                        + " started: it runs with -Xrs, or has not finished starting; start it with the agent instead"
-                        + " (-javaagent:headroom-agent.jar, or JAVA_TOOL_OPTIONS)");
-            }
+        return new TargetProcess(pid, nsPid, targetUid, command, dir.resolve("root"));
+    }
+
+    private static List<String> readStatus(Path dir, long pid) throws AttachFailure {
+        try {
+            return Files.readAllLines(dir.resolve("status"), StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException e) {
+            throw new AttachFailure("no such process: pid " + pid + " (`jps -l` lists the JVMs you can see)");
+        } catch (IOException e) {
+            throw new AttachFailure("cannot read " + dir.resolve("status") + ": " + e.getMessage());
         }
-        return new TargetProcess(pid, nsPid, targetUid, command, root);
     }
 
     private static boolean mapsLibjvm(Path dir, long pid, String command) throws AttachFailure {

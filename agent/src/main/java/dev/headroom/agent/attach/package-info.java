@@ -7,6 +7,8 @@
  * open it, through {@link dev.headroom.agent.attach.TargetTmp}, which reaches the target's {@code /tmp}
  * without following any link the target controls, and {@link dev.headroom.agent.attach.OneShotReport}
  * runs inside the target (on its attach listener thread) to write one report into the file the CLI
- * made, and return, starting no thread of its own.
+ * made, and return, starting no thread of its own. {@link dev.headroom.agent.attach.TargetChannel} reads a
+ * running Headroom's channel instead, with no attach at all, and {@link dev.headroom.agent.attach.AttachModule}
+ * says whether attaching is possible from this runtime without touching the attach API.
  */
 package dev.headroom.agent.attach;

@@ -3,6 +3,7 @@ package dev.headroom.agent.cli;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.agent.attach.AgentJar;
 import dev.headroom.agent.attach.AttachFailure;
+import dev.headroom.agent.attach.AttachModule;
 import dev.headroom.agent.attach.JvmConnection;
 import dev.headroom.internal.runtime.JvmMarker;
 import dev.headroom.internal.runtime.StartChecks;
@@ -45,8 +46,8 @@ public final class AttachCommand {
             err.println("`java -jar headroom-agent.jar help` lists every option");
             return HelpCommand.USAGE;
         }
-        if (!JvmConnection.available()) {
-            err.println("attach: " + JvmConnection.unavailableReason());
+        if (!AttachModule.available()) {
+            err.println("attach: " + AttachModule.unavailableReason());
             return HelpCommand.FAILED;
         }
         try {

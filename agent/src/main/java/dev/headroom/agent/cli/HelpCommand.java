@@ -35,6 +35,7 @@ public final class HelpCommand {
         return "usage:\n"
                 + "  java -jar headroom-agent.jar report [--json] [--root DIR]   the budget of this container and JVM\n"
                 + "  java -jar headroom-agent.jar report --pid PID [--json]      the budget of another running JVM\n"
+                + "  java -jar headroom-agent.jar report --watch [--pid PID]     live: level, binding limit, trend (also: top)\n"
                 + "  java -jar headroom-agent.jar attach PID [key=value ...]     start Headroom in a running JVM\n"
                 + "  java -jar headroom-agent.jar version                        this jar's version and the JDK running it\n"
                 + "  java -jar headroom-agent.jar help                           every option, its default and meaning\n"
@@ -61,7 +62,14 @@ public final class HelpCommand {
                         + " JMX connector (nothing is loaded; the running governor's state and trend are included). Otherwise"
                         + " this jar is loaded into the JVM once, in a mode that writes one report to an owner-only file in"
                         + " its temporary directory and starts no sampler and no governor. "
-                        + "Needs a JDK (the jdk.attach module) to run this command.");
+                        + "When Headroom runs there with channel=on (the default), the budget is read from its owner-only"
+                        + " socket /tmp/.headroom-<pid>.sock instead: nothing is attached or loaded, and a JRE without the"
+                        + " jdk.attach module can run this command; otherwise it needs a JDK.");
+        item(sb, "report --watch [--interval 2s] [--count N] [--root DIR | --pid PID]",
+                "The budget redrawn in place every interval (appended frames when stdout is not a terminal), until"
+                        + " Ctrl-C or N frames: the pressure level, the binding limit, growth and time to the limit, every"
+                        + " limit and the largest components, in 100 columns. With --pid, the frames of the Headroom running"
+                        + " in that JVM, read from its channel. `top` is the same command.");
         item(sb, "attach PID [key=value ...]",
                 "Starts Headroom (sampler, levels, event log, actions) in a running JVM, with the options given"
                         + " (as separate words or one comma-separated list; checked here first). Does nothing but say so"

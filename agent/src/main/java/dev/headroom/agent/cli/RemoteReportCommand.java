@@ -2,10 +2,13 @@ package dev.headroom.agent.cli;
 
 import dev.headroom.agent.attach.AgentJar;
 import dev.headroom.agent.attach.AttachFailure;
+import dev.headroom.agent.attach.AttachModule;
 import dev.headroom.agent.attach.JvmConnection;
 import dev.headroom.agent.attach.OneShotReport;
+import dev.headroom.agent.attach.TargetChannel;
 import dev.headroom.agent.attach.TargetProcess;
 import dev.headroom.agent.attach.TargetTmp;
+import dev.headroom.internal.channel.ChannelProtocol;
 import dev.headroom.internal.runtime.JvmMarker;
 
 import java.io.IOException;
@@ -21,6 +24,9 @@ import java.util.Properties;
  * cgroup, heap, threads, NMT).
  *
  * <ul>
+ *   <li>Headroom runs there with its channel on (the default): the budget is read from its socket
+ *       ({@link TargetChannel}), without attaching, so this works from a JRE without {@code jdk.attach};
+ *       it carries the running governor's level and trend. Otherwise, with {@code jdk.attach}:</li>
  *   <li>Headroom already runs there (its JVM-wide marker property is set) and {@code --json}: the
  *       budget is read from its MXBean over the target's local JMX connector. Nothing is loaded into
  *       the target, and the budget carries the running governor's state and trend.</li>
@@ -36,8 +42,27 @@ public final class RemoteReportCommand {
     }
 
     public static int run(long pid, boolean json, PrintStream out, PrintStream err) {
-        if (!JvmConnection.available()) {
-            err.println("report: " + JvmConnection.unavailableReason());
+        try {
+            TargetProcess target = TargetProcess.find(pid, Path.of("/proc"));
+            Optional<TargetChannel> channel = TargetChannel.find(target);
+            if (channel.isPresent()) {
+                try {
+                    print(out, channel.get().request(json ? ChannelProtocol.JSON : ChannelProtocol.TEXT));
+                    return HelpCommand.OK;
+                } catch (AttachFailure e) {
+                    if (!AttachModule.available()) {
+                        throw e;
+                    }
+                    err.println("report: " + e.getMessage() + "; attaching instead");
+                }
+            } else if (!AttachModule.available()) {
+                err.println("report: " + noChannel(target) + "; and this Java runtime (" + System.getProperty("java.home")
+                        + ") has no jdk.attach module to reach it otherwise. Start that JVM with"
+                        + " -javaagent:headroom-agent.jar (its channel is on by default), or run this command with a JDK's java");
+                return HelpCommand.FAILED;
+            }
+        } catch (AttachFailure e) {
+            err.println("report: " + e.getMessage());
             return HelpCommand.FAILED;
         }
         try (JvmConnection vm = JvmConnection.open(pid)) {
@@ -56,6 +81,13 @@ public final class RemoteReportCommand {
             err.println("report: " + e.getMessage());
             return HelpCommand.FAILED;
         }
+    }
+
+    /** Why a target offers no channel, for messages. */
+    static String noChannel(TargetProcess target) {
+        return "JVM " + target.pid() + " (" + target.command() + ") offers no Headroom channel ("
+                + ChannelProtocol.DIR.resolve(ChannelProtocol.fileName(target.nsPid())) + " in its file system: Headroom does not"
+                + " run there, or runs with channel=off)";
     }
 
     private static Optional<String> readMxBean(JvmConnection vm, String running, PrintStream err) {

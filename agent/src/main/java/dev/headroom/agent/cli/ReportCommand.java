@@ -6,9 +6,11 @@ import dev.headroom.Cgroups;
 import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.ProcessSnapshot;
+import dev.headroom.agent.attach.AttachFailure;
 import dev.headroom.internal.budget.BudgetAssembler;
 import dev.headroom.internal.budget.BudgetSampler;
 import dev.headroom.internal.clock.Ticker;
+import dev.headroom.internal.config.Values;
 import dev.headroom.internal.jvm.JvmReader;
 import dev.headroom.internal.proc.ProcStatusReader;
 import dev.headroom.internal.proc.ProcessSnapshots;
@@ -18,6 +20,7 @@ import dev.headroom.internal.watch.Watch;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -31,10 +34,37 @@ public final class ReportCommand {
         Path root = Path.of("/");
         String pid = null;
         boolean rootGiven = false;
+        boolean watch = false;
+        Duration interval = WatchCommand.DEFAULT_INTERVAL;
+        long count = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--json")) {
                 json = true;
+            } else if (a.equals("--watch")) {
+                watch = true;
+            } else if (a.equals("--interval") || a.startsWith("--interval=")) {
+                String v = a.startsWith("--interval=") ? a.substring("--interval=".length()) : i + 1 < args.length ? args[++i] : "";
+                try {
+                    interval = Values.parseDuration(v);
+                } catch (IllegalArgumentException e) {
+                    return usageError(err, "--interval needs a duration (" + Values.DURATION_FORMS + "), not '" + v + "'");
+                }
+                if (interval.compareTo(WatchCommand.MIN_INTERVAL) < 0) {
+                    return usageError(err, "--interval " + v + " is shorter than " + WatchCommand.MIN_INTERVAL.toMillis() + "ms");
+                }
+                watch = true;
+            } else if (a.equals("--count") || a.startsWith("--count=")) {
+                String v = a.startsWith("--count=") ? a.substring("--count=".length()) : i + 1 < args.length ? args[++i] : "";
+                try {
+                    count = Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    count = -1;
+                }
+                if (count < 1) {
+                    return usageError(err, "--count needs a number of frames (1 or more), not '" + v + "'");
+                }
+                watch = true;
             } else if (a.equals("--pid") || a.startsWith("--pid=")) {
                 pid = a.startsWith("--pid=") ? a.substring("--pid=".length()) : i + 1 < args.length ? args[++i] : "";
             } else if (a.equals("--root") || a.startsWith("--root=")) {
@@ -61,15 +91,39 @@ public final class ReportCommand {
                 return usageError(err, "unknown option '" + a + "'");
             }
         }
+        if (watch && json) {
+            return usageError(err, "--watch draws frames for people and cannot be combined with --json"
+                    + " (for figures over time: the prometheus= endpoint, or report --json in a loop)");
+        }
         if (pid != null) {
             if (rootGiven) {
                 return usageError(err, "--pid and --root cannot be combined (another JVM's budget is read as that JVM sees it)");
             }
+            long p;
             try {
-                return RemoteReportCommand.run(Long.parseLong(pid), json, out, err);
+                p = Long.parseLong(pid);
             } catch (NumberFormatException e) {
                 return usageError(err, "--pid needs a process id (a whole number), not '" + pid + "'");
             }
+            if (!watch) {
+                return RemoteReportCommand.run(p, json, out, err);
+            }
+            try {
+                return WatchCommand.run(WatchCommand.remote(p), interval, count, out, err, System.console() != null);
+            } catch (AttachFailure e) {
+                err.println("report --watch: " + e.getMessage());
+                return HelpCommand.FAILED;
+            }
+        }
+        if (watch) {
+            WatchCommand.Frames local;
+            try {
+                local = WatchCommand.local(root);
+            } catch (RuntimeException | LinkageError e) {
+                err.println("report --watch: the budget sampler could not start here (" + e + "); `report` prints what can be read");
+                return HelpCommand.FAILED;
+            }
+            return WatchCommand.run(local, interval, count, out, err, System.console() != null);
         }
         Budget budget = collect(root);
         out.print(json ? ReportJson.toJson(budget) + "\n" : ReportText.render(budget));
@@ -156,8 +210,12 @@ public final class ReportCommand {
 
     private static void usage(PrintStream s) {
         s.println("usage: java -jar headroom-agent.jar report [--json] [--root DIR | --pid PID]");
-        s.println("  --json       one JSON document instead of the table");
-        s.println("  --root DIR   read every /proc and /sys path under DIR (a captured tree or a test fixture)");
-        s.println("  --pid PID    the budget of another running JVM (attaches to it; same user or root)");
+        s.println("       java -jar headroom-agent.jar report --watch [--interval 2s] [--count N] [--root DIR | --pid PID]");
+        s.println("  --json         one JSON document instead of the table");
+        s.println("  --root DIR     read every /proc and /sys path under DIR (a captured tree or a test fixture)");
+        s.println("  --pid PID      the budget of another running JVM (its Headroom channel, else attach; same user or root)");
+        s.println("  --watch        redraw level, binding limit and trend every interval until Ctrl-C (also: top)");
+        s.println("  --interval D   time between frames (default 2s, at least 100ms); implies --watch");
+        s.println("  --count N      stop after N frames; implies --watch");
     }
 }

@@ -77,6 +77,8 @@ public enum Option {
             Values.BOOLEAN_FORMS),
     JMX_WRITABLE("jmxWritable", "Also offer MXBean operations that change behaviour (thresholds, sample now).",
             Values.BOOLEAN_FORMS),
+    CHANNEL("channel", "Offer the latest budget on an owner-only Unix domain socket, /tmp/.headroom-<pid>.sock, served by the sampler thread (no thread of its own), so that report --pid and report --watch --pid work without attaching (and from a JRE without jdk.attach). off creates no socket.",
+            Values.BOOLEAN_FORMS),
     ATTACH_TO_TOOLS("attachToTools", "Also run inside JDK tools (jcmd, javac, jps, ...) that inherited JAVA_TOOL_OPTIONS.",
             Values.BOOLEAN_FORMS),
     ROOT("root", "File system root under which /proc and /sys are read (for tests and captured trees).",
@@ -135,6 +137,7 @@ public enum Option {
             case PROMETHEUS_BEARER_TOKEN_FILE -> b.prometheusBearerTokenFile(Values.parseOptionalPath(v));
             case JMX -> b.jmx(Values.parseBoolean(v));
             case JMX_WRITABLE -> b.jmxWritable(Values.parseBoolean(v));
+            case CHANNEL -> b.channel(Values.parseBoolean(v));
             case ATTACH_TO_TOOLS -> b.attachToTools(Values.parseBoolean(v));
             case ROOT -> b.root(Values.parsePath(v));
             case QUIET -> b.quiet(Values.parseBoolean(v));
@@ -171,6 +174,7 @@ public enum Option {
             case PROMETHEUS_BEARER_TOKEN_FILE -> Values.formatPath(c.prometheusBearerTokenFile().orElse(null));
             case JMX -> Boolean.toString(c.jmx());
             case JMX_WRITABLE -> Boolean.toString(c.jmxWritable());
+            case CHANNEL -> c.channel() ? "on" : "off";
             case ATTACH_TO_TOOLS -> Boolean.toString(c.attachToTools());
             case ROOT -> c.root().toString();
             case QUIET -> Boolean.toString(c.quiet());

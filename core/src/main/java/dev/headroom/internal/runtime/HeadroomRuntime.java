@@ -54,6 +54,13 @@ public final class HeadroomRuntime implements Engine {
 
         void levelChanged(PressureLevel previous, PressureLevel current, Budget budget);
 
+        /**
+         * Called at every tick of the sampler thread (each watch tick and each sample), for a publisher
+         * that polls something of its own there instead of owning a thread; must cost microseconds.
+         */
+        default void tick() {
+        }
+
         default void close() {
         }
     }
@@ -490,6 +497,9 @@ public final class HeadroomRuntime implements Engine {
         } finally {
             schedule(delay);
         }
+        if (watch == null) {
+            tickPublishers();
+        }
     }
 
     /**
@@ -506,6 +516,18 @@ public final class HeadroomRuntime implements Engine {
             delay = watch.nextDelayNanos();
         } finally {
             scheduleWatch(delay);
+        }
+        tickPublishers();
+    }
+
+    /** Each publisher's per-tick poll ({@link Publisher#tick()}); contained like its other calls. */
+    private void tickPublishers() {
+        for (Publisher p : publishers) {
+            try {
+                p.tick();
+            } catch (RuntimeException e) {
+                diagnostics.failure("publisher " + p.getClass().getName(), e);
+            }
         }
     }
 

@@ -1,0 +1,209 @@
+package dev.headroom.internal.channel;
+
+import dev.headroom.Budget;
+import dev.headroom.Constraint;
+import dev.headroom.GovernorState;
+import dev.headroom.PressureLevel;
+import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.runtime.TestBudgets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChannelServerTest {
+    private static final long MIB = TestBudgets.MIB;
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final Diagnostics diagnostics = new Diagnostics(new PrintStream(err, true, StandardCharsets.UTF_8), false);
+    private ChannelServer server;
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    private Thread sampler;
+
+    private static Budget budget() {
+        Budget b = TestBudgets.budget(1_700_000_000_000L, 300 * MIB, OptionalLong.of(512 * MIB), 200 * MIB,
+                GovernorState.initial().withLevel(PressureLevel.WARN));
+        return b.withConstraints(List.of(
+                new Constraint(Constraint.CGROUP, 300 * MIB, 512 * MIB, "memory.max", true, OptionalDouble.of(MIB), OptionalDouble.of(212)),
+                new Constraint(Constraint.HEAP, 200 * MIB, 256 * MIB, "-Xmx", true, OptionalDouble.empty(), OptionalDouble.empty())));
+    }
+
+    /** Opens the server and ticks it every 10 ms on a thread standing in for the sampler. */
+    private ChannelServer serve(long pid) {
+        server = ChannelServer.open(dir, pid, ChannelServerTest::budget, diagnostics).orElseThrow(() -> new AssertionError(err));
+        ticking.set(true);
+        sampler = new Thread(() -> {
+            while (ticking.get()) {
+                server.tick();
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "test-sampler");
+        sampler.start();
+        return server;
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        ticking.set(false);
+        if (sampler != null) {
+            sampler.join();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void answersEachRequestFromTheLatestBudgetOnAnOwnerOnlySocket() throws Exception {
+        Path socket = serve(4242).path();
+        assertEquals(dir.resolve(".headroom-4242.sock"), socket);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS)));
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(socket), left.toList(), "the private directory it was bound in is gone");
+        }
+
+        String json = ChannelClient.request(socket, ChannelProtocol.JSON, 5_000);
+        assertTrue(json.startsWith("{") && json.contains("\"workingSetBytes\":" + 300 * MIB), json);
+        assertTrue(ChannelClient.request(socket, ChannelProtocol.TEXT, 5_000).contains("(the target JVM)"));
+        String frame = ChannelClient.request(socket, ChannelProtocol.FRAME, 5_000);
+        assertTrue(frame.startsWith("level         WARN  binding: heap at 78.1%"), frame);
+        ChannelClient.Refused unknown = assertThrows(ChannelClient.Refused.class,
+                () -> ChannelClient.request(socket, "shutdown", 5_000));
+        assertTrue(unknown.getMessage().contains("unknown request 'shutdown'"), unknown.getMessage());
+    }
+
+    @Test
+    void aClientThatSaysNothingOrTooMuchIsLetGoAndOthersAreStillServed() throws Exception {
+        Path socket = serve(4243).path();
+        try (SocketChannel silent = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+             SocketChannel chatty = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            chatty.write(ByteBuffer.wrap("x".repeat(1000).getBytes(StandardCharsets.US_ASCII)));
+            // Answered and closed after 64 bytes; the unread rest makes the close a reset, which is all it gets.
+            String said;
+            try {
+                said = readAll(chatty);
+            } catch (IOException reset) {
+                said = "error request longer than 64 bytes (reset)";
+            }
+            assertTrue(said.startsWith("error request longer than 64 bytes"), said);
+            assertTrue(ChannelClient.request(socket, ChannelProtocol.JSON, 5_000).startsWith("{"));
+            // the silent one is closed at its deadline: its read ends
+            assertEquals("", readAll(silent));
+        }
+    }
+
+    @Test
+    void aStaleSocketLeftByADeadJvmWithThisPidIsReplaced() throws Exception {
+        Path stale = dir.resolve(ChannelProtocol.fileName(4244));
+        try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dead.bind(UnixDomainSocketAddress.of(stale));
+        }
+        assertTrue(Files.exists(stale, LinkOption.NOFOLLOW_LINKS), "closing a Unix server socket leaves its file, as a kill does");
+        Path socket = serve(4244).path();
+        assertEquals(stale, socket);
+        assertTrue(ChannelClient.request(socket, ChannelProtocol.JSON, 5_000).startsWith("{"));
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aLinkAtTheNameIsRefusedAndItsTargetUntouched() throws Exception {
+        Path victim = Files.writeString(dir.resolve("victim"), "precious");
+        Path link = Files.createSymbolicLink(dir.resolve(ChannelProtocol.fileName(4245)), victim);
+        Optional<ChannelServer> s = ChannelServer.open(dir, 4245, ChannelServerTest::budget, diagnostics);
+        assertTrue(s.isEmpty());
+        assertTrue(Files.isSymbolicLink(link), "the link is left as it is");
+        assertEquals("precious", Files.readString(victim));
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("local channel " + link + " not offered: " + link + " is a symbolic link"), said);
+        assertEquals(1, said.lines().count(), said);
+        try (var left = Files.list(dir)) {
+            assertEquals(2, left.count(), "no private directory left behind");
+        }
+    }
+
+    @Test
+    void aSocketSomeoneStillAnswersOnAndAFileAreLeftAlone() throws Exception {
+        Path live = dir.resolve(ChannelProtocol.fileName(4246));
+        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            other.bind(UnixDomainSocketAddress.of(live));
+            assertTrue(ChannelServer.open(dir, 4246, ChannelServerTest::budget, diagnostics).isEmpty());
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("another process answers on"), err.toString(StandardCharsets.UTF_8));
+        }
+        Path file = Files.writeString(dir.resolve(ChannelProtocol.fileName(4247)), "data");
+        assertTrue(ChannelServer.open(dir, 4247, ChannelServerTest::budget, diagnostics).isEmpty());
+        assertEquals("data", Files.readString(file));
+    }
+
+    @Test
+    void closeRemovesItsSocketButNotOneThatReplacedIt() throws Exception {
+        ChannelServer first = ChannelServer.open(dir, 4248, ChannelServerTest::budget, diagnostics).orElseThrow();
+        first.close();
+        assertFalse(Files.exists(first.path(), LinkOption.NOFOLLOW_LINKS));
+
+        ChannelServer second = ChannelServer.open(dir, 4249, ChannelServerTest::budget, diagnostics).orElseThrow();
+        Files.delete(second.path());
+        Files.writeString(second.path(), "someone else's");
+        second.close();
+        assertEquals("someone else's", Files.readString(second.path()));
+    }
+
+    @Test
+    void aClientGivesUpOnAServerThatNeverTicks() throws Exception {
+        ChannelServer idle = ChannelServer.open(dir, 4250, ChannelServerTest::budget, diagnostics).orElseThrow();
+        try {
+            Future<String> answer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ChannelClient.request(idle.path(), ChannelProtocol.JSON, 300);
+                } catch (IOException e) {
+                    return "failed: " + e.getMessage();
+                }
+            });
+            assertEquals("failed: no answer within 300 ms", answer.get(10, TimeUnit.SECONDS));
+        } finally {
+            idle.close();
+        }
+    }
+
+    private static String readAll(SocketChannel ch) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        while (ch.read(b) >= 0) {
+            out.write(b.array(), 0, b.position());
+            b.clear();
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
