@@ -192,10 +192,6 @@ public final class HeapDumps {
             return;
         }
         lastDumpNanos = nowNanos;
-        if (jvmDump != null) {
-            // One dump per incident: the JVM's own would follow this one if the heap ran out while it is written.
-            jvmDump.disarm("Headroom's own dump of this incident is being written");
-        }
         long heapUsed = budget.jvm().heapUsedBytes();
         long workingSet = budget.workingSetBytes();
         Runnable job = () -> write(workingSet, t, heapUsed, constraint, reason);
@@ -227,6 +223,12 @@ public final class HeapDumps {
             }
             long needed = heapUsed + Math.max(MIN_MARGIN_BYTES, heapUsed / 4);
             long usable = stores.usableSpace(dir);
+            OutOfMemoryDump jvmDump = backstop;
+            if (jvmDump != null && jvmDump.armed() && usable < needed + jvmDump.bytesNeeded()) {
+                // The JVM's own stays armed while this one is written only if both fit: a leak that
+                // outruns this dump fills the heap before it is published, and the JVM dumps then.
+                jvmDump.disarm("no room for it beside Headroom's own dump of this incident");
+            }
             if (usable < needed) {
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("neededBytes", needed);
@@ -258,15 +260,30 @@ public final class HeapDumps {
             f.put("constraint", constraint);
             events.emit("heap_dump", f, String.format(Locale.ROOT, "heap dump written: %s (%s in %.1f s; %s)",
                     target, Values.humanBytes(bytes), seconds, reason));
+            if (jvmDump != null) {
+                jvmDump.disarm("Headroom's own dump of this incident was written (" + target + ")");
+            }
         } catch (IOException | RuntimeException e) {
             events.emit("error", errorFields("heap_dump", dir, e), "heap dump to " + dir + " failed: " + Diagnostics.describe(e));
+        } catch (OutOfMemoryError e) {
+            // The heap filled while this dump was prepared: the JVM's own dump (if armed) is the one.
+            try {
+                events.emit("error", errorFields("heap_dump", dir, new IOException("the heap ran out while the dump was prepared")),
+                        "heap dump to " + dir + " failed: the heap ran out while it was prepared");
+            } catch (OutOfMemoryError again) {
+                // nothing more can be said with a full heap
+            }
         } finally {
             if (tempDir != null) {
                 deleteQuietly(tempDir);
             }
             OutOfMemoryDump jvmDump = backstop;
             if (jvmDump != null && written.get() == before) {
-                jvmDump.arm(); // no dump of this incident after all: the JVM's own stands guard again
+                try {
+                    jvmDump.arm(); // no dump of this incident after all: the JVM's own stands guard again
+                } catch (OutOfMemoryError e) {
+                    // a full heap: it stays as it was
+                }
             }
             try {
                 afterDump.run();

@@ -27,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  * <p>The same rules as Headroom's own dumps: into {@code heapDumpDir} (0700 when created), never on
  * tmpfs unless allowed, only while the directory has room for a full heap plus the hprof margin
  * (re-checked every {@value #SPACE_CHECK_SECONDS} s), a file name of its own that HotSpot creates
- * with {@code O_CREAT|O_EXCL} and mode 0600 (it never replaces a file). One dump per incident:
- * disarmed while Headroom's own dump of the incident exists, re-armed with Headroom's. Left alone
+ * with {@code O_CREAT|O_EXCL} and mode 0600 (it never replaces a file). It stays armed while
+ * Headroom's own dump of an incident is written when the directory has room for both (a leak that
+ * outruns that dump fills the heap before it is published: then there are two), and is disarmed once
+ * that dump is published, re-armed with Headroom's. Left alone
  * when the JVM's options set either flag: the user's choice wins. HotSpot dumps at the first
  * {@code OutOfMemoryError} of the JVM's life only (heap or metaspace; not direct memory, which the
  * JDK throws from Java code), whoever armed it. Thread-safe: the sampler, the dump thread and the
@@ -97,6 +99,8 @@ public final class OutOfMemoryDump {
     private final long maxHeapBytes;
     /** Armed by Headroom at this path, or null. */
     private Path armed;
+    /** Written by the JVM while armed, disarmed since, not reported yet; or null. */
+    private Path pending;
     /** Why not armed, or the armed path, for the start event. */
     private String state;
     private boolean refusalSaid;
@@ -133,10 +137,16 @@ public final class OutOfMemoryDump {
         return armed != null;
     }
 
+    /** Room a dump of the whole heap needs: the heap plus the hprof margin. */
+    long bytesNeeded() {
+        return maxHeapBytes + Math.max(HeapDumps.MIN_MARGIN_BYTES, maxHeapBytes / 4);
+    }
+
     /** Arms the JVM's dump when allowed and not armed; a no-op otherwise. Never throws. */
     synchronized void arm() {
         wanted = true;
-        if (armed != null || reported || !config.heapDumpOnOutOfMemory()) {
+        // HotSpot dumps at the JVM's first OutOfMemoryError only: once it has, arming again is void.
+        if (armed != null || pending != null || reported || !config.heapDumpOnOutOfMemory()) {
             return;
         }
         spaceCheckedNanos = ticker.nanoTime();
@@ -188,6 +198,11 @@ public final class OutOfMemoryDump {
         } catch (RuntimeException e) {
             diagnostics.failure("disarming the JVM's OutOfMemoryError heap dump", e);
         }
+        if (Files.exists(armed, LinkOption.NOFOLLOW_LINKS)) {
+            // The JVM has dumped already (its dump ran before Headroom's, whose publication disarms it):
+            // the file is still watched, to be reported once complete.
+            pending = armed;
+        }
         armed = null;
     }
 
@@ -196,7 +211,7 @@ public final class OutOfMemoryDump {
      * every {@value #SPACE_CHECK_SECONDS} s (a disk filling up disarms it, room again re-arms it).
      */
     synchronized void onSample(long nowNanos) {
-        if (armed != null && written(nowNanos, false)) {
+        if (watched() != null && written(nowNanos, false)) {
             return;
         }
         if (nowNanos - spaceCheckedNanos < TimeUnit.SECONDS.toNanos(SPACE_CHECK_SECONDS)) {
@@ -223,19 +238,24 @@ public final class OutOfMemoryDump {
 
     /** At JVM shutdown: the error that ends the JVM was thrown after its dump was complete. */
     public synchronized void atExit() {
-        if (armed != null) {
+        if (watched() != null) {
             written(ticker.nanoTime(), true);
         }
     }
 
+    private Path watched() {
+        return armed != null ? armed : pending;
+    }
+
     /** True (and the event emitted) when the JVM has written its dump. */
     private boolean written(long nowNanos, boolean atExit) {
+        Path file = watched();
         long size;
         try {
-            if (!Files.isRegularFile(armed, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 return false;
             }
-            size = Files.size(armed);
+            size = Files.size(file);
         } catch (IOException e) {
             return false;
         }
@@ -247,15 +267,16 @@ public final class OutOfMemoryDump {
             return false;
         }
         Map<String, Object> f = new LinkedHashMap<>();
-        f.put("path", armed.toString());
+        f.put("path", file.toString());
         f.put("bytes", size);
         f.put("by", "jvm");
         f.put("trigger", "OutOfMemoryError");
-        events.emit("heap_dump", f, "heap dump written by the JVM at its first OutOfMemoryError: " + armed + " ("
+        events.emit("heap_dump", f, "heap dump written by the JVM at its first OutOfMemoryError: " + file + " ("
                 + Values.humanBytes(size) + ")");
         reported = true;
-        state = "written: " + armed;
+        state = "written: " + file;
         armed = null; // HotSpot dumps at the first OutOfMemoryError only: nothing more to watch
+        pending = null;
         return true;
     }
 
@@ -268,7 +289,7 @@ public final class OutOfMemoryDump {
         if (HeapDumps.isMemoryBacked(type) && !config.heapDumpAllowTmpfs()) {
             return dir + " is on " + type + " (memory charged to this container)";
         }
-        long needed = maxHeapBytes + Math.max(HeapDumps.MIN_MARGIN_BYTES, maxHeapBytes / 4);
+        long needed = bytesNeeded();
         long usable = stores.usableSpace(dir);
         if (usable < needed) {
             return dir + " has " + Values.humanBytes(usable) + " usable, a dump of the whole "

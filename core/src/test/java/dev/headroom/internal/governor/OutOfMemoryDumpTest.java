@@ -186,9 +186,32 @@ class OutOfMemoryDumpTest {
         long limit = 1024 * MIB;
         dumps.onSample(budget(950 * MIB, limit), ticker.nanoTime());
         assertEquals(1, dumps.written());
-        assertEquals("false", flags.value(OutOfMemoryDump.DUMP_FLAG), "one dump per incident: the JVM's is off");
+        assertEquals("false", flags.value(OutOfMemoryDump.DUMP_FLAG), "Headroom's dump published: the JVM's is off");
         dumps.onSample(budget(500 * MIB, limit), ticker.nanoTime());
         assertEquals("true", flags.value(OutOfMemoryDump.DUMP_FLAG), "re-armed with Headroom's once the incident is over");
+    }
+
+    @Test
+    void staysArmedWhileHeadroomsDumpIsWrittenOnlyWhenBothFit(@TempDir Path dir) throws Exception {
+        java.util.List<String> armedDuringTheDump = new java.util.ArrayList<>();
+        HeapDumps.DumpAction dumpAction = file -> {
+            armedDuringTheDump.add(flags.value(OutOfMemoryDump.DUMP_FLAG));
+            Files.write(file, new byte[4096]);
+        };
+        long limit = 1024 * MIB;
+        HeapDumps roomy = new HeapDumps(HeadroomConfig.parse("heapDumpAt=900m,heapDumpDir=" + dir), events, diagnostics, ticker,
+                dumpAction, store("ext4"), "web-1", 4242, false);
+        roomy.backstop(backstop("heapDumpAt=900m,heapDumpDir=" + dir, "ext4"));
+        roomy.onSample(budget(950 * MIB, limit), ticker.nanoTime());
+        assertEquals(List.of("true"), armedDuringTheDump, "room for both: a leak that outruns this dump still leaves the JVM's");
+
+        usable.set(MAX_HEAP + 400 * MIB); // the JVM's fits, or Headroom's, not both
+        Path other = Files.createDirectory(dir.resolve("other"));
+        HeapDumps tight = new HeapDumps(HeadroomConfig.parse("heapDumpAt=900m,heapDumpDir=" + other), events, diagnostics, ticker,
+                dumpAction, store("ext4"), "web-1", 4243, false);
+        tight.backstop(backstop("heapDumpAt=900m,heapDumpDir=" + other, "ext4"));
+        tight.onSample(budget(950 * MIB, limit), ticker.nanoTime());
+        assertEquals(List.of("true", "false"), armedDuringTheDump, "no room for both: Headroom's alone");
     }
 
     private Budget budget(long workingSet, long limit) {
