@@ -2,12 +2,11 @@ package dev.headroom;
 
 import dev.headroom.internal.clock.FakeTicker;
 import dev.headroom.internal.clock.ManualScheduler;
-import dev.headroom.internal.governor.HeapDumps;
-import dev.headroom.internal.governor.OrderlyExit;
 import dev.headroom.internal.jmx.JmxPublisher;
 import dev.headroom.internal.runtime.HeadroomRuntime;
 import dev.headroom.internal.runtime.JvmMarker;
 import dev.headroom.internal.runtime.TestBudgets;
+import dev.headroom.internal.runtime.TestExits;
 import dev.headroom.testkit.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,42 +77,20 @@ class HeadroomTest {
 
     @Test
     void aHeapDumpIsFollowedAtOnceByASampleSoExitAtDoesNotWaitForThePeriod(@TempDir Path dir) throws Exception {
-        CountDownLatch exited = new CountDownLatch(1);
-        List<Integer> codes = new CopyOnWriteArrayList<>();
+        TestExits.Recorder exits = new TestExits.Recorder();
         HeadroomRuntime.Parts p = parts(null)
                 .heapDumps(file -> {
                     Files.writeString(file, "JAVA PROFILE 1.0.2");
                     workingSet.set(990 * MIB);              // the dump's pause and page cache
-                }, new HeapDumps.FileStores() {
-                    @Override
-                    public String type(Path d) {
-                        return "ext4";
-                    }
-
-                    @Override
-                    public long usableSpace(Path d) {
-                        return 1L << 40;
-                    }
-                }, false)
-                .exiter(new OrderlyExit.Exiter() {
-                    @Override
-                    public void exit(int code) {
-                        codes.add(code);
-                        exited.countDown();
-                    }
-
-                    @Override
-                    public void halt(int code) {
-                        codes.add(-code);
-                    }
-                }, 1000);
+                }, TestExits.roomyDisk(), false)
+                .exiter(exits, 1000);
         workingSet.set(600 * MIB);
         Headroom h = Headroom.start(HeadroomConfig.parse(NO_CHANNEL + "heapDumpAt=50%,exitAt=95%,interval=10s,quiet=true,jmx=false,heapDumpDir=" + dir), p);
         assertTrue(scheduler.runNext(), "the first sample: over heapDumpAt, the dump is written (on this thread here)");
         assertEquals(0, scheduler.nextDelayNanos(), "a sample is due at once after the dump, not in 10 s");
         assertTrue(scheduler.runNext());
-        assertTrue(exited.await(5, TimeUnit.SECONDS), err());
-        assertEquals(List.of(75), codes);
+        assertTrue(exits.exited.await(5, TimeUnit.SECONDS), err());
+        assertEquals(List.of(75), exits.codes);
         h.close();
     }
 

@@ -44,8 +44,8 @@ class InternalLayersTest {
             // a budget as text, JSON (the one schema) or meters: pure functions of a Budget, which the
             // events, the governor's messages and every publisher quote
             new Layer("renderers", "report", "metrics"),
-            // the event log, stderr lines, listener dispatch
-            new Layer("events", "events"),
+            // the event log, stderr lines, listener dispatch; the same events and each budget as JFR events
+            new Layer("events", "events", "jfr"),
             // levels and actions on a budget
             new Layer("governor", "governor"),
             // the soft limit and idle reclaim: a Reclaimer the governor drives

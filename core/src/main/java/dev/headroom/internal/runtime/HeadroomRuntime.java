@@ -21,6 +21,7 @@ import dev.headroom.internal.governor.OutOfMemoryDump;
 import dev.headroom.internal.governor.OrderlyExit;
 import dev.headroom.internal.governor.Reclaimer;
 import dev.headroom.internal.governor.SizingVerdict;
+import dev.headroom.internal.jfr.JfrEvents;
 import dev.headroom.internal.jvm.PlatformServer;
 import dev.headroom.internal.report.ReportJson;
 import dev.headroom.internal.watch.Watch;
@@ -225,6 +226,8 @@ public final class HeadroomRuntime implements Engine {
     private final Diagnostics diagnostics;
     private final ListenerDispatcher listeners;
     private final EventBus events;
+    /** Headroom's events and budgets as JFR events; null without the jdk.jfr module. */
+    private final JfrEvents jfr;
     private final BudgetSource source;
     private final Reclaimer reclaimer;
     private final Governor governor;
@@ -256,6 +259,10 @@ public final class HeadroomRuntime implements Engine {
         this.events = new EventBus(ticker, diagnostics,
                 config.eventLog().map(p -> new EventLog(p, diagnostics)).orElse(null), listeners);
         this.events.recordFailures();
+        this.jfr = JfrEvents.create(reason -> diagnostics.once("jfr", reason));
+        if (jfr != null) {
+            events.subscribe(jfr);
+        }
         TerminationMessage.subscribe(events, config, diagnostics);
         // The watchdog first, so that it sees the start itself: opening the readers is where a FIFO
         // or a hung mount under root= would hold the starting thread.
@@ -595,6 +602,9 @@ public final class HeadroomRuntime implements Engine {
         latest = b;
         samples.incrementAndGet();
         listeners.budget(b);
+        if (jfr != null) {
+            jfr.budget(b);
+        }
         for (Publisher p : publishers) {
             try {
                 p.budget(b);

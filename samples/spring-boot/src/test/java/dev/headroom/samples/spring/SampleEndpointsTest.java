@@ -8,12 +8,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.yaml.snakeyaml.Yaml;
 
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -102,6 +107,45 @@ class SampleEndpointsTest {
         assertEquals(200, prom.statusCode());
         assertTrue(prom.body().contains("headroom_memory_working_set_bytes{application=\"headroom-sample\""), prom.body());
         assertTrue(prom.body().contains("jvm_memory_used_bytes{"), "Spring's own jvm.* meters beside ours");
+    }
+
+    /**
+     * What samples/kubernetes/spring-boot.yaml points Kubernetes and Prometheus at, asked of this
+     * running sample: every probe path, the annotations' and the PodMonitor's scrape path, on the
+     * port the sample listens on.
+     */
+    @Test
+    void theKubernetesManifestsProbesAndScrapePathsAreServed() throws Exception {
+        Manifests.Doc deployment = Manifests.only("spring-boot.yaml", "Deployment");
+        Map<String, Object> container = Manifests.list(deployment.podSpec(), "containers").get(0);
+        Map<String, Object> port = Manifests.list(container, "ports").get(0);
+        Map<String, Object> config;
+        try (InputStream in = SampleApplication.class.getResourceAsStream("/application.yaml")) {
+            config = new Yaml().load(in);
+        }
+        assertEquals(Manifests.map(config, "server").get("port"), port.get("containerPort"), "the container port is server.port");
+        List<String> probed = new ArrayList<>();
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            Map<String, Object> get = Manifests.map(container, probe, "httpGet");
+            assertEquals(port.get("name"), get.get("port"), probe + " asks the http port");
+            probed.add((String) get.get("path"));
+        }
+        assertEquals(List.of("/actuator/health/liveness", "/actuator/health/liveness", "/actuator/health/readiness"), probed,
+                "liveness stays out of memory pressure, readiness is the group HeadroomReadiness changes (docs/spring.md)");
+        for (String path : probed) {
+            assertEquals("UP", body(send("GET", path), 200).path("status").asText(), path);
+        }
+
+        Map<String, Object> annotations = Manifests.map(deployment.yaml(), "spec", "template", "metadata", "annotations");
+        assertEquals("true", annotations.get("prometheus.io/scrape"));
+        assertEquals(String.valueOf(port.get("containerPort")), annotations.get("prometheus.io/port"));
+        Map<String, Object> endpoint = Manifests.list(Manifests.map(Manifests.only("spring-boot.yaml", "PodMonitor").yaml(), "spec"),
+                "podMetricsEndpoints").get(0);
+        assertEquals(port.get("name"), endpoint.get("port"));
+        assertEquals(annotations.get("prometheus.io/path"), endpoint.get("path"), "one scrape path, whichever way Prometheus finds the pod");
+        HttpResponse<String> scrape = send("GET", (String) endpoint.get("path"));
+        assertEquals(200, scrape.statusCode());
+        assertTrue(scrape.body().contains("headroom_memory_working_set_bytes"), scrape.body());
     }
 
     private static long directBytes(JsonNode budget) {
