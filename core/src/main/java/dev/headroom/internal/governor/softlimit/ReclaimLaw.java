@@ -285,9 +285,10 @@ final class ReclaimLaw implements ReclaimPolicy {
         }
     }
 
+    /** Empty until the first reclaim is due: a JVM with nothing to give back keeps its own flags. */
     @Override
     public OptionalDouble freeShare() {
-        return OptionalDouble.of(f);
+        return lastDecided == Long.MIN_VALUE ? OptionalDouble.empty() : OptionalDouble.of(f);
     }
 
     @Override

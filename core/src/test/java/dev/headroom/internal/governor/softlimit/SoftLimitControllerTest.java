@@ -103,8 +103,12 @@ class SoftLimitControllerTest {
         Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
         rig.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
         assertEquals(1, rig.levers.collections);
-        assertEquals(List.of("MinHeapFreeRatio=15", "MaxHeapFreeRatio=30"), rig.levers.writes.subList(0, 2),
-                "the law starts at 30% free; min before max going down, so min <= max throughout");
+        assertEquals(List.of("MinHeapFreeRatio=10", "MaxHeapFreeRatio=30", "MaxHeapFreeRatio=70", "MinHeapFreeRatio=40"),
+                rig.levers.writes.subList(0, 4), "the first collection tightens the ratios for itself: min before max "
+                        + "going down, max before min going up, so min <= max throughout");
+        rig.idle(1);
+        assertEquals("15", rig.levers.flags.get("MinHeapFreeRatio"), "from then on the law steers them (30% free)");
+        assertEquals("30", rig.levers.flags.get("MaxHeapFreeRatio"));
         rig.controller.close();
         List<String> w = rig.levers.writes;
         assertEquals(List.of("MaxHeapFreeRatio=70", "MinHeapFreeRatio=40"), w.subList(w.size() - 2, w.size()),
