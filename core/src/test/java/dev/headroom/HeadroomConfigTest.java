@@ -25,7 +25,7 @@ class HeadroomConfigTest {
 
     private static final String EVERY_KEY_CHANGED = "interval=250ms,watchInterval=off,warnAt=70%,criticalAt=900m,heapDumpAt=92.5%,"
             + "heapDumpDir=/dumps,heapDumpAllowTmpfs=true,heapDumpOnOutOfMemory=false,heapDumpMinInterval=90s,softLimit=768m,gcCpuCap=25%,"
-            + "idleReclaim=false,idleReclaimAfter=2m,trimNativeHeap=false,exitAt=98%,exitCode=3,terminationMessage=/tmp/termination-log,eventLog=/var/log/h.jsonl,"
+            + "idleReclaim=false,idleReclaimAfter=2m,reclaimCpuBudget=12.5%,trimNativeHeap=false,exitAt=98%,exitCode=3,terminationMessage=/tmp/termination-log,eventLog=/var/log/h.jsonl,"
             + "prometheus=[::1]:9404,prometheusTlsKeyStore=/etc/h/ks.p12,prometheusTlsKeyStorePasswordFile=/etc/h/ks.pass,"
             + "prometheusBasicAuthUser=prom,prometheusBasicAuthPasswordHash=" + HASH + ",prometheusBearerTokenFile=/etc/h/token,"
             + "jmx=false,jmxWritable=true,channel=off,attachToTools=true,root=/tmp/fixture,quiet=true,config=/etc/headroom/headroom.properties";
@@ -82,7 +82,7 @@ class HeadroomConfigTest {
         Set<String> keys = docs.stream().map(HeadroomConfig.OptionDoc::key).collect(Collectors.toSet());
         assertEquals(docs.size(), keys.size());
         assertEquals(Set.of("interval", "watchInterval", "warnAt", "criticalAt", "heapDumpAt", "heapDumpDir", "heapDumpAllowTmpfs", "heapDumpOnOutOfMemory",
-                "heapDumpMinInterval", "softLimit", "gcCpuCap", "idleReclaim", "idleReclaimAfter", "trimNativeHeap",
+                "heapDumpMinInterval", "softLimit", "gcCpuCap", "idleReclaim", "idleReclaimAfter", "reclaimCpuBudget", "trimNativeHeap",
                 "exitAt", "exitCode", "terminationMessage", "eventLog", "prometheus", "prometheusTlsKeyStore", "prometheusTlsKeyStorePasswordFile",
                 "prometheusBasicAuthUser", "prometheusBasicAuthPasswordHash", "prometheusBearerTokenFile", "jmx", "jmxWritable", "channel", "attachToTools", "root", "quiet", "config"), keys);
         HeadroomConfig.OptionDoc dump = docs.stream().filter(d -> d.key().equals("heapDumpMinInterval")).findFirst().orElseThrow();

@@ -35,7 +35,11 @@ public final class SoftLimitDriver {
     static final long MIB = 1L << 20;
 
     /** One scenario: limit, heap, Headroom options and what "good" means. */
-    record Scenario(String name, long limitBytes, String heapArgs, String headroom, long softLimitBytes, int timeoutSeconds) {
+    record Scenario(String name, long limitBytes, String heapArgs, String headroom, long softLimitBytes, int timeoutSeconds,
+                    boolean gcDefaults) {
+        Scenario(String name, long limitBytes, String heapArgs, String headroom, long softLimitBytes, int timeoutSeconds) {
+            this(name, limitBytes, heapArgs, headroom, softLimitBytes, timeoutSeconds, true);
+        }
     }
 
     static final List<Scenario> SCENARIOS = List.of(
@@ -106,7 +110,9 @@ public final class SoftLimitDriver {
         List<String> jvmArgs = new ArrayList<>();
         jvmArgs.add("-XX:+Use" + (gc.equals("ZGC") ? "Z" : gc) + "GC");
         jvmArgs.addAll(List.of(s.heapArgs().split(" ")));
-        if (gc.equals("ZGC") && extra.stream().noneMatch(f -> f.startsWith("-XX:ZUncommitDelay="))) {
+        if (!s.gcDefaults()) {
+            // The matrix compares plain JVMs: no flag beyond the ones its configuration names.
+        } else if (gc.equals("ZGC") && extra.stream().noneMatch(f -> f.startsWith("-XX:ZUncommitDelay="))) {
             jvmArgs.add("-XX:ZUncommitDelay=1");     // startup-only; both runs get it (docs/softlimit.md)
         } else if (gc.equals("Parallel")) {
             jvmArgs.add("-XX:+UseAdaptiveSizePolicyWithSystemGC"); // only changes explicit GCs; both runs get it

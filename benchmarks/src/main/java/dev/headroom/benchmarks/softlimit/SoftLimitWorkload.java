@@ -48,6 +48,10 @@ public final class SoftLimitWorkload {
             case "bursty" -> bursty();
             case "rescue" -> rescue();
             case "toolow" -> tooLow();
+            case "burst-idle" -> bursts(false);
+            case "burst-steady" -> bursts(true);
+            case "drift" -> drift();
+            case "batch" -> batch();
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
         long cpu = processCpuNanos();
@@ -64,6 +68,67 @@ public final class SoftLimitWorkload {
             sink = live.get(live.size() - 1);
             live = null;
             sleepUntil(start + 6_000_000_000L);
+        }
+    }
+
+    /**
+     * Six cycles of 10 s: a 400 MiB live set built in about a second and a half, read for one second,
+     * dropped; then either true idle or light steady work (about 4 MiB/s of short-lived garbage, a
+     * few percent of a core), the issue's service that is never idle between bursts.
+     */
+    private static void bursts(boolean steady) throws InterruptedException {
+        for (int cycle = 0; cycle < 6; cycle++) {
+            long start = System.nanoTime();
+            List<byte[]> live = build(400);
+            work(live, 1_000_000_000L);
+            sink = live.get(live.size() - 1);
+            live = null;
+            lightUntil(start + 10_000_000_000L, steady);
+        }
+    }
+
+    /** A live set drifting between 100 and 400 MiB over a minute (up for 30 s, down for 30 s), light work throughout. */
+    private static void drift() throws InterruptedException {
+        List<byte[]> live = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int s = 0; s < 60; s++) {
+            long targetMib = 100 + 300L * (s < 30 ? s : 60 - s) / 30;
+            while (live.size() < targetMib * 4) {
+                live.add(new byte[PIECE]);
+            }
+            while (live.size() > targetMib * 4) {
+                live.remove(live.size() - 1);
+            }
+            tick(1);
+            lightUntil(start + (s + 1) * 1_000_000_000L, true);
+        }
+        sink = live;
+    }
+
+    /** A batch job: its live set grows to 450 MiB over 30 s while it works, then it ends. */
+    private static void batch() throws InterruptedException {
+        List<byte[]> live = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int s = 0; s < 30; s++) {
+            live.addAll(build(15));
+            work(live, 100_000_000L);
+            lightUntil(start + (s + 1) * 1_000_000_000L, true);
+        }
+        sink = live;
+    }
+
+    /** Until {@code deadline}: sleep, or allocate a little short-lived garbage every 10 ms. */
+    private static void lightUntil(long deadline, boolean steady) throws InterruptedException {
+        if (!steady) {
+            sleepUntil(deadline);
+            return;
+        }
+        while (System.nanoTime() < deadline) {
+            for (int k = 0; k < 4; k++) {
+                sink = new byte[10 << 10];
+            }
+            tick(1);
+            Thread.sleep(10);
         }
     }
 

@@ -47,10 +47,12 @@ public enum Option {
             Size.FORMS),
     GC_CPU_CAP("gcCpuCap", "Most CPU the governor's reclaiming may cost, so a soft limit set too low degrades throughput instead of spiralling.",
             Values.PERCENT_FORMS),
-    IDLE_RECLAIM("idleReclaim", "Give memory back after the application has been idle (under 5% of a core) for idleReclaimAfter, once per growth of the working set.",
+    IDLE_RECLAIM("idleReclaim", "Give memory back while the soft limit does not press: a control law steers the heap to the smallest footprint whose reclaim CPU stays within reclaimCpuBudget (the name is kept from the idle heuristic it replaced).",
             Values.BOOLEAN_FORMS),
-    IDLE_RECLAIM_AFTER("idleReclaimAfter", "How long the application must be idle before idle reclaim acts (10s: well inside Kubernetes' metric resolution, longer than request gaps of a live service).",
+    IDLE_RECLAIM_AFTER("idleReclaimAfter", "How long the working set must have stopped climbing before the reclaim law forces a collection (2s: two samples, so a burst's first allocations are not taken for its end).",
             Values.DURATION_FORMS),
+    RECLAIM_CPU_BUDGET("reclaimCpuBudget", "Most of the process's CPU over the last minute that reclaiming may cost (Headroom's collections, and the GC work and page faults of memory that comes back); at least a tenth of a core's share, so an idle JVM can still be reclaimed.",
+            Values.PERCENT_FORMS),
     TRIM_NATIVE_HEAP("trimNativeHeap", "When reclaiming, also return freed malloc memory (System.trim_native_heap, JDK 17.0.9+).",
             Values.BOOLEAN_FORMS),
     EXIT_AT("exitAt", "Level at which the JVM exits in an orderly way (shutdown hooks run) before the kernel kills it or an OutOfMemoryError ends it; a percentage applies to every limit, bytes to the cgroup (off unless set).",
@@ -124,6 +126,7 @@ public enum Option {
             case GC_CPU_CAP -> b.gcCpuCap(Values.parsePercent(v));
             case IDLE_RECLAIM -> b.idleReclaim(Values.parseBoolean(v));
             case IDLE_RECLAIM_AFTER -> b.idleReclaimAfter(Values.parseDuration(v));
+            case RECLAIM_CPU_BUDGET -> b.reclaimCpuBudget(Values.parsePercent(v));
             case TRIM_NATIVE_HEAP -> b.trimNativeHeap(Values.parseBoolean(v));
             case EXIT_AT -> b.exitAt(Size.parse(v));
             case EXIT_CODE -> b.exitCode(Values.parseInt(v, forms));
@@ -161,6 +164,7 @@ public enum Option {
             case GC_CPU_CAP -> Values.formatPercent(c.gcCpuCap());
             case IDLE_RECLAIM -> Boolean.toString(c.idleReclaim());
             case IDLE_RECLAIM_AFTER -> Values.formatDuration(c.idleReclaimAfter());
+            case RECLAIM_CPU_BUDGET -> Values.formatPercent(c.reclaimCpuBudget());
             case TRIM_NATIVE_HEAP -> Boolean.toString(c.trimNativeHeap());
             case EXIT_AT -> c.exitAt().toString();
             case EXIT_CODE -> Integer.toString(c.exitCode());

@@ -227,6 +227,10 @@ public final class ReportJson {
                 .put("gcCpuCapHits", g.gcCpuCapHits())
                 .put("heapDumps", g.heapDumps())
                 .put("heapDumpsRefused", g.heapDumpsRefused())
+                .put("reclaimCpuNanos", g.reclaimCpuNanos())
+                .put("reclaimBudgetUsedNanos", g.reclaimBudgetUsedNanos())
+                .put("reclaimBudgetNanos", g.reclaimBudgetNanos())
+                .put("reclaimBudgetLeftNanos", g.reclaimBudgetLeftNanos())
                 .map;
     }
 

@@ -14,6 +14,7 @@ final class HeapFlags {
     static final String MIN_FREE = "MinHeapFreeRatio";
     static final String MAX_FREE = "MaxHeapFreeRatio";
     static final String SOFT_MAX = "SoftMaxHeapSize";
+    static final String G1_PERIODIC = "G1PeriodicGCInterval";
 
     private final VmLevers levers;
     private final Map<String, String> originals = new LinkedHashMap<>();
@@ -23,6 +24,8 @@ final class HeapFlags {
     private int min = -1;
     private int max = -1;
     private long softMax = -1;
+    private long originalPeriodic = -1;
+    private long periodic = -1;
 
     HeapFlags(VmLevers levers) {
         this.levers = levers;
@@ -40,6 +43,13 @@ final class HeapFlags {
                 originals.put(MAX_FREE, mx.get());
             }
         }
+        if (levers.writeable(G1_PERIODIC)) {
+            Optional<String> p = levers.flag(G1_PERIODIC);
+            if (p.isPresent()) {
+                originalPeriodic = periodic = Long.parseLong(p.get());
+                originals.put(G1_PERIODIC, p.get());
+            }
+        }
         if (levers.writeable(SOFT_MAX)) {
             Optional<String> sm = levers.flag(SOFT_MAX);
             if (sm.isPresent()) {
@@ -55,6 +65,27 @@ final class HeapFlags {
 
     synchronized boolean softMaxWriteable() {
         return originalSoftMax >= 0;
+    }
+
+    synchronized boolean periodicWriteable() {
+        return originalPeriodic >= 0;
+    }
+
+    synchronized long originalPeriodic() {
+        return originalPeriodic;
+    }
+
+    synchronized long periodic() {
+        return periodic;
+    }
+
+    /** @throws IllegalArgumentException when the VM refuses the value */
+    synchronized void periodic(long millis) {
+        if (!periodicWriteable() || millis == periodic) {
+            return;
+        }
+        levers.setFlag(G1_PERIODIC, Long.toString(millis));
+        periodic = millis;
     }
 
     synchronized int originalMaxFree() {
@@ -83,7 +114,7 @@ final class HeapFlags {
 
     /** True when any flag differs from its starting value. */
     synchronized boolean changed() {
-        return min != originalMin || max != originalMax || softMax != originalSoftMax;
+        return min != originalMin || max != originalMax || softMax != originalSoftMax || periodic != originalPeriodic;
     }
 
     /**
@@ -128,6 +159,10 @@ final class HeapFlags {
         if (softMaxWriteable() && softMax != originalSoftMax) {
             softMax(originalSoftMax);
             restored.put(SOFT_MAX, originalSoftMax);
+        }
+        if (periodicWriteable() && periodic != originalPeriodic) {
+            periodic(originalPeriodic);
+            restored.put(G1_PERIODIC, originalPeriodic);
         }
         return restored;
     }

@@ -18,6 +18,8 @@ import java.util.Optional;
 final class LeverDetection {
     /** Longest a reclaim waits for a collector's uncommit delay before measuring. */
     static final long MAX_UNCOMMIT_WAIT_MILLIS = 5_000;
+    /** An uncommit delay longer than the reclaim budget's window keeps reclaimed memory out of reach. */
+    static final long LONG_UNCOMMIT_DELAY_MILLIS = 10_000;
     static final String TRIM_MISSING = "System.trim_native_heap is not available (it needs JDK 17.0.9+ on glibc): "
             + "freed malloc memory stays with the process";
 
@@ -38,7 +40,7 @@ final class LeverDetection {
         boolean shrinkHeapInSteps = !"false".equals(vm.flag("ShrinkHeapInSteps").orElse("true"));
         boolean trim = config.trimNativeHeap() && vm.trimSupported();
         boolean explicitGcShrinks = true;
-        boolean idleDetection = true;
+        boolean idleDetection = meter.processCpuNanos() >= 0;
         long uncommitWaitMillis = 0;
         if (explicitGc && collector == Collector.PARALLEL
                 && !("true".equals(vm.flag("UseAdaptiveSizePolicy").orElse("true"))
@@ -84,7 +86,7 @@ final class LeverDetection {
                 long delayMillis = parseLongOr(delay.get(), 0) * collector.uncommitDelayUnitMillis();
                 // Wait out a short uncommit delay before measuring what a collection returned.
                 uncommitWaitMillis = Math.min(MAX_UNCOMMIT_WAIT_MILLIS, delayMillis);
-                if (delayMillis > config.idleReclaimAfter().toMillis()) {
+                if (delayMillis > LONG_UNCOMMIT_DELAY_MILLIS) {
                     missing.add(new Levers.Unavailable(idle, "uncommit", collector.name() + " returns freed heap only "
                             + "after it has been unused for " + delayFlag + "=" + delay.get() + " ("
                             + Values.formatDuration(Duration.ofMillis(delayMillis)) + "), a startup-only flag: start the JVM "
@@ -97,9 +99,8 @@ final class LeverDetection {
                     + "CPU cap counts stop-the-world pauses only"));
         }
         if (config.idleReclaim() && meter.processCpuNanos() < 0) {
-            idleDetection = false;
-            missing.add(new Levers.Unavailable(true, "idle", "process CPU time is not available: idle reclaim cannot tell "
-                    + "when the application is idle and stays off"));
+            missing.add(new Levers.Unavailable(true, "idle", "process CPU time is not available: the reclaim CPU budget "
+                    + "allows only its share of a tenth of a core"));
         }
         if (soft && config.softLimit().resolve(budget.limitBytes()).isEmpty()) {
             missing.add(new Levers.Unavailable(false, "soft_limit", "softLimit=" + config.softLimit() + " is a percentage "

@@ -14,7 +14,7 @@ import java.util.List;
  * @param explicitGcShrinks  the collector resizes its heap after an explicit collection
  * @param shrinkHeapInSteps  Serial's {@code ShrinkHeapInSteps}
  * @param trim               a native heap trim is wanted and may exist
- * @param idleDetection      process CPU time can be read, so idleness can be told
+ * @param idleDetection      process CPU time can be read (the reclaim budget is a share of it)
  * @param uncommitWaitMillis how long a reclaim waits out the collector's uncommit delay before measuring
  * @param unavailable        the levers this JVM lacks and why, in the order found; each is reported once
  */

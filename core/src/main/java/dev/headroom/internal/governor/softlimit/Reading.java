@@ -18,9 +18,12 @@ import java.util.OptionalLong;
  * @param trimDue      a native heap trim is worth doing now
  * @param reclaiming   a reclaim is running (its outcome not taken yet)
  * @param findings     what reclaims have found out so far
+ * @param processCpu   the process's cumulative CPU, ns; -1 when unknown
+ * @param gcCpu        the collector's cumulative CPU (its threads', else its pauses), ns
  */
 record Reading(Budget budget, long nowNanos, OptionalLong softLimit, double gcLoad, double mutatorCores,
-               long minReclaim, long grown, boolean trimDue, boolean reclaiming, Findings findings) {
+               long minReclaim, long grown, boolean trimDue, boolean reclaiming, Findings findings,
+               long processCpu, long gcCpu) {
     static final long MIB = 1L << 20;
     static final long MIN_RECLAIM_FLOOR = 16 * MIB;
     static final double MIN_RECLAIM_SHARE = 0.02;

@@ -124,7 +124,8 @@ final class ReclaimTask implements Runnable {
         long start = ticker.nanoTime();
         int collections = 0;
         int wanted = collector.collectionsToShrink(tools.levers().shrinkHeapInSteps());
-        boolean tighten = plan.idle() && collector.usesFreeRatios() && flags.ratiosWriteable();
+        // Tight ratios for this collection only, unless the reclaim policy steers them already.
+        boolean tighten = plan.idle() && collector.usesFreeRatios() && flags.ratiosWriteable() && !flags.changed();
         int savedMin = flags.minFree();
         int savedMax = flags.maxFree();
         try {

@@ -13,17 +13,19 @@ import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 
 /**
- * The soft limit (GOMEMLIMIT for Java) and idle reclaim: the {@link Reclaimer} the governor calls once
+ * The soft limit (GOMEMLIMIT for Java) and reclaim under a CPU budget: the {@link Reclaimer} the governor calls once
  * per sample. It decides on the sampler thread and acts on the reclaim thread (a collection is a
  * pause; the sampler must keep its cadence), one reclaim at a time. Per sample, in this order:
  * <ol>
  *   <li>the first sample finds the {@link Levers} ({@link LeverDetection}) and reports the missing ones once;</li>
  *   <li>a finished reclaim's {@link ReclaimOutcome} is taken ({@link ReclaimRunner});</li>
  *   <li>the readings: GC load ({@link GcLoad}), the soft limit, the lows ({@link LowWater}), as a {@link Reading};</li>
- *   <li>the idle policy ({@link IdlePolicy}) observes the reading;</li>
+ *   <li>the reclaim policy ({@link ReclaimPolicy}, in production the CPU-budgeted {@link ReclaimLaw})
+ *       observes the reading;</li>
  *   <li>near or above the soft limit, {@link SoftLimitSteering} presses; otherwise it eases and, when
- *       idle reclaim is on, the idle policy may call for an idle reclaim (ask the listeners with
- *       {@link ReclaimRequest.Level#IDLE}, collect with tight free ratios, trim);</li>
+ *       reclaim is on ({@code idleReclaim}), the policy's free share is put into the heap flags
+ *       ({@link FootprintSteering}) and the policy may call for a reclaim (ask the listeners with
+ *       {@link ReclaimRequest.Level#IDLE}, collect, trim);</li>
  *   <li>a reclaim decided on this sample starts as a {@link ReclaimTask}; an outcome that is already
  *       back (an inline executor) is taken, and the state goes back to the governor.</li>
  * </ol>
@@ -44,7 +46,7 @@ public final class SoftLimitController implements Reclaimer {
     private final CpuMeter meter;
     private final int jdkFeature;
     private final ReclaimTask.Timing timing;
-    private final IdlePolicy idle;
+    private final ReclaimPolicy policy;
     private final HeapFlags flags;
     private final ReclaimRunner runner;
     /** Whether the last sample left something to give back (sampler thread). */
@@ -57,6 +59,7 @@ public final class SoftLimitController implements Reclaimer {
     private SoftLimitEvents report;
     private ListenerRequests listeners;
     private SoftLimitSteering steering;
+    private FootprintSteering footprint;
     private ReclaimTask.Tools tools;
 
     private Findings findings;
@@ -65,10 +68,10 @@ public final class SoftLimitController implements Reclaimer {
 
     /**
      * @param executor runs {@link ReclaimTask}s, one at a time (production: one daemon thread; tests may run them inline)
-     * @param idle     decides when to reclaim an idle application
+     * @param policy   decides how tightly and when to reclaim while the soft limit does not press
      */
     SoftLimitController(HeadroomConfig config, EventSink events, Diagnostics diagnostics, VmLevers vm, CpuMeter meter,
-                        Executor executor, int jdkFeature, ReclaimTask.Timing timing, IdlePolicy idle) {
+                        Executor executor, int jdkFeature, ReclaimTask.Timing timing, ReclaimPolicy policy) {
         this.config = config;
         this.events = events;
         this.diagnostics = diagnostics;
@@ -76,7 +79,7 @@ public final class SoftLimitController implements Reclaimer {
         this.meter = meter;
         this.jdkFeature = jdkFeature;
         this.timing = timing;
-        this.idle = idle;
+        this.policy = policy;
         this.flags = new HeapFlags(vm);
         this.runner = new ReclaimRunner(executor);
     }
@@ -91,13 +94,14 @@ public final class SoftLimitController implements Reclaimer {
         OptionalLong softLimit = config.softLimit().resolve(budget.limitBytes());
         lows.sample(budget.workingSetBytes(), Reading.nativeBytes(budget), runner.running());
         Reading r = read(budget, now, softLimit);
-        idle.observe(r);
+        policy.observe(r);
         if (SoftLimitSteering.presses(r)) {
             steering.press(r).ifPresent(this::start);
         } else {
             steering.ease(r);
-            if (config.idleReclaim() && levers.idleDetection() && !r.reclaiming()) {
-                idle.due(r).ifPresent(due -> idleReclaim(r, due));
+            if (config.idleReclaim() && !r.reclaiming()) {
+                policy.freeShare().ifPresent(share -> footprint.apply(r, share, policy.liveEstimate()));
+                policy.due(r).ifPresent(due -> idleReclaim(r, due));
             }
         }
         // An executor that ran the reclaim inline (or one that finished meanwhile) counts on this sample.
@@ -105,8 +109,10 @@ public final class SoftLimitController implements Reclaimer {
         // Growth worth giving back, or the soft limit pressing: the idle policy and the steering judge
         // it sample by sample, so the budget must not stretch its period at rest meanwhile.
         pending = r.grown() >= r.minReclaim() || SoftLimitSteering.presses(r);
+        ReclaimLedger.Use use = policy.use();
         return current.withSoftLimit(softLimit, steering.overSoftLimit())
-                .withReclaimTotals(reclaimActions + listeners.asked(), reclaimBytesReturned, steering.capHits());
+                .withReclaimTotals(reclaimActions + listeners.asked(), reclaimBytesReturned, steering.capHits())
+                .withReclaimCpu(use.totalNanos(), use.usedNanos(), use.allowanceNanos());
     }
 
     private void begin(Budget budget) {
@@ -118,6 +124,8 @@ public final class SoftLimitController implements Reclaimer {
         report = new SoftLimitEvents(events, config.gcCpuCap(), collector);
         listeners = new ListenerRequests(events, report);
         steering = new SoftLimitSteering(levers, flags, report, listeners, diagnostics, config.gcCpuCap());
+        footprint = new FootprintSteering(levers, flags, report, diagnostics);
+        policy.begin(levers, flags, report);
         tools = new ReclaimTask.Tools(vm, flags, meter, levers, report, diagnostics, timing);
         levers.unavailable().forEach(report::leverUnavailable);
     }
@@ -128,8 +136,10 @@ public final class SoftLimitController implements Reclaimer {
         // minimum since its low. A trim is cheap, but the first one creates the platform MBean server
         // (0.15–0.43 s of CPU), so it is not done after every collection.
         boolean trimDue = findings.trim() && Reading.nativeBytes(budget) - lows.nativeBytes() >= minReclaim;
+        long gcThreads = meter.gcThreadCpuNanos();
         return new Reading(budget, now, softLimit, load.load(meter.processors()), load.mutatorCores(), minReclaim,
-                budget.workingSetBytes() - lows.workingSet(), trimDue, runner.running(), findings);
+                budget.workingSetBytes() - lows.workingSet(), trimDue, runner.running(), findings,
+                meter.processCpuNanos(), gcThreads >= 0 ? gcThreads : meter.gcPauseNanos());
     }
 
     /** Applies what a finished reclaim handed back: the only way its results reach this state. */
@@ -143,10 +153,10 @@ public final class SoftLimitController implements Reclaimer {
         if (outcome.handled()) {
             lows.restartAtNextSample();
         }
-        idle.reclaimed(outcome);
+        policy.reclaimed(outcome);
     }
 
-    private void idleReclaim(Reading r, IdlePolicy.Reclaim due) {
+    private void idleReclaim(Reading r, ReclaimPolicy.Reclaim due) {
         listeners.ask(r.budget(), r.nowNanos(), ReclaimRequest.Level.IDLE, due.bytesWanted(), due.reason(), r.moment());
         boolean collect = levers.canCollect();
         if (collect || r.trimDue()) {

@@ -10,7 +10,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-/** Builds the production soft-limit and idle-reclaim {@link Reclaimer}. */
+/** Builds the production soft-limit and reclaim {@link Reclaimer}. */
 public final class SoftLimitReclaimers {
     /** How long a reclaim waits for concurrent uncommit (G1, ZGC) to show in RSS before reporting. */
     static final long SETTLE_MILLIS = 2_000;
@@ -30,6 +30,6 @@ public final class SoftLimitReclaimers {
         return new SoftLimitController(config, events, diagnostics, new HotSpotLevers(config.root()),
                 new ProcCpuMeter(config.root()), executor, Runtime.version().feature(),
                 new ReclaimTask.Timing(Ticker.SYSTEM, ReclaimTask.Sleeper.THREAD, SETTLE_MILLIS),
-                new QuietPeriodPolicy(config.idleReclaimAfter()));
+                new ReclaimLaw(config.reclaimCpuBudget(), config.idleReclaimAfter(), config.gcCpuCap()));
     }
 }

@@ -22,7 +22,8 @@ import java.util.Optional;
  *       the native heap when the non-heap part grew, and ask listeners. Collections are paced: the
  *       heap must have grown since the last one, and a collection that returned nothing doubles the
  *       wait for the next (1 s up to 1 min).</li>
- *   <li>{@code ws < 80% S} ({@link #ease}): put the flags back.</li>
+ *   <li>{@code ws < 80% S} ({@link #ease}): put back the flags it moved (the reclaim policy then
+ *       steers them again).</li>
  * </ol>
  * It decides and steers flags; the collections and trims it wants it returns as a
  * {@link ReclaimTask.Plan} for the controller to run. Sampler thread only.
@@ -45,6 +46,8 @@ final class SoftLimitSteering {
     private final double cap;
     private boolean backingOff;
     private boolean overSoftLimit;
+    /** The flags were moved by the soft limit (not by the reclaim policy): {@link #ease} puts them back. */
+    private boolean steered;
     private long capHits;
     private long lastCollectNanos = Long.MIN_VALUE;
     private long heapUsedAtLastCollect = -1;
@@ -145,8 +148,9 @@ final class SoftLimitSteering {
             report.action(false, "resume", "the working set fell below " + SoftLimitEvents.pct(APPROACH) + " of the soft limit",
                     r.moment(), Map.of());
         }
-        if (flags.changed() && !r.reclaiming()
+        if (steered && flags.changed() && !r.reclaiming()
                 && (r.softLimit().isEmpty() || r.workingSet() < r.softLimit().getAsLong() * RELAX)) {
+            steered = false;
             Map<String, Object> restored = restore(flags, diagnostics);
             if (!restored.isEmpty()) {
                 Map<String, Object> extra = new LinkedHashMap<>();
@@ -189,6 +193,7 @@ final class SoftLimitSteering {
             diagnostics.failure("soft limit: setting heap flags", e);
         }
         if (!changed.isEmpty()) {
+            steered = true;
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("flags", changed);
             extra.put("targetHeapBytes", target);

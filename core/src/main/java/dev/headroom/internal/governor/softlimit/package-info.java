@@ -1,5 +1,5 @@
 /**
- * The soft limit (GOMEMLIMIT for Java) and idle reclaim: the production
+ * The soft limit (GOMEMLIMIT for Java) and reclaim under a CPU budget: the production
  * {@link dev.headroom.internal.governor.Reclaimer}, one room per concern.
  * <ul>
  *   <li>{@code SoftLimitController}: the per-sample order and the wiring; built by
@@ -11,8 +11,10 @@
  *       collector's share of the machine, the application's cores) over a {@code CpuMeter} (real:
  *       {@code ProcCpuMeter}), {@code LowWater} (lows since the last reclaim).</li>
  *   <li>Deciding: {@code SoftLimitSteering} (soft limit pressure: back-off, flag steering, paced
- *       collections) and {@code IdlePolicy} (when an idle application is reclaimed; now
- *       {@code QuietPeriodPolicy}), both asking the application through {@code ListenerRequests}.</li>
+ *       collections) and {@code ReclaimPolicy} (how tightly and when to reclaim otherwise; now
+ *       {@code ReclaimLaw}, a control law over a CPU budget kept by {@code ReclaimLedger}, its free
+ *       share put into the flags by {@code FootprintSteering}), both asking the application through
+ *       {@code ListenerRequests}.</li>
  *   <li>Acting: {@code ReclaimTask} (collections, trim, measuring) run one at a time by
  *       {@code ReclaimRunner}, handing back a {@code ReclaimOutcome} with new {@code Findings}.</li>
  *   <li>Telling: {@code SoftLimitEvents} writes the {@code soft_limit} and {@code idle_reclaim} events.</li>

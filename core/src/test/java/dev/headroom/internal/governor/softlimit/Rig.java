@@ -49,7 +49,7 @@ final class Rig {
      * @param settleMillis how long a reclaim may wait for uncommit to show in RSS (0: measure at once)
      * @param idle         the idle policy; null for the production one
      */
-    private Rig(String collector, String config, int jdkFeature, Executor executor, long settleMillis, IdlePolicy idle) {
+    private Rig(String collector, String config, int jdkFeature, Executor executor, long settleMillis, ReclaimPolicy idle) {
         this.collector = collector;
         HeadroomConfig parsed = HeadroomConfig.parse(config);
         ReclaimTask.Sleeper sleeper = millis -> {
@@ -58,7 +58,7 @@ final class Rig {
         };
         this.controller = new SoftLimitController(parsed, events, diagnostics, levers, meter, executor, jdkFeature,
                 new ReclaimTask.Timing(ticker, sleeper, settleMillis),
-                idle != null ? idle : new QuietPeriodPolicy(parsed.idleReclaimAfter()));
+                idle != null ? idle : new ReclaimLaw(parsed.reclaimCpuBudget(), parsed.idleReclaimAfter(), parsed.gcCpuCap()));
     }
 
     /** Reclaims wait in {@link #pending} until {@link #finishReclaims()}: one that is still measuring while samples go on. */
@@ -75,7 +75,7 @@ final class Rig {
     }
 
     /** Idle reclaim decided by {@code idle} instead of the production policy. */
-    static Rig withPolicy(String collector, String config, IdlePolicy idle) {
+    static Rig withPolicy(String collector, String config, ReclaimPolicy idle) {
         return new Rig(collector, config, 17, Runnable::run, 0, idle);
     }
 

@@ -11,10 +11,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The idle policy only says when: a replacement gets the same mechanism and sees every outcome. */
-class IdlePolicyTest {
+class ReclaimPolicyTest {
 
     /** Reclaims at the samples it is told to, and records what it saw. */
-    private static final class Scripted implements IdlePolicy {
+    private static final class Scripted implements ReclaimPolicy {
         final List<Integer> reclaimAt = new ArrayList<>();
         final List<ReclaimOutcome> outcomes = new ArrayList<>();
         int observed;

@@ -1,0 +1,341 @@
+package dev.headroom.internal.governor.softlimit;
+
+import dev.headroom.internal.config.Values;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * Gives memory back by a control law with a CPU budget. The controlled variable is {@code f}, the
+ * share of the heap allowed to stay free after a collection (steered into the free ratios or
+ * {@code SoftMaxHeapSize} by the controller). Every {@value #STEP_SECONDS} s, with {@code used} the
+ * reclaim CPU spent over the last minute and {@code allowed} the budget ({@link ReclaimLedger}):
+ * <ul>
+ *   <li>GC at or above {@code gcCpuCap}, or {@code used > allowed}: {@code f = min(fMax, f x 1.5)};</li>
+ *   <li>{@code used < allowed / 2} and the last judged reclaim paid: {@code f = max(10%, f x 0.8)};</li>
+ *   <li>otherwise hold.</li>
+ * </ul>
+ * A bounded multiplicative law, as in "Heap Size Adjustment with CPU Control" (MPLR 2023), where a GC
+ * CPU target steers the heap size; the direction mirrors Azul Prime's heap elasticity, which releases
+ * memory while GC CPU is low and relaxes when it climbs.
+ *
+ * <p>A collection is forced only where the collector does not shrink by itself: the working set has
+ * grown by the least worth a reclaim since its last low, has stopped climbing for
+ * {@code idleReclaimAfter}, the collector had {@link #selfShrinkGraceNanos} to shrink on its own, the
+ * budget has room for what such a reclaim cost last time (anything left, for one never tried), and its pattern (the growth's size, in
+ * powers of two) is not backed off. Each forced reclaim is followed until the memory comes back (or a
+ * minute passes) and judged: its cost is its collections' CPU, the GC CPU above the rate before it
+ * (the regrowth) and the page faults of the bytes that came back ({@value #REFAULT_NANOS_PER_MIB} ns
+ * per MiB, measured: 0.18 s for 400 MiB); it paid when that cost is within the budget's share of the
+ * process's CPU (at least {@value ReclaimLedger#FLOOR_CORES} of a core) over the time the memory
+ * stayed returned. One that did not pay backs its pattern off (10 s, doubling to 10 min) and loosens
+ * {@code f}. Sampler thread only.
+ */
+final class ReclaimLaw implements ReclaimPolicy {
+    static final double F_MIN = 0.10;
+    static final double F_START = 0.30;
+    static final double LOOSEN = 1.5;
+    static final double TIGHTEN = 0.8;
+    static final int STEP_SECONDS = 5;
+    static final long STEP_NANOS = STEP_SECONDS * 1_000_000_000L;
+    /** A reclaim is followed this long at most before it is judged. */
+    static final long HORIZON_NANOS = 60_000_000_000L;
+    static final long REFAULT_NANOS_PER_MIB = 450_000;
+    static final long BACKOFF_NANOS = 10_000_000_000L;
+    static final long MAX_BACKOFF_NANOS = 600_000_000_000L;
+    /** Heap-used troughs over this window stand for the live data (the heap's low after its collections). */
+    static final long LIVE_WINDOW_NANOS = 30_000_000_000L;
+
+    private final ReclaimLedger ledger;
+    private final long settleNanos;
+    private final double cap;
+    private SoftLimitEvents report;
+    private Levers levers;
+    private double fMax = 0.70;
+    private double f = F_START;
+    private long lastStep = Long.MIN_VALUE;
+    private long flatSince = Long.MIN_VALUE;
+    private long lastWorkingSet = -1;
+    private long grownSince = Long.MIN_VALUE;
+    private boolean lastPaid = true;
+    private long lastDecided = Long.MIN_VALUE;
+    private int lastKey;
+    private final Map<Integer, Pattern> patterns = new HashMap<>();
+    private FollowUp following;
+    private Reading last;
+    private final long[] troughTimes = new long[64];
+    private final long[] troughs = new long[64];
+    private int troughCount;
+    private int troughNext;
+
+    /** What reclaims of one size have cost and returned. */
+    static final class Pattern {
+        int unpaid;
+        long suppressedUntil = Long.MIN_VALUE;
+        long lastCostNanos = -1;
+    }
+
+    /** A forced reclaim being followed until its memory comes back. */
+    private static final class FollowUp {
+        final int key;
+        final long start;
+        final long returned;
+        final long actionCpu;
+        final long gcRateBefore;
+        long lowWorkingSet;
+        long peakSince;
+
+        FollowUp(int key, long start, long returned, long actionCpu, long gcRateBefore, long ws) {
+            this.key = key;
+            this.start = start;
+            this.returned = returned;
+            this.actionCpu = actionCpu;
+            this.gcRateBefore = gcRateBefore;
+            this.lowWorkingSet = ws;
+            this.peakSince = ws;
+        }
+    }
+
+    /**
+     * @param budgetPercent   {@code reclaimCpuBudget}
+     * @param settle          {@code idleReclaimAfter}: how long the working set must stop climbing
+     * @param gcCpuCapPercent {@code gcCpuCap}
+     */
+    ReclaimLaw(double budgetPercent, Duration settle, double gcCpuCapPercent) {
+        this.ledger = new ReclaimLedger(budgetPercent);
+        this.settleNanos = settle.toNanos();
+        this.cap = gcCpuCapPercent / 100.0;
+    }
+
+    @Override
+    public void begin(Levers levers, HeapFlags flags, SoftLimitEvents report) {
+        this.levers = levers;
+        this.report = report;
+        if (flags.ratiosWriteable()) {
+            fMax = Math.max(F_MIN, flags.originalMaxFree() / 100.0);
+        }
+        f = Math.min(f, fMax);
+    }
+
+    @Override
+    public void observe(Reading r) {
+        long now = r.nowNanos();
+        last = r;
+        ledger.sample(now, r.processCpu(), r.gcCpu());
+        trough(now, r.budget().jvm().heapUsedBytes());
+        long ws = r.workingSet();
+        boolean climbing = lastWorkingSet >= 0 && ws - lastWorkingSet >= r.minReclaim() / 2;
+        lastWorkingSet = ws;
+        if (climbing || flatSince == Long.MIN_VALUE) {
+            flatSince = now;
+        }
+        grownSince = r.grown() >= r.minReclaim() ? (grownSince == Long.MIN_VALUE ? now : grownSince) : Long.MIN_VALUE;
+        follow(r);
+        step(r);
+    }
+
+    /** The law itself: one bounded multiplicative step every STEP_SECONDS. */
+    private void step(Reading r) {
+        long now = r.nowNanos();
+        if (lastStep != Long.MIN_VALUE && now - lastStep < STEP_NANOS) {
+            return;
+        }
+        lastStep = now;
+        ReclaimLedger.Use use = ledger.use();
+        if (r.gcLoad() >= cap || use.usedNanos() > use.allowanceNanos()) {
+            f = Math.min(fMax, f * LOOSEN);
+        } else if (use.usedNanos() < use.allowanceNanos() / 2 && lastPaid) {
+            f = Math.max(F_MIN, f * TIGHTEN);
+        }
+    }
+
+    @Override
+    public Optional<Reclaim> due(Reading r) {
+        long now = r.nowNanos();
+        if (r.gcLoad() >= cap || grownSince == Long.MIN_VALUE) {
+            return Optional.empty();
+        }
+        if (now - flatSince < settleNanos || now - grownSince < selfShrinkGraceNanos()) {
+            return Optional.empty();
+        }
+        long grown = r.grown();
+        Pattern p = patterns.computeIfAbsent(key(grown), k -> new Pattern());
+        if (now < p.suppressedUntil) {
+            return Optional.empty();
+        }
+        ReclaimLedger.Use use = ledger.use();
+        // A pattern never tried is tried once the budget has anything left: what it costs is learnt by doing.
+        long expected = p.lastCostNanos >= 0 ? p.lastCostNanos : 1;
+        if (use.leftNanos() < expected) {
+            return Optional.empty();
+        }
+        if (r.findings().fruitless() > 0 && lastDecided != Long.MIN_VALUE
+                && now - lastDecided < r.findings().retrySpacingNanos()) {
+            return Optional.empty();
+        }
+        lastDecided = now;
+        lastKey = key(grown);
+        return Optional.of(new Reclaim(grown, String.format(Locale.ROOT,
+                "the working set grew %s since its last low and has not climbed for %.1f s; reclaim CPU budget "
+                        + "left %s of %s (expected cost %s)", Values.humanBytes(grown), (now - flatSince) / 1e9,
+                ms(use.leftNanos()), ms(use.allowanceNanos()), p.lastCostNanos >= 0 ? ms(expected) : "not known yet")));
+    }
+
+    /** How long a collector that can shrink by itself gets to do so before Headroom collects. */
+    long selfShrinkGraceNanos() {
+        if (levers == null) {
+            return 0;
+        }
+        // ZGC collects toward SoftMaxHeapSize and uncommits by itself; G1 may shrink at a concurrent
+        // cycle's Remark (JEP 346). Serial and Parallel shrink only at full collections.
+        return levers.steersBySoftMax() || levers.collector() == Collector.G1 ? 2 * 1_000_000_000L : 0;
+    }
+
+    @Override
+    public void reclaimed(ReclaimOutcome outcome) {
+        if (last == null) {
+            return;
+        }
+        long now = last.nowNanos();
+        long actionCpu = outcome.gcCpuNanos() >= 0 ? outcome.gcCpuNanos() : outcome.pauseNanos();
+        ledger.charge(now, actionCpu);
+        if (following != null) {
+            // A new reclaim ends the last one's memory-time: judge it now.
+            judge(last);
+        }
+        // Only the law's own reclaims are followed and judged; the soft limit's are a promise, not a trade.
+        if (!outcome.idle() || outcome.bytesReturned() <= 0) {
+            return;
+        }
+        // The GC rate before the reclaim (its own cost left out) is what the regrowth is measured against.
+        long before = Math.max(0, ledger.gcCpuSince(now - STEP_NANOS * 2) - actionCpu) / (STEP_SECONDS * 2);
+        following = new FollowUp(lastKey, now, outcome.bytesReturned(), actionCpu, before,
+                last.workingSet());
+    }
+
+    /** Follows the reclaim in progress; judges it once its memory came back or the horizon passed. */
+    private void follow(Reading r) {
+        FollowUp u = following;
+        if (u == null) {
+            return;
+        }
+        long ws = r.workingSet();
+        u.lowWorkingSet = Math.min(u.lowWorkingSet, ws);
+        u.peakSince = Math.max(u.peakSince, ws);
+        long now = r.nowNanos();
+        boolean back = ws - u.lowWorkingSet >= Math.max(u.returned - r.minReclaim() / 2, r.minReclaim() / 2);
+        if (back || now - u.start >= HORIZON_NANOS) {
+            judge(r);
+        }
+    }
+
+    /** Judges the reclaim being followed: what it cost against what its memory-time was worth. */
+    private void judge(Reading r) {
+        FollowUp u = following;
+        following = null;
+        long now = r.nowNanos();
+        long ws = r.workingSet();
+        long held = Math.max(1, now - u.start);
+        long regrowthGc = Math.max(0, ledger.gcCpuSince(u.start) - u.gcRateBefore * held / 1_000_000_000L);
+        long cameBack = Math.min(u.returned, Math.max(0, ws - u.lowWorkingSet));
+        long refault = cameBack / Reading.MIB * REFAULT_NANOS_PER_MIB;
+        long cost = u.actionCpu + regrowthGc + refault;
+        long worth = (long) (ledger.share() * Math.max(ledger.processCpuSince(u.start), ReclaimLedger.FLOOR_CORES * held));
+        boolean paid = cost <= worth;
+        ledger.charge(now, regrowthGc + refault);
+        Pattern p = patterns.computeIfAbsent(u.key, k -> new Pattern());
+        p.lastCostNanos = cost;
+        lastPaid = paid;
+        long backoff = 0;
+        if (paid) {
+            p.unpaid = 0;
+        } else {
+            p.unpaid++;
+            backoff = Math.min(MAX_BACKOFF_NANOS, BACKOFF_NANOS << Math.min(6, p.unpaid - 1));
+            p.suppressedUntil = now + backoff;
+            f = Math.min(fMax, f * LOOSEN);
+        }
+        if (report != null) {
+            ReclaimLedger.Use use = ledger.use();
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("bytesReturned", u.returned);
+            extra.put("heldMs", held / 1_000_000);
+            extra.put("actionCpuMs", u.actionCpu / 1_000_000);
+            extra.put("regrowthGcCpuMs", regrowthGc / 1_000_000);
+            extra.put("refaultCpuMs", refault / 1_000_000);
+            extra.put("costCpuMs", cost / 1_000_000);
+            extra.put("worthCpuMs", worth / 1_000_000);
+            extra.put("paid", paid);
+            extra.put("backoffMs", backoff / 1_000_000);
+            extra.put("freeShare", round(f));
+            extra.put("budgetUsedMs", use.usedNanos() / 1_000_000);
+            extra.put("budgetLeftMs", use.leftNanos() / 1_000_000);
+            extra.put("budgetAllowedMs", use.allowanceNanos() / 1_000_000);
+            report.action(true, "account", String.format(Locale.ROOT, "a reclaim of %s held for %.1f s cost %s "
+                            + "(collections %s, regrowth GC %s, refaults %s) against %s it was worth under the budget: %s; "
+                            + "budget used %s of %s", Values.humanBytes(u.returned), held / 1e9, ms(cost), ms(u.actionCpu),
+                    ms(regrowthGc), ms(refault), ms(worth), paid ? "paid" : "did not pay, backing off "
+                            + Values.formatDuration(Duration.ofNanos(backoff)), ms(use.usedNanos()), ms(use.allowanceNanos())),
+                    r.moment(), extra);
+        }
+    }
+
+    /** Empty until the first reclaim is due: a JVM with nothing to give back keeps its own flags. */
+    @Override
+    public OptionalDouble freeShare() {
+        return lastDecided == Long.MIN_VALUE ? OptionalDouble.empty() : OptionalDouble.of(f);
+    }
+
+    @Override
+    public ReclaimLedger.Use use() {
+        return ledger.use();
+    }
+
+    /** Least heap used over the last LIVE_WINDOW_NANOS: what the heap holds right after collections. */
+    @Override
+    public long liveEstimate() {
+        long now = troughCount == 0 ? 0 : troughTimes[(troughNext + troughs.length - 1) % troughs.length];
+        long min = Long.MAX_VALUE;
+        for (int i = 0; i < troughCount; i++) {
+            if (troughTimes[i] > now - LIVE_WINDOW_NANOS) {
+                min = Math.min(min, troughs[i]);
+            }
+        }
+        return min == Long.MAX_VALUE ? -1 : min;
+    }
+
+    Pattern pattern(long grown) {
+        return patterns.get(key(grown));
+    }
+
+    private void trough(long now, long used) {
+        // One entry per second is enough for a 30 s window of 64 slots.
+        int newest = (troughNext + troughs.length - 1) % troughs.length;
+        if (troughCount > 0 && now - troughTimes[newest] < 1_000_000_000L) {
+            troughs[newest] = Math.min(troughs[newest], used);
+            return;
+        }
+        troughTimes[troughNext] = now;
+        troughs[troughNext] = used;
+        troughNext = (troughNext + 1) % troughs.length;
+        troughCount = Math.min(troughCount + 1, troughs.length);
+    }
+
+    /** Reclaims are alike when their sizes are within a power of two. */
+    private static int key(long bytes) {
+        return 63 - Long.numberOfLeadingZeros(Math.max(1, bytes / Reading.MIB));
+    }
+
+    private static double round(double share) {
+        return Math.round(share * 1000) / 1000.0;
+    }
+
+    private static String ms(long nanos) {
+        return nanos / 1_000_000 + " ms";
+    }
+}

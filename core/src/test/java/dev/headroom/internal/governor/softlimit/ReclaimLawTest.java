@@ -1,0 +1,106 @@
+package dev.headroom.internal.governor.softlimit;
+
+import static dev.headroom.internal.governor.softlimit.Rig.MIB;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The reclaim control law on a fake clock with fake levers and CPU readings. */
+class ReclaimLawTest {
+
+    /** One burst cycle: the live set is built (the application busy), dropped, then light work. */
+    private static void cycle(Rig rig, double appCores) {
+        rig.heap(600, 550).busy(1);
+        for (int i = 0; i < 9; i++) {
+            rig.sample(1, appCores, 0);
+        }
+    }
+
+    private static int freeRatio(Rig rig) {
+        return Integer.parseInt(rig.levers.flags.get("MaxHeapFreeRatio"));
+    }
+
+    @Test
+    void withBudgetToSpareItConvergesToTheTightestFootprint() {
+        Rig rig = new Rig("G1", "idleReclaimAfter=1s,reclaimCpuBudget=50%").heap(100, 50).collectsTo(40, 60);
+        rig.busy(1);
+        for (int i = 0; i < 8; i++) {
+            cycle(rig, 0.5);
+        }
+        assertEquals(SoftLimitSteering.FLOOR_MAX_FREE, freeRatio(rig),
+                "every reclaim paid: the free share shrank step by step to the floor\n" + rig.events.describe());
+        assertEquals(8, rig.levers.collections, "one reclaim per burst");
+        assertTrue(rig.state.reclaimBudgetUsedNanos() <= rig.state.reclaimBudgetNanos(),
+                "used " + rig.state.reclaimBudgetUsedNanos() + " of " + rig.state.reclaimBudgetNanos());
+    }
+
+    @Test
+    void aReclaimThatDidNotPayIsBackedOffAndTheFootprintLoosens() {
+        // The refaults of 540 MiB (~0.24 s) against 1% of a nearly idle process: not worth it.
+        Rig rig = new Rig("G1", "idleReclaimAfter=1s,reclaimCpuBudget=1%").heap(100, 50).collectsTo(40, 60);
+        rig.busy(1);
+        cycle(rig, 0.02);
+        assertEquals(1, rig.levers.collections, rig.events::describe);
+        cycle(rig, 0.02);
+        List<RecordingEvents.Event> accounts = rig.events.withAction("account");
+        assertFalse(accounts.isEmpty(), rig.events::describe);
+        RecordingEvents.Event judged = accounts.get(0);
+        assertEquals(false, judged.get("paid"), judged.message());
+        assertTrue((Long) judged.get("refaultCpuMs") > 0, judged.message());
+        assertTrue((Long) judged.get("backoffMs") >= 10_000, judged.message());
+        int before = rig.levers.collections;
+        cycle(rig, 0.02);
+        assertEquals(before, rig.levers.collections, "the same pattern is not repeated while backed off\n"
+                + rig.events.describe());
+        assertTrue(freeRatio(rig) > 30, "an unpaid reclaim loosens the free share: " + freeRatio(rig));
+    }
+
+    @Test
+    void theBudgetIsChargedAndVisible() {
+        Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        rig.busy(1);
+        rig.whileSettling = () -> rig.meter.gcThreadCpu += 30_000_000L;   // the collection's GC threads
+        rig.levers.onCollect = rig.levers.onCollect.andThen(l -> rig.meter.gcThreadCpu += 80_000_000L);
+        cycle(rig, 0.5);
+        assertTrue(rig.state.reclaimCpuNanos() >= 80_000_000L, "the collection's GC CPU is charged: "
+                + rig.state.reclaimCpuNanos());
+        assertTrue(rig.state.reclaimBudgetNanos() > 0);
+        assertEquals(Math.max(0, rig.state.reclaimBudgetNanos() - rig.state.reclaimBudgetUsedNanos()),
+                rig.state.reclaimBudgetLeftNanos());
+    }
+
+    @Test
+    void theGcCpuCapStopsReclaimAndLoosensTheFootprint() {
+        Rig rig = new Rig("G1", "idleReclaimAfter=1s,reclaimCpuBudget=50%,gcCpuCap=30%").heap(100, 50).collectsTo(40, 60);
+        rig.busy(1);
+        cycle(rig, 0.5);
+        int tightened = freeRatio(rig);
+        int before = rig.levers.collections;
+        for (int i = 0; i < 8; i++) {
+            rig.sample(1, 0.1, 0.4);                       // the collector takes 40% of the machine
+        }
+        rig.heap(600, 550);
+        for (int i = 0; i < 20; i++) {
+            rig.sample(1, 0.1, 0.4);                       // the collector takes 40% of the machine
+        }
+        assertEquals(before, rig.levers.collections, "no forced collection at or above the cap\n" + rig.events.describe());
+        assertTrue(freeRatio(rig) > tightened, "the law loosened: " + tightened + " -> " + freeRatio(rig));
+    }
+
+    @Test
+    void zgcsSoftMaxNeverGoesBelowTheLiveData() {
+        Rig rig = new Rig("ZGC", "idleReclaimAfter=1s,reclaimCpuBudget=50%").heap(100, 50).collectsTo(300, 330);
+        rig.busy(1);
+        for (int i = 0; i < 6; i++) {
+            rig.heap(600, 550).busy(1);
+            for (int j = 0; j < 9; j++) {
+                rig.heap(330, 300).sample(1, 0.5, 0);
+            }
+        }
+        long softMax = Long.parseLong(rig.levers.flags.get("SoftMaxHeapSize"));
+        assertTrue(softMax >= 300 * MIB * 100 / 90, "SoftMaxHeapSize " + softMax / MIB + " MiB leaves 10% above 300 MiB live");
+    }
+}
