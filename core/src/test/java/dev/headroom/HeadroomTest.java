@@ -78,17 +78,7 @@ class HeadroomTest {
                 .heapDumps(file -> {
                     Files.writeString(file, "JAVA PROFILE 1.0.2");
                     workingSet.set(990 * MIB);              // the dump's pause and page cache
-                }, new HeapDumps.FileStores() {
-                    @Override
-                    public String type(Path d) {
-                        return "ext4";
-                    }
-
-                    @Override
-                    public long usableSpace(Path d) {
-                        return 1L << 40;
-                    }
-                }, false)
+                }, TestBudgets.roomyDisk(), false)
                 .exiter(new OrderlyExit.Exiter() {
                     @Override
                     public void exit(int code) {

@@ -18,6 +18,21 @@ public final class TestBudgets {
     private TestBudgets() {
     }
 
+    /** File stores where every directory is an ext4 disk with a terabyte free: heap dumps are never refused. */
+    public static dev.headroom.internal.governor.HeapDumps.FileStores roomyDisk() {
+        return new dev.headroom.internal.governor.HeapDumps.FileStores() {
+            @Override
+            public String type(java.nio.file.Path d) {
+                return "ext4";
+            }
+
+            @Override
+            public long usableSpace(java.nio.file.Path d) {
+                return 1L << 40;
+            }
+        };
+    }
+
     public static Budget budget(long timeMillis, long workingSet, OptionalLong limit, long heapUsed, GovernorState state) {
         List<Budget.Component> components = new ArrayList<>();
         long heap = Math.min(workingSet, heapUsed);
