@@ -2,7 +2,6 @@ package dev.headroom;
 
 import dev.headroom.internal.clock.FakeTicker;
 import dev.headroom.internal.clock.ManualScheduler;
-import dev.headroom.internal.governor.HeapDumps;
 import dev.headroom.internal.governor.OrderlyExit;
 import dev.headroom.internal.jmx.JmxPublisher;
 import dev.headroom.internal.runtime.HeadroomRuntime;

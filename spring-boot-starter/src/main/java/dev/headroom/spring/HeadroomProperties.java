@@ -111,6 +111,13 @@ public class HeadroomProperties {
     private Boolean quiet;
 
     /**
+     * Where Headroom's events go besides the event log: slf4j logs each one to the logger
+     * dev.headroom.events with key/values and stops the [headroom] event lines on stderr (also the
+     * agent's); both keeps those lines too; stderr leaves the application's logs out.
+     */
+    private String log;
+
+    /**
      * A properties file (key=value lines, the agent's keys) with further options, e.g. a mounted
      * Kubernetes ConfigMap; the headroom.* properties set here override it.
      */
@@ -441,6 +448,14 @@ public class HeadroomProperties {
 
     public void setQuiet(Boolean quiet) {
         this.quiet = quiet;
+    }
+
+    public String getLog() {
+        return log;
+    }
+
+    public void setLog(String log) {
+        this.log = log;
     }
 
     public String getConfig() {
