@@ -12,11 +12,13 @@ import dev.headroom.internal.runtime.HeadroomAccess;
 import dev.headroom.internal.runtime.HeadroomRuntime;
 import dev.headroom.internal.runtime.JvmMarker;
 import dev.headroom.internal.runtime.OnDemandEngine;
+import dev.headroom.internal.runtime.Reconfigure;
 import dev.headroom.internal.runtime.StartChecks;
 
 import javax.management.MBeanServer;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -197,6 +199,27 @@ public final class Headroom implements AutoCloseable {
     /** The configuration in force (for a handle onto another copy: the one it was asked to start with). */
     public HeadroomConfig config() {
         return engine.config();
+    }
+
+    /**
+     * Sets the options {@code keys} names to their values in {@code wanted} on this running instance:
+     * the thresholds, the heap dump and exit options, {@code quiet} and {@code log} change from the
+     * sampler's next sample on; the options built once at start (the periods, the event log, the
+     * Prometheus endpoint, the MXBean, the soft limit and idle reclaim, {@code root}) keep their
+     * running values and are returned as not applied, as is everything when the running instance is
+     * another class loader's copy (this handle only reads it). Returns at once; never throws for an
+     * option it cannot apply.
+     *
+     * @param keys the options to set, e.g. those the application set explicitly; others keep their values
+     */
+    public Reconfiguration reconfigure(HeadroomConfig wanted, Set<String> keys) {
+        Objects.requireNonNull(wanted, "wanted");
+        Objects.requireNonNull(keys, "keys");
+        if (engine instanceof HeadroomRuntime runtime) {
+            return runtime.reconfigure(wanted, keys);
+        }
+        return Reconfigure.plan(runningConfig(), wanted, keys, false,
+                "Headroom runs in another class loader of this JVM; this copy only reads it").result();
     }
 
     /** The latest budget; samples once if there is none yet. */

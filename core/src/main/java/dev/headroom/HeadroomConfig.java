@@ -287,6 +287,11 @@ public final class HeadroomConfig {
         return fields.quiet;
     }
 
+    /** Where events go besides the event log: {@code [headroom]} stderr lines, the application's SLF4J, or both. */
+    public Log log() {
+        return fields.log;
+    }
+
     /**
      * The options file {@link #load(String, Map, Map)} read further options from; empty when none.
      * {@link #parse(String)} and {@link #fromMap(Map)} only record the path: they read no file.
@@ -443,6 +448,45 @@ public final class HeadroomConfig {
     }
 
     /**
+     * Where events go besides the event log ({@code log=}): {@code stderr} as {@code [headroom]} lines;
+     * {@code slf4j} to the logger {@code dev.headroom.events} of the application's SLF4J once the
+     * application has initialised it (stderr until then, so nothing is lost); {@code both}.
+     */
+    public enum Log {
+        STDERR, SLF4J, BOTH;
+
+        public static final String FORMS = "stderr, slf4j or both";
+
+        /**
+         * The system property a logging integration (the Spring starter) sets, to {@code slf4j} or
+         * {@code both}, while it logs every event to SLF4J itself: every copy of Headroom in the JVM,
+         * whatever its class loader, then prints {@code [headroom]} event lines only for {@code both}
+         * and logs nothing to SLF4J a second time. Cleared when the integration stops.
+         */
+        public static final String APPLICATION_LOGS_PROPERTY = "dev.headroom.log.application";
+
+        /** Parses {@code stderr}, {@code slf4j} or {@code both}, in any case. */
+        public static Log parse(String text) {
+            return switch (text.trim().toLowerCase(Locale.ROOT)) {
+                case "stderr" -> STDERR;
+                case "slf4j" -> SLF4J;
+                case "both" -> BOTH;
+                default -> throw new IllegalArgumentException(FORMS);
+            };
+        }
+
+        /** Whether events are logged through SLF4J. */
+        public boolean slf4j() {
+            return this != STDERR;
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
      * The result of {@link #load(String, Map, Map)}: the configuration to run with and every
      * problem found, each one line naming the key, the value and the accepted forms.
      */
@@ -517,6 +561,7 @@ public final class HeadroomConfig {
         boolean attachToTools;
         Path root = Path.of("/");
         boolean quiet;
+        Log log = Log.STDERR;
         Path config;
 
         Fields copy() {
@@ -730,6 +775,11 @@ public final class HeadroomConfig {
 
         public Builder quiet(boolean quiet) {
             fields.quiet = quiet;
+            return this;
+        }
+
+        public Builder log(Log log) {
+            fields.log = Objects.requireNonNull(log, "log");
             return this;
         }
 

@@ -32,11 +32,14 @@ public final class HeadroomAgent {
     static final long JBOSS_JMX_DELAY_SECONDS = 10;
 
     private static final AtomicBoolean STARTED = new AtomicBoolean();
+    /** For {@code log=slf4j}: the loaded classes, among them the application's SLF4J in any class loader. */
+    private static volatile Instrumentation instrumentation;
 
     private HeadroomAgent() {
     }
 
     public static void premain(String args, Instrumentation instrumentation) {
+        HeadroomAgent.instrumentation = instrumentation;
         start(args, System.err, false);
     }
 
@@ -45,6 +48,7 @@ public final class HeadroomAgent {
     }
 
     public static void agentmain(String args, Instrumentation instrumentation) {
+        HeadroomAgent.instrumentation = instrumentation;
         start(args, System.err, true);
     }
 
@@ -143,6 +147,11 @@ public final class HeadroomAgent {
                 HeadroomRuntime.Parts parts = HeadroomRuntime.Parts.production().err(err);
                 if (jbossModules) {
                     parts.jmxDelay(TimeUnit.SECONDS.toNanos(JBOSS_JMX_DELAY_SECONDS));
+                }
+                Instrumentation inst = instrumentation;
+                if (inst != null) {
+                    // Called on the sampler thread only, rarely (log=slf4j): never on the application's.
+                    parts.loadedClasses(inst::getAllLoadedClasses);
                 }
                 HeadroomAccess.start(config, parts);
             } catch (Throwable t) {

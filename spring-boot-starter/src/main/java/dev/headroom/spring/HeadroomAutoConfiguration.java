@@ -2,6 +2,7 @@ package dev.headroom.spring;
 
 import dev.headroom.Headroom;
 import dev.headroom.HeadroomConfig;
+import dev.headroom.Reconfiguration;
 import dev.headroom.micrometer.HeadroomMetrics;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.commons.logging.Log;
@@ -19,10 +20,16 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.ClassUtils;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Starts Headroom (or reuses the one already running in this JVM, e.g. the agent's: one sampler and
@@ -87,11 +94,50 @@ public class HeadroomAutoConfiguration {
         }
     }
 
-    /** Headroom as started (or found running) by this context; closes it at shutdown only if it started it. */
+    /**
+     * Headroom as started (or found running) by this context; closes it at shutdown only if it started
+     * it. When it was running already (the agent's), the options the application set are applied to it
+     * where they can change at run time, and the others are named in one WARN.
+     */
     @Bean
     @ConditionalOnMissingBean(Headroom.class)
-    public HeadroomHandle headroomHandle(HeadroomConfig config) {
-        return HeadroomHandle.start(config);
+    public HeadroomHandle headroomHandle(HeadroomConfig config, HeadroomProperties properties) {
+        return HeadroomHandle.start(config, applicationKeys(config, properties), logMode(properties));
+    }
+
+    /**
+     * The options the application set: its {@code headroom.*} properties, and whatever its configuration
+     * (its config file, its own {@code HeadroomConfig} bean) has other than the defaults. Not {@code log}:
+     * the starter logs the events itself ({@link HeadroomEventLogger}).
+     */
+    /**
+     * {@code headroom.log}: slf4j unless set (a bad value is reported with the other options' problems
+     * and keeps slf4j); stderr as well when the application has no SLF4J 2.
+     */
+    static HeadroomConfig.Log logMode(HeadroomProperties properties) {
+        HeadroomConfig.Log mode;
+        try {
+            mode = properties.getLog() == null ? HeadroomConfig.Log.SLF4J : HeadroomConfig.Log.parse(properties.getLog());
+        } catch (IllegalArgumentException e) {
+            mode = HeadroomConfig.Log.SLF4J;
+        }
+        boolean slf4j2 = ClassUtils.isPresent("org.slf4j.spi.LoggingEventBuilder", HeadroomAutoConfiguration.class.getClassLoader());
+        return slf4j2 ? mode : HeadroomConfig.Log.STDERR;
+    }
+
+    static Set<String> applicationKeys(HeadroomConfig config, HeadroomProperties properties) {
+        Set<String> keys = new LinkedHashSet<>(properties.toOptions().keySet());
+        Set<String> known = new HashSet<>();
+        HeadroomConfig.options().forEach(o -> known.add(o.key()));
+        // key=value pairs; a comma inside a path leaves a piece that names no option, which is skipped
+        for (String pair : config.toSpecDifferingFromDefaults().split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && known.contains(pair.substring(0, eq))) {
+                keys.add(pair.substring(0, eq));
+            }
+        }
+        keys.remove("log");
+        return keys;
     }
 
     @Bean(destroyMethod = "")
@@ -150,22 +196,92 @@ public class HeadroomAutoConfiguration {
      * from another class loader, a handle reading from it, and this context must not stop it.
      */
     public static final class HeadroomHandle implements DisposableBean {
+        /** The system property the agent sets JVM-wide: {@code agent <version> from <jar>}. */
+        static final String AGENT_PROPERTY = "dev.headroom.agent.loaded";
+        private static final AtomicBoolean VERSION_WARNED = new AtomicBoolean();
+
         private final Headroom headroom;
         private final boolean owned;
 
-        private HeadroomHandle(Headroom headroom, boolean owned) {
+        private final HeadroomEventLogger events;
+
+        private HeadroomHandle(Headroom headroom, boolean owned, HeadroomEventLogger events) {
             this.headroom = headroom;
             this.owned = owned;
+            this.events = events;
         }
 
-        static HeadroomHandle start(HeadroomConfig config) {
-            boolean runningBefore = Headroom.current().isPresent();
-            Headroom h = Headroom.start(config);
-            if (runningBefore) {
-                LOG.info("Headroom: reusing the instance already running in this JVM (its configuration applies: "
-                        + h.config() + ")");
+        /** What logs the events to SLF4J; null with {@code headroom.log=stderr} or without SLF4J 2. */
+        public HeadroomEventLogger eventLogger() {
+            return events;
+        }
+
+        static HeadroomHandle start(HeadroomConfig config, Set<String> applicationKeys, HeadroomConfig.Log log) {
+            checkAgentVersion(starterVersion(), System.getProperty(AGENT_PROPERTY));
+            // Running in this class loader (the agent on the class path): reuse it without a start,
+            // which would report every differing option as not applied before they are applied here.
+            Headroom running = Headroom.current().orElse(null);
+            Headroom h = running != null ? running : Headroom.start(config);
+            boolean owned = running == null && h.config() == config;
+            // Listening before the options change, so the events they cause are in the application's log.
+            HeadroomEventLogger events = log.slf4j() ? new HeadroomEventLogger(h, log) : null;
+            if (events != null) {
+                events.start();
             }
-            return new HeadroomHandle(h, !runningBefore);
+            // Nothing differs for an instance this context started; another class loader's copy is
+            // only read, so everything the application set is named as not applied.
+            Reconfiguration r = h.reconfigure(config, applicationKeys);
+            if (!r.applied().isEmpty()) {
+                StringBuilder m = new StringBuilder("Headroom: applied the application's options to the instance already running"
+                        + " in this JVM (the application's value wins for an option both set): ");
+                String sep = "";
+                for (Reconfiguration.Change c : r.applied()) {
+                    m.append(sep).append(c.key()).append(' ').append(c.running()).append(" -> ").append(c.wanted());
+                    sep = ", ";
+                }
+                LOG.info(m);
+            } else if (running != null) {
+                LOG.info("Headroom: reusing the instance already running in this JVM: " + h.config().toSpecDifferingFromDefaults());
+            }
+            r.warning().ifPresent(w -> LOG.warn("Headroom: " + w));
+            return new HeadroomHandle(h, owned, events);
+        }
+
+        /**
+         * Warns once per class loader when the agent in this JVM is another version than this starter:
+         * the two share one instance, and with the agent on the class path, this starter runs on the
+         * agent's copy of the core.
+         */
+        static void checkAgentVersion(String starter, String agentMarker) {
+            String agent = agentVersion(agentMarker);
+            if (agent != null && starter != null && !agent.equals(starter) && VERSION_WARNED.compareAndSet(false, true)) {
+                LOG.warn("Headroom: the agent in this JVM is version " + agent + " and this Spring Boot starter is version "
+                        + starter + "; use the same version of both (" + agentMarker + ")");
+            }
+        }
+
+        /** The version in the agent's JVM-wide marker ({@code agent 0.1.0 from file:/...}); null when none or unknown. */
+        static String agentVersion(String marker) {
+            if (marker == null || !marker.startsWith("agent ")) {
+                return null;
+            }
+            String[] words = marker.split(" ", 3);
+            return words.length < 2 || words[1].equals("null") ? null : words[1];
+        }
+
+        /** This starter's version, written into its jar by the build; null when unknown. */
+        static String starterVersion() {
+            try (var in = HeadroomAutoConfiguration.class.getResourceAsStream("starter.properties")) {
+                if (in == null) {
+                    return null;
+                }
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version");
+                return v == null || v.startsWith("${") ? null : v;
+            } catch (java.io.IOException | RuntimeException e) {
+                return null;
+            }
         }
 
         public Headroom headroom() {
@@ -179,6 +295,9 @@ public class HeadroomAutoConfiguration {
 
         @Override
         public void destroy() {
+            if (events != null) {
+                events.stop();
+            }
             if (owned) {
                 headroom.close();
             }

@@ -43,6 +43,7 @@ public class HeadroomProperties {
 
     /** Allow heap dumps on tmpfs, where the file itself counts against the memory limit. */
     private Boolean heapDumpAllowTmpfs;
+    /** With heap-dump-at set, also arm the JVM's own dump at its first OutOfMemoryError (same directory and checks). */
     private Boolean heapDumpOnOutOfMemory;
 
     /** Least time between two heap dumps. */
@@ -57,8 +58,11 @@ public class HeadroomProperties {
     /** Give memory back after the application has been idle for idle-reclaim-after. */
     private Boolean idleReclaim;
 
-    /** How long the application must be idle before idle reclaim acts. */
+    /** How long the working set must have stopped climbing before a reclaim is considered. */
     private String idleReclaimAfter;
+
+    /** Most of the process's CPU (over the last minute) reclaiming may cost, e.g. 5%. */
+    private String reclaimCpuBudget;
 
     /** When reclaiming, also return freed malloc memory (System.trim_native_heap, JDK 17.0.9+). */
     private Boolean trimNativeHeap;
@@ -113,6 +117,13 @@ public class HeadroomProperties {
 
     /** Suppress the [headroom] lines on stderr (the event log still gets every event). */
     private Boolean quiet;
+
+    /**
+     * Where Headroom's events go besides the event log: slf4j logs each one to the logger
+     * dev.headroom.events with key/values and stops the [headroom] event lines on stderr (also the
+     * agent's); both keeps those lines too; stderr leaves the application's logs out.
+     */
+    private String log;
 
     /**
      * A properties file (key=value lines, the agent's keys) with further options, e.g. a mounted
@@ -327,6 +338,14 @@ public class HeadroomProperties {
         this.idleReclaimAfter = idleReclaimAfter;
     }
 
+    public String getReclaimCpuBudget() {
+        return reclaimCpuBudget;
+    }
+
+    public void setReclaimCpuBudget(String reclaimCpuBudget) {
+        this.reclaimCpuBudget = reclaimCpuBudget;
+    }
+
     public Boolean getTrimNativeHeap() {
         return trimNativeHeap;
     }
@@ -461,6 +480,14 @@ public class HeadroomProperties {
 
     public void setQuiet(Boolean quiet) {
         this.quiet = quiet;
+    }
+
+    public String getLog() {
+        return log;
+    }
+
+    public void setLog(String log) {
+        this.log = log;
     }
 
     public String getConfig() {

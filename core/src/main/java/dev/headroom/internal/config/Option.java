@@ -87,6 +87,8 @@ public enum Option {
             Values.PATH_FORMS),
     QUIET("quiet", "Suppress the [headroom] lines on stderr (the event log still gets every event).",
             Values.BOOLEAN_FORMS),
+    LOG("log", "Where events go besides the event log: stderr as [headroom] lines; slf4j to the logger dev.headroom.events of the application's SLF4J, with key/values, once the application has initialised SLF4J (Headroom never initialises a logging framework; stderr until then); both. The Spring starter logs events itself and defaults to slf4j.",
+            HeadroomConfig.Log.FORMS),
     CONFIG("config", "A properties file (key=value lines) with further options, e.g. a mounted Kubernetes ConfigMap; values may contain commas. Agent arguments, system properties and the environment override it (off unless set).",
             Values.OPTIONAL_PATH_FORMS);
 
@@ -144,6 +146,7 @@ public enum Option {
             case ATTACH_TO_TOOLS -> b.attachToTools(Values.parseBoolean(v));
             case ROOT -> b.root(Values.parsePath(v));
             case QUIET -> b.quiet(Values.parseBoolean(v));
+            case LOG -> b.log(HeadroomConfig.Log.parse(v));
             case CONFIG -> b.config(Values.parseOptionalPath(v));
         };
     }
@@ -178,10 +181,11 @@ public enum Option {
             case PROMETHEUS_BEARER_TOKEN_FILE -> Values.formatPath(c.prometheusBearerTokenFile().orElse(null));
             case JMX -> Boolean.toString(c.jmx());
             case JMX_WRITABLE -> Boolean.toString(c.jmxWritable());
-            case CHANNEL -> c.channel() ? "on" : "off";
+            case CHANNEL -> Boolean.toString(c.channel());
             case ATTACH_TO_TOOLS -> Boolean.toString(c.attachToTools());
             case ROOT -> c.root().toString();
             case QUIET -> Boolean.toString(c.quiet());
+            case LOG -> c.log().toString();
             case CONFIG -> Values.formatPath(c.config().orElse(null));
         };
     }

@@ -22,12 +22,17 @@ public final class Diagnostics {
     private static final String TOO_MANY = "\0too-many";
 
     private final PrintStream err;
-    private final boolean quiet;
+    private volatile boolean quiet;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private volatile BiConsumer<String, String> errorEvents;
 
     public Diagnostics(PrintStream err, boolean quiet) {
         this.err = err;
+        this.quiet = quiet;
+    }
+
+    /** Turns the {@code [headroom]} lines of {@link #line} off or on ({@code quiet} changed at run time). */
+    public void quiet(boolean quiet) {
         this.quiet = quiet;
     }
 

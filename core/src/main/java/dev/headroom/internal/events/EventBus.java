@@ -1,5 +1,6 @@
 package dev.headroom.internal.events;
 
+import dev.headroom.HeadroomConfig;
 import dev.headroom.HeadroomEvent;
 import dev.headroom.ReclaimRequest;
 import dev.headroom.internal.clock.Ticker;
@@ -21,6 +22,8 @@ public final class EventBus implements EventSink, AutoCloseable {
     private final EventLog log;
     private final ListenerDispatcher listeners;
     private final CopyOnWriteArrayList<Consumer<HeadroomEvent>> subscribers = new CopyOnWriteArrayList<>();
+    private volatile HeadroomConfig.Log target = HeadroomConfig.Log.STDERR;
+    private volatile boolean slf4jAttached;
 
     /** @param log null when there is no event log */
     public EventBus(Ticker ticker, Diagnostics diagnostics, EventLog log, ListenerDispatcher listeners) {
@@ -28,6 +31,29 @@ public final class EventBus implements EventSink, AutoCloseable {
         this.diagnostics = diagnostics;
         this.log = log;
         this.listeners = listeners;
+    }
+
+    /** Where events go besides the event log ({@code log=}); may change at run time. */
+    public void log(HeadroomConfig.Log target) {
+        this.target = target;
+    }
+
+    /** Says that {@link Slf4jEvents} now logs every event, so {@code log=slf4j} stops the stderr lines. */
+    public void slf4jAttached() {
+        this.slf4jAttached = true;
+    }
+
+    /**
+     * Whether an event's {@code [headroom]} line goes to stderr: always with {@code log=stderr} or
+     * {@code both}; with {@code slf4j} only until SLF4J has the events. While the application logs the
+     * events itself, its choice ({@link HeadroomConfig.Log#APPLICATION_LOGS_PROPERTY}) decides.
+     */
+    public boolean linesToStderr() {
+        String application = System.getProperty(HeadroomConfig.Log.APPLICATION_LOGS_PROPERTY);
+        if (application != null) {
+            return application.equals(HeadroomConfig.Log.BOTH.toString());
+        }
+        return target != HeadroomConfig.Log.SLF4J || !slf4jAttached;
     }
 
     public void subscribe(Consumer<HeadroomEvent> subscriber) {
@@ -51,7 +77,7 @@ public final class EventBus implements EventSink, AutoCloseable {
             if (log != null) {
                 log.append(toJson(e));
             }
-            if (toStderr) {
+            if (toStderr && linesToStderr()) {
                 diagnostics.line(message);
             }
             listeners.event(e);

@@ -28,8 +28,8 @@ public final class Governor {
     private final EventSink events;
     private final Diagnostics diagnostics;
     private final Reclaimer reclaimer;
-    private final HeapDumps heapDumps;
-    private final OrderlyExit exit;
+    private HeapDumps heapDumps;
+    private OrderlyExit exit;
     private final LevelObserver observer;
     private final boolean reclaimOn;
     private final PressureLevels levels = new PressureLevels();
@@ -72,6 +72,15 @@ public final class Governor {
         HeadroomConfig.builder().warnAt(warn).criticalAt(critical).build();
         this.warnAt = warn;
         this.criticalAt = critical;
+    }
+
+    /**
+     * Replaces the heap dump and exit actions (null for none) when their options change at run time;
+     * on the sampler thread, between samples.
+     */
+    public void actions(HeapDumps heapDumps, OrderlyExit exit) {
+        this.heapDumps = heapDumps;
+        this.exit = exit;
     }
 
     /** Acts on one sample; returns the budget carrying the governor state after acting. */

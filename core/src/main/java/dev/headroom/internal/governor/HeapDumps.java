@@ -82,7 +82,8 @@ public final class HeapDumps {
         };
     }
 
-    private final HeadroomConfig config;
+    /** Replaced by {@link #reconfigure} on the sampler thread between samples; volatile for the dump's own thread. */
+    private volatile HeadroomConfig config;
     private final EventSink events;
     private final Diagnostics diagnostics;
     private final Ticker ticker;
@@ -113,6 +114,11 @@ public final class HeapDumps {
         this.host = sanitize(host);
         this.pid = pid;
         this.async = async;
+    }
+
+    /** The heap dump options ({@code heapDumpAt}, its directory, tmpfs, least interval) from the next sample on. */
+    public void reconfigure(HeadroomConfig config) {
+        this.config = config;
     }
 
     /**

@@ -44,7 +44,8 @@ public final class OrderlyExit {
         };
     }
 
-    private final HeadroomConfig config;
+    /** Replaced by {@link #reconfigure} on the sampler thread between samples; volatile for the exit's own threads. */
+    private volatile HeadroomConfig config;
     private final EventSink events;
     private final Diagnostics diagnostics;
     private final Exiter exiter;
@@ -61,6 +62,11 @@ public final class OrderlyExit {
         this.exiter = exiter;
         this.graceMillis = graceMillis;
         this.dumps = dumps;
+    }
+
+    /** {@code exitAt} and {@code exitCode} from the next sample on. */
+    public void reconfigure(HeadroomConfig config) {
+        this.config = config;
     }
 
     public boolean fired() {

@@ -127,6 +127,23 @@ public final class OutOfMemoryDump {
         this.state = config.heapDumpOnOutOfMemory() ? "not armed yet" : "off (heapDumpOnOutOfMemory=false)";
     }
 
+    /**
+     * Continues from {@code previous} (settings changed at run time): the flags it set are no longer
+     * at their defaults but still Headroom's, and a dump the JVM has written is still to be reported.
+     */
+    public synchronized void takeOver(OutOfMemoryDump previous) {
+        synchronized (previous) {
+            ours = previous.ours;
+            reported = previous.reported;
+            pending = previous.pending;
+        }
+    }
+
+    /** The settings it was armed under. */
+    public HeadroomConfig config() {
+        return config;
+    }
+
     /** The armed path, or why there is none: for the {@code start} event. */
     public synchronized String state() {
         return state;

@@ -4,6 +4,7 @@ import dev.headroom.Budget;
 import dev.headroom.HeadroomConfig;
 import dev.headroom.HeadroomListener;
 import dev.headroom.PressureLevel;
+import dev.headroom.Reconfiguration;
 import dev.headroom.internal.budget.BudgetSource;
 import dev.headroom.internal.clock.Scheduler;
 import dev.headroom.internal.clock.Ticker;
@@ -28,17 +29,20 @@ import dev.headroom.internal.watch.Watch;
 
 import javax.management.MBeanServer;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -93,9 +97,29 @@ public final class HeadroomRuntime implements Engine {
         long jmxDelayNanos;
         long watchPeriodNanos = -1;
         long stallAfterNanos = -1;
+        Supplier<Class<?>[]> loadedClasses = Parts::ownSlf4j;
 
         public static Parts production() {
             return new Parts();
+        }
+
+        /**
+         * Where {@code log=slf4j} looks for the application's {@code LoggerFactory}: by default in this
+         * copy's own class loader; the agent passes every loaded class ({@code Instrumentation}), since
+         * the application's SLF4J may sit in a class loader it cannot see.
+         */
+        public Parts loadedClasses(Supplier<Class<?>[]> loadedClasses) {
+            this.loadedClasses = Objects.requireNonNull(loadedClasses);
+            return this;
+        }
+
+        /** SLF4J as this copy's class loader sees it, loaded but not initialised; none when absent. */
+        private static Class<?>[] ownSlf4j() {
+            try {
+                return new Class<?>[] {Class.forName("org.slf4j.LoggerFactory", false, HeadroomRuntime.class.getClassLoader())};
+            } catch (ClassNotFoundException | LinkageError e) {
+                return new Class<?>[0];
+            }
         }
 
         public Parts ticker(Ticker ticker) {
@@ -220,7 +244,9 @@ public final class HeadroomRuntime implements Engine {
         }
     }
 
-    private final HeadroomConfig config;
+    /** The configuration in force; replaced by {@link #reconfigure}, acted on from the next sample. */
+    private volatile HeadroomConfig config;
+    private final Parts parts;
     private final Ticker ticker;
     private final Scheduler scheduler;
     private final Diagnostics diagnostics;
@@ -231,11 +257,14 @@ public final class HeadroomRuntime implements Engine {
     private final BudgetSource source;
     private final Reclaimer reclaimer;
     private final Governor governor;
-    private final HeapDumps heapDumps;
-    /** The JVM's own dump at its first OutOfMemoryError; null without heapDumpAt. */
-    private final OutOfMemoryDump oomeDump;
-    private Thread shutdownHook;
-    private final OrderlyExit exit;
+    /** Null while heapDumpAt is off; built on the sampler thread when {@link #reconfigure} turns it on. */
+    private volatile HeapDumps heapDumps;
+    /** The JVM's own dump at its first OutOfMemoryError, beside {@link #heapDumps}; null without it. */
+    private volatile OutOfMemoryDump oomeDump;
+    /** Installed with the first {@link #heapDumps}; removed by {@link #close()}. */
+    private volatile Thread shutdownHook;
+    /** Null while exitAt is off; built like {@link #heapDumps}. */
+    private volatile OrderlyExit exit;
     private final AdaptivePeriod period;
     /** The fast watch of every limit; null when off or when it could not start. */
     private final Watch watch;
@@ -247,12 +276,18 @@ public final class HeadroomRuntime implements Engine {
     private final Watchdog.Heartbeat samplerBeat;
 
     private final AtomicLong samples = new AtomicLong();
+    /** A reconfiguration accepted and not yet acted on; the sampler takes it at its next sample. */
+    private final AtomicReference<Pending> pending = new AtomicReference<>();
+    private final Object reconfigureLock = new Object();
+    /** The lookup for the application's SLF4J ({@code log=slf4j}); null until needed. */
+    private Slf4jLookup slf4j;
     private volatile Budget latest;
     private volatile boolean closed;
     private boolean started;
 
     private HeadroomRuntime(HeadroomConfig config, Parts parts) {
         this.config = config;
+        this.parts = parts;
         this.ticker = parts.ticker;
         this.diagnostics = new Diagnostics(parts.err, config.quiet());
         this.listeners = new ListenerDispatcher(diagnostics, "headroom-listeners");
@@ -263,6 +298,7 @@ public final class HeadroomRuntime implements Engine {
         if (jfr != null) {
             events.subscribe(jfr);
         }
+        this.events.log(config.log());
         TerminationMessage.subscribe(events, config, diagnostics);
         // The watchdog first, so that it sees the start itself: opening the readers is where a FIFO
         // or a hung mount under root= would hold the starting thread.
@@ -281,11 +317,8 @@ public final class HeadroomRuntime implements Engine {
             this.source = parts.sources.create(config, ticker, diagnostics);
             boolean reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
             this.reclaimer = reclaimOn ? parts.reclaimers.create(config, events, diagnostics) : Reclaimer.NONE;
-            this.heapDumps = config.heapDumpAt().isOff() ? null : new HeapDumps(config, events, diagnostics, ticker,
-                    parts.dumpAction, parts.fileStores, HeapDumps.hostName(config.root()), ProcessHandle.current().pid(),
-                    parts.asyncDumps);
-            this.exit = config.exitAt().isOff() ? null
-                    : new OrderlyExit(config, events, diagnostics, parts.exiter, parts.exitGraceMillis, heapDumps);
+            this.heapDumps = config.heapDumpAt().isOff() ? null : newHeapDumps(config);
+            this.exit = config.exitAt().isOff() ? null : newExit(config, heapDumps);
             this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
             this.watchPeriodNanos = parts.watchPeriodNanos >= 0 ? parts.watchPeriodNanos : config.watchInterval().toNanos();
             this.watch = watchPeriodNanos > 0 ? openWatch(config, watchPeriodNanos) : null;
@@ -296,35 +329,147 @@ public final class HeadroomRuntime implements Engine {
         } finally {
             startBeat.end();
         }
-        if (heapDumps != null) {
-            heapDumps.afterEachDump(this::sampleSoon);
-            this.oomeDump = new OutOfMemoryDump(config, events, diagnostics, ticker, parts.vmFlags, parts.fileStores,
-                    HeapDumps.sanitize(HeapDumps.hostName(config.root())), ProcessHandle.current().pid(),
-                    Runtime.getRuntime().maxMemory());
-            heapDumps.backstop(oomeDump);
+    }
+
+    private HeapDumps newHeapDumps(HeadroomConfig c) {
+        HeapDumps d = new HeapDumps(c, events, diagnostics, ticker, parts.dumpAction, parts.fileStores,
+                HeapDumps.hostName(c.root()), ProcessHandle.current().pid(), parts.asyncDumps);
+        d.afterEachDump(this::sampleSoon);
+        backstop(d, c);
+        return d;
+    }
+
+    /** Arms the JVM's own dump at its first OutOfMemoryError beside {@code dumps}, under {@code c}'s rules. */
+    private void backstop(HeapDumps dumps, HeadroomConfig c) {
+        OutOfMemoryDump before = oomeDump;
+        if (before != null) {
+            before.disarm("heap dump settings changed");
+        }
+        OutOfMemoryDump o = new OutOfMemoryDump(c, events, diagnostics, ticker, parts.vmFlags, parts.fileStores,
+                HeapDumps.sanitize(HeapDumps.hostName(c.root())), ProcessHandle.current().pid(), Runtime.getRuntime().maxMemory());
+        if (before != null) {
+            o.takeOver(before);
+        }
+        oomeDump = o;
+        dumps.backstop(o);
+        if (shutdownHook == null) {
             // The JVM may end (an OutOfMemoryError in main) while a dump is written or right after the
             // JVM's own: the hook lets the dump finish, bounded by the exit grace, and reports the JVM's.
-            long grace = parts.exitGraceMillis;
-            HeapDumps dumps = heapDumps;
-            OutOfMemoryDump jvmDump = oomeDump;
-            Thread hook = new Thread(() -> {
-                try {
-                    if (!dumps.awaitIdle(grace)) {
-                        diagnostics.line("a heap dump is still being written after " + grace / 1000 + " s; the JVM ends anyway");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                jvmDump.atExit();
-            }, "headroom-shutdown");
+            Thread hook = new Thread(this::atJvmExit, "headroom-shutdown");
             try {
                 Runtime.getRuntime().addShutdownHook(hook);
-                this.shutdownHook = hook;
+                shutdownHook = hook;
             } catch (IllegalStateException | SecurityException e) {
                 diagnostics.failure("shutdown hook", e);
             }
-        } else {
-            this.oomeDump = null;
+        }
+    }
+
+    private void atJvmExit() {
+        HeapDumps dumps = heapDumps;
+        long grace = parts.exitGraceMillis;
+        try {
+            if (dumps != null && !dumps.awaitIdle(grace)) {
+                diagnostics.line("a heap dump is still being written after " + grace / 1000 + " s; the JVM ends anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        OutOfMemoryDump o = oomeDump;
+        if (o != null) {
+            o.atExit();
+        }
+    }
+
+    private OrderlyExit newExit(HeadroomConfig c, HeapDumps dumps) {
+        return new OrderlyExit(c, events, diagnostics, parts.exiter, parts.exitGraceMillis, dumps);
+    }
+
+    private record Pending(HeadroomConfig config, List<Reconfiguration.Change> changes) {
+    }
+
+    /**
+     * Sets {@code keys} of {@code wanted} on this running instance: what can change at run time
+     * ({@link Reconfigure}) is in force from the sampler's next sample, taken there in one piece, so
+     * a sample never sees half a change; the rest is returned as not applied. Returns at once; safe
+     * from any thread.
+     */
+    public Reconfiguration reconfigure(HeadroomConfig wanted, Set<String> keys) {
+        synchronized (reconfigureLock) {
+            Reconfigure.Plan plan = Reconfigure.plan(config, wanted, keys, true, Reconfigure.FIXED);
+            if (!plan.result().applied().isEmpty()) {
+                Pending before = pending.get();
+                List<Reconfiguration.Change> changes = new ArrayList<>();
+                if (before != null) {
+                    changes.addAll(before.changes());
+                }
+                changes.addAll(plan.result().applied());
+                pending.set(new Pending(plan.config(), changes));
+                config = plan.config();
+            }
+            return plan.result();
+        }
+    }
+
+    /** Acts on an accepted reconfiguration; on the sampler thread, before a sample. */
+    private void applyPending() {
+        Pending p = pending.getAndSet(null);
+        if (p == null) {
+            return;
+        }
+        HeadroomConfig c = p.config();
+        governor.setThresholds(c.warnAt(), c.criticalAt());
+        diagnostics.quiet(c.quiet());
+        events.log(c.log());
+        HeapDumps dumps = heapDumps;
+        if (dumps == null && !c.heapDumpAt().isOff()) {
+            dumps = newHeapDumps(c);
+            for (String problem : StartChecks.directoryProblems(c)) {
+                events.error("options", problem);
+            }
+        } else if (dumps != null) {
+            dumps.reconfigure(c);
+            OutOfMemoryDump o = oomeDump;
+            HeadroomConfig was = o == null ? c : o.config();
+            if (!c.heapDumpDir().equals(was.heapDumpDir()) || c.heapDumpAllowTmpfs() != was.heapDumpAllowTmpfs()
+                    || c.heapDumpOnOutOfMemory() != was.heapDumpOnOutOfMemory()) {
+                backstop(dumps, c); // the JVM's own dump follows the new directory and rules
+            }
+        }
+
+        OrderlyExit ex = exit;
+        if (!c.exitAt().isOff() && (ex == null || (dumps != heapDumps && !ex.fired()))) {
+            // (re)built so it waits for the dumps it has now
+            ex = newExit(c, dumps);
+        } else if (ex != null) {
+            ex.reconfigure(c);
+        }
+        heapDumps = dumps;
+        exit = ex;
+        governor.actions(dumps, ex);
+        if (c.log().slf4j()) {
+            lookForSlf4j();
+        }
+        List<Map<String, Object>> changed = new ArrayList<>();
+        StringBuilder m = new StringBuilder(120).append("settings changed by the application: ");
+        String sep = "";
+        for (Reconfiguration.Change change : p.changes()) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("key", change.key());
+            o.put("from", change.running());
+            o.put("to", change.wanted());
+            changed.add(o);
+            m.append(sep).append(change.key()).append(' ').append(change.running()).append(" -> ").append(change.wanted());
+            sep = ", ";
+        }
+        events.emit("reconfigured", Map.of("options", changed), m.toString());
+    }
+
+    /** Starts the rare look for the application's SLF4J on the sampler thread, once. */
+    private void lookForSlf4j() {
+        if (slf4j == null) {
+            slf4j = new Slf4jLookup(parts.loadedClasses, events, listeners, diagnostics, ticker, this::runLater);
+            runLater(slf4j, 0);
         }
     }
 
@@ -392,6 +537,9 @@ public final class HeadroomRuntime implements Engine {
     public static HeadroomRuntime start(HeadroomConfig config, Parts parts) {
         HeadroomRuntime r = new HeadroomRuntime(config, parts);
         r.schedule(0);
+        if (config.log().slf4j()) {
+            r.runLater(r::lookForSlf4j, 0);
+        }
         if (r.watchPeriodNanos > 0) {
             r.scheduleWatch(r.watchPeriodNanos);
         }
@@ -585,6 +733,11 @@ public final class HeadroomRuntime implements Engine {
     }
 
     private Budget sampleOnce(long now) {
+        try {
+            applyPending();
+        } catch (RuntimeException e) {
+            diagnostics.failure("reconfiguration", e);
+        }
         Budget b = source.sample(governor.state());
         if (watch != null) {
             try {

@@ -10,7 +10,10 @@
  * property) that keeps one instance per JVM across class loaders; {@link dev.headroom.internal.runtime.Engine}
  * is what a {@code Headroom} handle delegates to (the runtime, or {@link dev.headroom.internal.runtime.OnDemandEngine}
  * for a second copy with no MXBean to read); {@link dev.headroom.internal.runtime.HeadroomAccess} lets the
- * agent start Headroom with its own parts. Wiring layer: above the governor and everything it builds on,
+ * agent start Headroom with its own parts. {@link dev.headroom.internal.runtime.Reconfigure} plans a change of
+ * options on a running instance (which can change, which are fixed at start), which the sampler takes
+ * before its next sample; {@link dev.headroom.internal.runtime.Slf4jLookup} looks for the application's
+ * SLF4J on the sampler thread for {@code log=slf4j}. Wiring layer: above the governor and everything it builds on,
  * below the renderers and endpoints, which it feeds through its {@code Publisher} interface without
  * naming them.
  */
