@@ -16,8 +16,10 @@ import java.util.OptionalDouble;
  * {@code SoftMaxHeapSize} by the controller). Every {@value #STEP_SECONDS} s, with {@code used} the
  * reclaim CPU spent over the last minute and {@code allowed} the budget ({@link ReclaimLedger}):
  * <ul>
- *   <li>GC at or above {@code gcCpuCap}, or {@code used > allowed}: {@code f = min(fMax, f x 1.5)};</li>
- *   <li>{@code used < allowed / 2} and the last judged reclaim paid: {@code f = max(10%, f x 0.8)};</li>
+ *   <li>GC at or above {@code gcCpuCap}, {@code used > allowed}, or the collector's share of the
+ *       process's CPU over the minute above the budget: {@code f = min(fMax, f x 1.5)};</li>
+ *   <li>{@code used < allowed / 2}, the collector's share under half the budget and the last judged
+ *       reclaim paid: {@code f = max(10%, f x 0.8)};</li>
  *   <li>otherwise hold.</li>
  * </ul>
  * A bounded multiplicative law, as in "Heap Size Adjustment with CPU Control" (MPLR 2023), where a GC
@@ -147,11 +149,22 @@ final class ReclaimLaw implements ReclaimPolicy {
         }
         lastStep = now;
         ReclaimLedger.Use use = ledger.use();
-        if (r.gcLoad() >= cap || use.usedNanos() > use.allowanceNanos()) {
+        // The collector's own work counts too: a tighter footprint makes every collection come sooner,
+        // which no reclaim is charged for. GC's share of the process's CPU over the window is held
+        // within the budget, as the MPLR 2023 law holds a GC-overhead target.
+        double gcShare = gcShare(now);
+        if (r.gcLoad() >= cap || use.usedNanos() > use.allowanceNanos() || gcShare > ledger.share()) {
             f = Math.min(fMax, f * LOOSEN);
-        } else if (use.usedNanos() < use.allowanceNanos() / 2 && lastPaid) {
+        } else if (use.usedNanos() < use.allowanceNanos() / 2 && lastPaid && gcShare < ledger.share() / 2) {
             f = Math.max(F_MIN, f * TIGHTEN);
         }
+    }
+
+    /** The collector's share of the process's CPU over the ledger's window (0 before any CPU is seen). */
+    private double gcShare(long now) {
+        long since = now - ReclaimLedger.WINDOW_NANOS;
+        long process = ledger.processCpuSince(since);
+        return process <= 0 ? 0 : (double) ledger.gcCpuSince(since) / process;
     }
 
     @Override

@@ -91,6 +91,21 @@ class ReclaimLawTest {
     }
 
     @Test
+    void collectionsThatATightFootprintMakesMoreFrequentCountAgainstTheBudget() {
+        // As the first test, where every reclaim pays and the free share shrinks to the floor, but the
+        // collector takes a third of the process's CPU, over the 30% budget: never tightened.
+        Rig rig = new Rig("G1", "idleReclaimAfter=1s,reclaimCpuBudget=30%,gcCpuCap=100%").heap(100, 50).collectsTo(40, 60);
+        rig.busy(1);
+        for (int i = 0; i < 8; i++) {
+            rig.heap(600, 550).busy(1);
+            for (int j = 0; j < 9; j++) {
+                rig.sample(1, 0.5, 0.25);
+            }
+        }
+        assertTrue(freeRatio(rig) >= 30, "GC over the budget: not tightened (" + freeRatio(rig) + ")\n" + rig.events.describe());
+    }
+
+    @Test
     void zgcsSoftMaxNeverGoesBelowTheLiveData() {
         Rig rig = new Rig("ZGC", "idleReclaimAfter=1s,reclaimCpuBudget=50%").heap(100, 50).collectsTo(300, 330);
         rig.busy(1);
