@@ -248,6 +248,14 @@ public final class HeadroomConfig {
         return fields.jmxWritable;
     }
 
+    /**
+     * When the agent names the code behind growth: {@code auto} (from WARN until the level falls
+     * back), {@code on} (always) or {@code off}. See docs/who.md.
+     */
+    public String who() {
+        return fields.who;
+    }
+
     /** Whether the agent also runs inside JDK tools (jcmd, javac, ...) that inherited JAVA_TOOL_OPTIONS. */
     public boolean attachToTools() {
         return fields.attachToTools;
@@ -487,6 +495,7 @@ public final class HeadroomConfig {
         boolean jmx = true;
         boolean jmxWritable;
         boolean attachToTools;
+        String who = "auto";
         Path root = Path.of("/");
         boolean quiet;
         Path config;
@@ -668,6 +677,15 @@ public final class HeadroomConfig {
 
         public Builder jmxWritable(boolean writable) {
             fields.jmxWritable = writable;
+            return this;
+        }
+
+        /** {@code auto}, {@code on} or {@code off}; see {@link HeadroomConfig#who()}. */
+        public Builder who(String mode) {
+            if (!List.of("auto", "on", "off").contains(mode)) {
+                throw new IllegalArgumentException("who must be auto, on or off, not '" + mode + "'");
+            }
+            fields.who = mode;
             return this;
         }
 

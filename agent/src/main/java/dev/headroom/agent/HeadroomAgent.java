@@ -2,6 +2,7 @@ package dev.headroom.agent;
 
 import dev.headroom.HeadroomConfig;
 import dev.headroom.agent.attach.OneShotReport;
+import dev.headroom.agent.who.Who;
 import dev.headroom.internal.config.Values;
 import dev.headroom.internal.runtime.HeadroomAccess;
 import dev.headroom.internal.runtime.HeadroomRuntime;
@@ -36,7 +37,11 @@ public final class HeadroomAgent {
     private HeadroomAgent() {
     }
 
+    /** Kept for attribution ({@code who=}); null when the JVM gave none. */
+    private static volatile Instrumentation instrumentation;
+
     public static void premain(String args, Instrumentation instrumentation) {
+        HeadroomAgent.instrumentation = instrumentation;
         start(args, System.err, false);
     }
 
@@ -45,6 +50,9 @@ public final class HeadroomAgent {
     }
 
     public static void agentmain(String args, Instrumentation instrumentation) {
+        if (!OneShotReport.handles(args)) {
+            HeadroomAgent.instrumentation = instrumentation;
+        }
         start(args, System.err, true);
     }
 
@@ -141,6 +149,9 @@ public final class HeadroomAgent {
                 // copy the application starts meanwhile is found and reused, as always.)
                 Thread.sleep(TimeUnit.SECONDS.toMillis(START_DELAY_SECONDS));
                 HeadroomRuntime.Parts parts = HeadroomRuntime.Parts.production().err(err);
+                if (!config.who().equals("off") || config.jmxWritable()) {
+                    parts.attribution(Who.create(instrumentation));
+                }
                 if (jbossModules) {
                     parts.jmxDelay(TimeUnit.SECONDS.toNanos(JBOSS_JMX_DELAY_SECONDS));
                 }

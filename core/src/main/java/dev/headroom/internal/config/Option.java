@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -75,6 +76,8 @@ public enum Option {
             Values.BOOLEAN_FORMS),
     JMX_WRITABLE("jmxWritable", "Also offer MXBean operations that change behaviour (thresholds, sample now).",
             Values.BOOLEAN_FORMS),
+    WHO("who", "Attribution of growth to the code behind it (the call sites holding direct buffers and threads): auto switches it on at WARN and off when the level falls back, and costs nothing until then; on keeps it on from the start; off never (the writable MXBean can still switch it). Agent only.",
+            "auto, on or off"),
     ATTACH_TO_TOOLS("attachToTools", "Also run inside JDK tools (jcmd, javac, jps, ...) that inherited JAVA_TOOL_OPTIONS.",
             Values.BOOLEAN_FORMS),
     ROOT("root", "File system root under which /proc and /sys are read (for tests and captured trees).",
@@ -132,6 +135,7 @@ public enum Option {
             case PROMETHEUS_BEARER_TOKEN_FILE -> b.prometheusBearerTokenFile(Values.parseOptionalPath(v));
             case JMX -> b.jmx(Values.parseBoolean(v));
             case JMX_WRITABLE -> b.jmxWritable(Values.parseBoolean(v));
+            case WHO -> b.who(v.trim().toLowerCase(Locale.ROOT));
             case ATTACH_TO_TOOLS -> b.attachToTools(Values.parseBoolean(v));
             case ROOT -> b.root(Values.parsePath(v));
             case QUIET -> b.quiet(Values.parseBoolean(v));
@@ -167,6 +171,7 @@ public enum Option {
             case PROMETHEUS_BEARER_TOKEN_FILE -> Values.formatPath(c.prometheusBearerTokenFile().orElse(null));
             case JMX -> Boolean.toString(c.jmx());
             case JMX_WRITABLE -> Boolean.toString(c.jmxWritable());
+            case WHO -> c.who();
             case ATTACH_TO_TOOLS -> Boolean.toString(c.attachToTools());
             case ROOT -> c.root().toString();
             case QUIET -> Boolean.toString(c.quiet());

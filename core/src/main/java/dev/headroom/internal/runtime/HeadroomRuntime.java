@@ -15,6 +15,7 @@ import dev.headroom.internal.events.EventLog;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.events.ListenerDispatcher;
 import dev.headroom.internal.events.TerminationMessage;
+import dev.headroom.internal.governor.Attribution;
 import dev.headroom.internal.governor.Governor;
 import dev.headroom.internal.governor.HeapDumps;
 import dev.headroom.internal.governor.OrderlyExit;
@@ -83,6 +84,7 @@ public final class HeadroomRuntime implements Engine {
         long jmxDelayNanos;
         long watchPeriodNanos = -1;
         long stallAfterNanos = -1;
+        Attribution attribution = Attribution.NONE;
 
         public static Parts production() {
             return new Parts();
@@ -172,6 +174,12 @@ public final class HeadroomRuntime implements Engine {
             return this;
         }
 
+        /** Who is growing: the agent's instrumentation ({@code who=}); none for the library. */
+        public Parts attribution(Attribution attribution) {
+            this.attribution = Objects.requireNonNull(attribution);
+            return this;
+        }
+
         /** How long the start or one sampler task may run before the watchdog reports a stall; tests shorten it. */
         public Parts stallAfter(long nanos) {
             this.stallAfterNanos = Math.max(1, nanos);
@@ -210,6 +218,7 @@ public final class HeadroomRuntime implements Engine {
     private final EventBus events;
     private final BudgetSource source;
     private final Reclaimer reclaimer;
+    private final Attribution attribution;
     private final Governor governor;
     private final HeapDumps heapDumps;
     private final OrderlyExit exit;
@@ -260,6 +269,9 @@ public final class HeadroomRuntime implements Engine {
             this.exit = config.exitAt().isOff() ? null
                     : new OrderlyExit(config, events, diagnostics, parts.exiter, parts.exitGraceMillis, heapDumps);
             this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
+            this.attribution = parts.attribution;
+            attribution.reportTo(events);
+            governor.attribution(attribution);
             this.watchPeriodNanos = parts.watchPeriodNanos >= 0 ? parts.watchPeriodNanos : config.watchInterval().toNanos();
             this.watch = watchPeriodNanos > 0 ? openWatch(config, watchPeriodNanos) : null;
             this.period = new AdaptivePeriod(config.interval().toNanos(), watchPeriodNanos > 0);
@@ -649,6 +661,11 @@ public final class HeadroomRuntime implements Engine {
             } catch (RuntimeException e) {
                 diagnostics.failure("publisher close", e);
             }
+        }
+        try {
+            attribution.off("Headroom closed");
+        } catch (RuntimeException e) {
+            diagnostics.failure("who close", e);
         }
         try {
             reclaimer.close();
