@@ -109,20 +109,24 @@ class WhoIT {
     private static Run leak(String kind, Path jdk, String warnAt, int ticksPerSecond, List<String> jvmArgs) throws Exception {
         Path work = Files.createTempDirectory("headroom-who-" + kind);
         Path events = work.resolve("events.jsonl");
-        try (MemoryCgroup cgroup = MemoryCgroup.create("who-" + kind, LIMIT);
-             ForkedJvm jvm = ForkedJvm.builder("who-" + kind).javaHome(jdk).classpath(AppClasspath.get())
-                     .mainClass(WhoLeakApp.class).in(cgroup).jvmArgs(new ArrayList<>(jvmArgs)).jvmArgs("-XX:+UseSerialGC")
-                     .workDir(work).args("3000", kind, Integer.toString(ticksPerSecond))
-                     .agent(BuiltAgentJar.path(), "interval=100ms," + warnAt + ",criticalAt=95%,eventLog=" + events)
-                     .start()) {
+        try (MemoryCgroup cgroup = MemoryCgroup.create("who-" + kind, LIMIT)) {
+            ForkedJvm jvm = ForkedJvm.builder("who-" + kind).javaHome(jdk).classpath(AppClasspath.get())
+                    .mainClass(WhoLeakApp.class).in(cgroup).jvmArgs(new ArrayList<>(jvmArgs)).jvmArgs("-XX:+UseSerialGC")
+                    .workDir(work).args("3000", kind, Integer.toString(ticksPerSecond))
+                    .agent(BuiltAgentJar.path(), "interval=100ms," + warnAt + ",criticalAt=95%,eventLog=" + events)
+                    .start();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             Optional<Map<String, Object>> who = Optional.empty();
-            while (who.isEmpty() && jvm.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-                who = EventLogFile.first(EventLogFile.read(events), "who", null);
+            List<Map<String, Object>> log;
+            try {
+                while (who.isEmpty() && jvm.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                    who = EventLogFile.first(EventLogFile.read(events), "who", null);
+                }
+                log = EventLogFile.read(events);
+            } finally {
+                jvm.close(); // the leak would end in the kernel's OOM kill: stop it once the answer is in
             }
-            List<Map<String, Object>> log = EventLogFile.read(events);
-            jvm.close();
             ForkedJvm.Result r = jvm.waitFor(Duration.ofSeconds(10));
             String context = "\n" + EventLogFile.describe(log) + r.describe();
             assertTrue(who.isPresent(), "a who event while the leak ran" + context);
