@@ -33,7 +33,11 @@ class ApiBoundaryTest {
             "dev.headroom.internal.report",
             "report prints the budget as the text report or the JSON schema (ReportText, ReportJson)",
             "dev.headroom.internal.watch",
-            "report lists every limit of its one-off budget as the runtime's budgets do (Watch.withConstraints)");
+            "report lists every limit of its one-off budget as the runtime's budgets do (Watch.withConstraints)",
+            "dev.headroom.internal.governor",
+            "the agent's Who implements the governor's Attribution SPI (docs/who.md): core cannot depend on Byte Buddy",
+            "dev.headroom.internal.events",
+            "Who reports its switches, their times and its failures as events (EventSink)");
 
     @Test
     void usesOnlyTheAllowedInternalPackages() {
