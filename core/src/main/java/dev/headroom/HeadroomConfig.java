@@ -272,6 +272,14 @@ public final class HeadroomConfig {
         return fields.channel;
     }
 
+    /**
+     * When the agent names the code behind growth: {@code auto} (from WARN until the level falls
+     * back), {@code on} (always) or {@code off}. See docs/who.md.
+     */
+    public String who() {
+        return fields.who;
+    }
+
     /** Whether the agent also runs inside JDK tools (jcmd, javac, ...) that inherited JAVA_TOOL_OPTIONS. */
     public boolean attachToTools() {
         return fields.attachToTools;
@@ -559,6 +567,7 @@ public final class HeadroomConfig {
         boolean jmxWritable;
         boolean channel = true;
         boolean attachToTools;
+        String who = "auto";
         Path root = Path.of("/");
         boolean quiet;
         Log log = Log.STDERR;
@@ -760,6 +769,15 @@ public final class HeadroomConfig {
 
         public Builder channel(boolean channel) {
             fields.channel = channel;
+            return this;
+        }
+
+        /** {@code auto}, {@code on} or {@code off}; see {@link HeadroomConfig#who()}. */
+        public Builder who(String mode) {
+            if (!List.of("auto", "on", "off").contains(mode)) {
+                throw new IllegalArgumentException("who must be auto, on or off, not '" + mode + "'");
+            }
+            fields.who = mode;
             return this;
         }
 

@@ -28,7 +28,7 @@ class HeadroomConfigTest {
             + "idleReclaim=false,idleReclaimAfter=2m,reclaimCpuBudget=12.5%,trimNativeHeap=false,exitAt=98%,exitCode=3,terminationMessage=/tmp/termination-log,eventLog=/var/log/h.jsonl,"
             + "prometheus=[::1]:9404,prometheusTlsKeyStore=/etc/h/ks.p12,prometheusTlsKeyStorePasswordFile=/etc/h/ks.pass,"
             + "prometheusBasicAuthUser=prom,prometheusBasicAuthPasswordHash=" + HASH + ",prometheusBearerTokenFile=/etc/h/token,"
-            + "jmx=false,jmxWritable=true,channel=off,attachToTools=true,root=/tmp/fixture,quiet=true,log=Both,config=/etc/headroom/headroom.properties";
+            + "jmx=false,jmxWritable=true,channel=off,who=on,attachToTools=true,root=/tmp/fixture,quiet=true,log=Both,config=/etc/headroom/headroom.properties";
 
     @Test
     void defaultsAreTheDocumentedOnes() {
@@ -85,7 +85,7 @@ class HeadroomConfigTest {
         assertEquals(Set.of("interval", "watchInterval", "warnAt", "criticalAt", "heapDumpAt", "heapDumpDir", "heapDumpAllowTmpfs", "heapDumpOnOutOfMemory",
                 "heapDumpMinInterval", "softLimit", "gcCpuCap", "idleReclaim", "idleReclaimAfter", "reclaimCpuBudget", "trimNativeHeap",
                 "exitAt", "exitCode", "terminationMessage", "eventLog", "prometheus", "prometheusTlsKeyStore", "prometheusTlsKeyStorePasswordFile",
-                "prometheusBasicAuthUser", "prometheusBasicAuthPasswordHash", "prometheusBearerTokenFile", "jmx", "jmxWritable", "channel", "attachToTools", "root", "quiet", "log", "config"), keys);
+                "prometheusBasicAuthUser", "prometheusBasicAuthPasswordHash", "prometheusBearerTokenFile", "jmx", "jmxWritable", "channel", "who", "attachToTools", "root", "quiet", "log", "config"), keys);
         HeadroomConfig.OptionDoc dump = docs.stream().filter(d -> d.key().equals("heapDumpMinInterval")).findFirst().orElseThrow();
         assertEquals("1h", dump.defaultValue());
         assertEquals("HEADROOM_HEAP_DUMP_MIN_INTERVAL", dump.environmentVariable());

@@ -2,6 +2,7 @@ package dev.headroom.agent;
 
 import dev.headroom.HeadroomConfig;
 import dev.headroom.agent.attach.OneShotReport;
+import dev.headroom.agent.who.Who;
 import dev.headroom.internal.config.Values;
 import dev.headroom.internal.runtime.HeadroomAccess;
 import dev.headroom.internal.runtime.HeadroomRuntime;
@@ -32,7 +33,10 @@ public final class HeadroomAgent {
     static final long JBOSS_JMX_DELAY_SECONDS = 10;
 
     private static final AtomicBoolean STARTED = new AtomicBoolean();
-    /** For {@code log=slf4j}: the loaded classes, among them the application's SLF4J in any class loader. */
+    /**
+     * Kept for attribution ({@code who=}) and {@code log=slf4j} (the loaded classes, among them the
+     * application's SLF4J in any class loader); null when the JVM gave none.
+     */
     private static volatile Instrumentation instrumentation;
 
     private HeadroomAgent() {
@@ -48,7 +52,9 @@ public final class HeadroomAgent {
     }
 
     public static void agentmain(String args, Instrumentation instrumentation) {
-        HeadroomAgent.instrumentation = instrumentation;
+        if (!OneShotReport.handles(args)) {
+            HeadroomAgent.instrumentation = instrumentation;
+        }
         start(args, System.err, true);
     }
 
@@ -145,6 +151,9 @@ public final class HeadroomAgent {
                 // copy the application starts meanwhile is found and reused, as always.)
                 Thread.sleep(TimeUnit.SECONDS.toMillis(START_DELAY_SECONDS));
                 HeadroomRuntime.Parts parts = HeadroomRuntime.Parts.production().err(err);
+                if (!config.who().equals("off") || config.jmxWritable()) {
+                    parts.attribution(Who.create(instrumentation));
+                }
                 if (jbossModules) {
                     parts.jmxDelay(TimeUnit.SECONDS.toNanos(JBOSS_JMX_DELAY_SECONDS));
                 }

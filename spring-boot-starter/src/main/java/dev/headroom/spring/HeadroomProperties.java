@@ -109,6 +109,9 @@ public class HeadroomProperties {
     /** Offer the latest budget on the owner-only socket /tmp/.headroom-<pid>.sock for report --pid without attaching. */
     private Boolean channel;
 
+    /** When the agent names the code behind growing direct buffers and threads: auto (from WARN), on or off. */
+    private String who;
+
     /** Also run inside JDK tools that inherited JAVA_TOOL_OPTIONS. */
     private Boolean attachToTools;
 
@@ -448,6 +451,14 @@ public class HeadroomProperties {
 
     public void setJmxWritable(Boolean jmxWritable) {
         this.jmxWritable = jmxWritable;
+    }
+
+    public String getWho() {
+        return who;
+    }
+
+    public void setWho(String who) {
+        this.who = who;
     }
 
     public Boolean getChannel() {

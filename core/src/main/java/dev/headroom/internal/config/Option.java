@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -81,6 +82,8 @@ public enum Option {
             Values.BOOLEAN_FORMS),
     CHANNEL("channel", "Offer the latest budget on an owner-only Unix domain socket, /tmp/.headroom-<pid>.sock, served by the sampler thread (no thread of its own), so that report --pid and report --watch --pid work without attaching (and from a JRE without jdk.attach). off creates no socket.",
             Values.BOOLEAN_FORMS),
+    WHO("who", "Attribution of growth to the code behind it (the call sites holding direct buffers and threads): auto switches it on at WARN and off when the level falls back, and costs nothing until then; on keeps it on from the start; off never (the writable MXBean can still switch it). Agent only.",
+            "auto, on or off"),
     ATTACH_TO_TOOLS("attachToTools", "Also run inside JDK tools (jcmd, javac, jps, ...) that inherited JAVA_TOOL_OPTIONS.",
             Values.BOOLEAN_FORMS),
     ROOT("root", "File system root under which /proc and /sys are read (for tests and captured trees).",
@@ -143,6 +146,7 @@ public enum Option {
             case JMX -> b.jmx(Values.parseBoolean(v));
             case JMX_WRITABLE -> b.jmxWritable(Values.parseBoolean(v));
             case CHANNEL -> b.channel(Values.parseBoolean(v));
+            case WHO -> b.who(v.trim().toLowerCase(Locale.ROOT));
             case ATTACH_TO_TOOLS -> b.attachToTools(Values.parseBoolean(v));
             case ROOT -> b.root(Values.parsePath(v));
             case QUIET -> b.quiet(Values.parseBoolean(v));
@@ -182,6 +186,7 @@ public enum Option {
             case JMX -> Boolean.toString(c.jmx());
             case JMX_WRITABLE -> Boolean.toString(c.jmxWritable());
             case CHANNEL -> Boolean.toString(c.channel());
+            case WHO -> c.who();
             case ATTACH_TO_TOOLS -> Boolean.toString(c.attachToTools());
             case ROOT -> c.root().toString();
             case QUIET -> Boolean.toString(c.quiet());

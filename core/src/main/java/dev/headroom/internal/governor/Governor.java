@@ -38,6 +38,9 @@ public final class Governor {
     private volatile HeadroomConfig.Size warnAt;
     private volatile HeadroomConfig.Size criticalAt;
     private volatile GovernorState state = GovernorState.initial();
+    private volatile WhoReport who;
+    /** The top sites as of the last sample, for the heap dump event (written on another thread). */
+    private volatile Map<String, Object> lastWho;
 
     public Governor(HeadroomConfig config, EventSink events, Diagnostics diagnostics, Reclaimer reclaimer,
                     HeapDumps heapDumps, OrderlyExit exit, LevelObserver observer) {
@@ -51,6 +54,25 @@ public final class Governor {
         this.reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
         this.warnAt = config.warnAt();
         this.criticalAt = config.criticalAt();
+        this.who = new WhoReport(Attribution.NONE, config.who(), warnMessage);
+        if (heapDumps != null) {
+            heapDumps.whoFields(() -> lastWho);
+        }
+    }
+
+    /** Plugs in the agent's attribution (before the first sample); with {@code who=on} it starts now. */
+    public void attribution(Attribution attribution) {
+        this.who = new WhoReport(attribution, who.mode(), warnMessage);
+    }
+
+    /** {@code auto}, {@code on} or {@code off} (the writable MXBean). */
+    public void whoMode(String mode) {
+        HeadroomConfig.builder().who(mode);
+        who.mode(mode);
+    }
+
+    public String whoMode() {
+        return who.mode();
     }
 
     public GovernorState state() {
@@ -91,6 +113,7 @@ public final class Governor {
         if (current != previous) {
             levelChanged(previous, current, budget.withGovernor(state.withLevel(current)));
         }
+        steerWho(budget, current);
         limitsReached.onSample(budget);
         if (heapDumps != null) {
             try {
@@ -121,6 +144,20 @@ public final class Governor {
         return budget.withGovernor(s);
     }
 
+    private void steerWho(Budget budget, PressureLevel current) {
+        try {
+            WhoReport w = who;
+            w.steer(current);
+            lastWho = w.fieldsIfAny(budget);
+            Map.Entry<Map<String, Object>, String> answer = w.firstAnswer(budget, current);
+            if (answer != null) {
+                events.emit("who", answer.getKey(), answer.getValue());
+            }
+        } catch (RuntimeException e) {
+            diagnostics.failure("who", e);
+        }
+    }
+
     private void levelChanged(PressureLevel previous, PressureLevel current, Budget budget) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("level", current.name());
@@ -129,7 +166,13 @@ public final class Governor {
         fields.put("warnAtBytes", warnAt.resolve(budget.limitBytes()));
         fields.put("criticalAtBytes", criticalAt.resolve(budget.limitBytes()));
         fields.put("largest", warnMessage.largest(budget, 3));
-        events.emit("pressure", fields, warnMessage.describe(previous, current, budget));
+        String message = warnMessage.describe(previous, current, budget);
+        Map<String, Object> whoFields = who.fieldsIfAny(budget);
+        if (whoFields != null) {
+            fields.put("who", whoFields);
+            message = message + "; who: " + who.lineIfAny(budget);
+        }
+        events.emit("pressure", fields, message);
         observer.levelChanged(previous, current, budget);
     }
 }

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * {@code heapDumpAt}: one heap dump per incident, written safely.
@@ -94,6 +95,7 @@ public final class HeapDumps {
     private final boolean async;
     private final AtomicLong written = new AtomicLong();
     private volatile Runnable afterDump = () -> { };
+    private volatile Supplier<Map<String, Object>> who = () -> null;
     private final AtomicLong refused = new AtomicLong();
     private boolean armed = true;
     private long lastDumpNanos = Long.MIN_VALUE;
@@ -126,6 +128,11 @@ public final class HeapDumps {
      * dump pauses the JVM and writes as much page cache as the heap, so the working set may have
      * passed exitAt while nothing was sampling (seen with a 200 MiB/s leak in a 200 MiB container).
      */
+    /** What the {@code heap_dump} event says about the growing call sites ({@code who}); null for nothing. */
+    public void whoFields(Supplier<Map<String, Object>> sites) {
+        this.who = sites;
+    }
+
     public void afterEachDump(Runnable action) {
         this.afterDump = action;
     }
@@ -264,6 +271,10 @@ public final class HeapDumps {
             f.put("heapDumpAtBytes", threshold);
             f.put("heapUsedBytes", heapUsed);
             f.put("constraint", constraint);
+            Map<String, Object> growing = who.get();
+            if (growing != null) {
+                f.put("who", growing);
+            }
             events.emit("heap_dump", f, String.format(Locale.ROOT, "heap dump written: %s (%s in %.1f s; %s)",
                     target, Values.humanBytes(bytes), seconds, reason));
             if (jvmDump != null) {

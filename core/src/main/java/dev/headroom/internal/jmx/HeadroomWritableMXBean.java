@@ -10,4 +10,10 @@ public interface HeadroomWritableMXBean extends HeadroomMXBean {
      * {@code 900m}, {@code off}).
      */
     void setThresholds(String warnAt, String criticalAt);
+
+    /**
+     * Switches the attribution of growth to call sites ({@code on}, {@code off}, or {@code auto}: from
+     * WARN on) and returns the mode now in force. Only the agent can attribute; see docs/who.md.
+     */
+    String who(String mode);
 }

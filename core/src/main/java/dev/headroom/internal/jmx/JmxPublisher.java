@@ -18,6 +18,7 @@ import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
 import javax.management.StandardEmitterMBean;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -252,6 +253,14 @@ public final class JmxPublisher extends NotificationBroadcasterSupport implement
         runtime.governor().setThresholds(w, c);
         runtime.events().emit("thresholds", Map.of("warnAt", w.toString(), "criticalAt", c.toString(), "by", "jmx"),
                 "thresholds changed over JMX: warn at " + w + ", critical at " + c);
+    }
+
+    @Override
+    public String who(String mode) {
+        String m = mode == null ? "" : mode.trim().toLowerCase(Locale.ROOT);
+        runtime.governor().whoMode(m);
+        runtime.events().emit("who_mode", Map.of("mode", m, "by", "jmx"), "who is growing: attribution " + m + " (over JMX)");
+        return runtime.governor().whoMode();
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.headroom.internal.events.EventLog;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.events.ListenerDispatcher;
 import dev.headroom.internal.events.TerminationMessage;
+import dev.headroom.internal.governor.Attribution;
 import dev.headroom.internal.governor.Governor;
 import dev.headroom.internal.governor.HeapDumps;
 import dev.headroom.internal.governor.OutOfMemoryDump;
@@ -98,6 +99,7 @@ public final class HeadroomRuntime implements Engine {
         long watchPeriodNanos = -1;
         long stallAfterNanos = -1;
         Supplier<Class<?>[]> loadedClasses = Parts::ownSlf4j;
+        Attribution attribution = Attribution.NONE;
 
         public static Parts production() {
             return new Parts();
@@ -214,6 +216,12 @@ public final class HeadroomRuntime implements Engine {
             return this;
         }
 
+        /** Who is growing: the agent's instrumentation ({@code who=}); none for the library. */
+        public Parts attribution(Attribution attribution) {
+            this.attribution = Objects.requireNonNull(attribution);
+            return this;
+        }
+
         /** How long the start or one sampler task may run before the watchdog reports a stall; tests shorten it. */
         public Parts stallAfter(long nanos) {
             this.stallAfterNanos = Math.max(1, nanos);
@@ -256,6 +264,7 @@ public final class HeadroomRuntime implements Engine {
     private final JfrEvents jfr;
     private final BudgetSource source;
     private final Reclaimer reclaimer;
+    private final Attribution attribution;
     private final Governor governor;
     /** Null while heapDumpAt is off; built on the sampler thread when {@link #reconfigure} turns it on. */
     private volatile HeapDumps heapDumps;
@@ -320,6 +329,9 @@ public final class HeadroomRuntime implements Engine {
             this.heapDumps = config.heapDumpAt().isOff() ? null : newHeapDumps(config);
             this.exit = config.exitAt().isOff() ? null : newExit(config, heapDumps);
             this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
+            this.attribution = parts.attribution;
+            attribution.reportTo(events);
+            governor.attribution(attribution);
             this.watchPeriodNanos = parts.watchPeriodNanos >= 0 ? parts.watchPeriodNanos : config.watchInterval().toNanos();
             this.watch = watchPeriodNanos > 0 ? openWatch(config, watchPeriodNanos) : null;
             this.period = new AdaptivePeriod(config.interval().toNanos(), watchPeriodNanos > 0);
@@ -887,6 +899,11 @@ public final class HeadroomRuntime implements Engine {
             } catch (RuntimeException e) {
                 diagnostics.failure("publisher close", e);
             }
+        }
+        try {
+            attribution.off("Headroom closed");
+        } catch (RuntimeException e) {
+            diagnostics.failure("who close", e);
         }
         try {
             reclaimer.close();

@@ -1,0 +1,124 @@
+package dev.headroom.internal.governor;
+
+import dev.headroom.Budget;
+import dev.headroom.GovernorState;
+import dev.headroom.HeadroomConfig;
+import dev.headroom.HeadroomEvent;
+import dev.headroom.internal.clock.FakeTicker;
+import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.runtime.TestBudgets;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+import static dev.headroom.internal.runtime.TestBudgets.MIB;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The governor drives attribution by level and words its answer; the attribution here is a recording fake. */
+class WhoReportTest {
+    private static final long LIMIT = 1000 * MIB;
+    private final FakeTicker ticker = new FakeTicker();
+    private final RecordingEvents events = new RecordingEvents();
+    private final Diagnostics diagnostics = new Diagnostics(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+    private final FakeAttribution attribution = new FakeAttribution();
+
+    private static final class FakeAttribution implements Attribution {
+        final List<String> switches = new ArrayList<>();
+        boolean on;
+        long onFor;
+
+        @Override
+        public void on(String why) {
+            on = true;
+            switches.add("on: " + why);
+        }
+
+        @Override
+        public void off(String why) {
+            on = false;
+            switches.add("off: " + why);
+        }
+
+        @Override
+        public boolean isOn() {
+            return on;
+        }
+
+        @Override
+        public long onForMillis() {
+            return on ? onFor : 0;
+        }
+
+        @Override
+        public Map<String, List<Site>> top(int perComponent) {
+            return !on ? Map.of() : Map.of("direct_buffers", List.of(
+                    new Site("com.acme.Store.put (Store.java:88)", 75 * MIB, "liveBytes", 0.75),
+                    new Site("com.acme.Log.append (Log.java:12)", 25 * MIB, "liveBytes", 0.25)));
+        }
+    }
+
+    private Governor governor(String spec) {
+        Governor g = new Governor(HeadroomConfig.parse(spec), events, diagnostics, Reclaimer.NONE, null, null, (p, c, b) -> { });
+        g.attribution(attribution);
+        return g;
+    }
+
+    private void sample(Governor g, long workingSet) {
+        ticker.advanceMillis(1000);
+        Budget b = TestBudgets.budget(ticker.currentTimeMillis(), workingSet, OptionalLong.of(LIMIT), 300 * MIB, GovernorState.initial());
+        g.onSample(b, ticker.nanoTime());
+    }
+
+    @Test
+    void onAtWarnOneAnswerPerIncidentOffWhenTheLevelFallsBack() {
+        Governor g = governor("warnAt=80%,criticalAt=95%");
+        sample(g, 500 * MIB);
+        assertTrue(attribution.switches.isEmpty(), "nothing below WARN");
+        sample(g, 850 * MIB);
+        assertEquals(List.of("on: pressure WARN"), attribution.switches);
+        assertTrue(events.named("who").isEmpty(), "no answer before it has collected");
+        attribution.onFor = WhoReport.COLLECT_MILLIS;
+        sample(g, 860 * MIB);
+        sample(g, 870 * MIB);
+        List<HeadroomEvent> who = events.named("who");
+        assertEquals(1, who.size(), "one answer per incident");
+        assertTrue(who.get(0).message().startsWith("who is growing (pressure WARN): direct_buffers +"), who.get(0).message());
+        assertTrue(who.get(0).message().endsWith("\u2014 75% com.acme.Store.put (Store.java:88), 25% com.acme.Log.append (Log.java:12)"),
+                who.get(0).message());
+        sample(g, 960 * MIB);
+        HeadroomEvent critical = events.named("pressure").get(1);
+        assertEquals("CRITICAL", critical.fields().get("level"));
+        assertTrue(critical.fields().containsKey("who") && critical.message().contains("; who: direct_buffers"), critical.message());
+        for (int i = 0; i < 30; i++) {
+            sample(g, 300 * MIB);
+        }
+        assertEquals("off: pressure back to OK", attribution.switches.get(attribution.switches.size() - 1));
+        assertFalse(attribution.on);
+    }
+
+    @Test
+    void offNeverSwitchesOnByLevelAndOnStartsAtOnce() {
+        Governor off = governor("who=off,warnAt=80%");
+        sample(off, 900 * MIB);
+        assertTrue(attribution.switches.isEmpty());
+        off.whoMode("on");
+        assertEquals(List.of("on: switched on by request"), attribution.switches);
+        off.whoMode("off");
+        assertFalse(attribution.on);
+
+        FakeAttribution early = new FakeAttribution();
+        Governor on = new Governor(HeadroomConfig.parse("who=on"), events, diagnostics, Reclaimer.NONE, null, null, (p, c, b) -> { });
+        on.attribution(early);
+        assertEquals(List.of("on: who=on"), early.switches);
+        assertNull(events.named("who").stream().findFirst().orElse(null));
+    }
+}
