@@ -58,6 +58,8 @@ final class ReclaimLaw implements ReclaimPolicy {
     private final double cap;
     private SoftLimitEvents report;
     private Levers levers;
+    /** Why the law leaves this JVM's footprint alone (measured to lose here), or null. */
+    private String standDown;
     private double fMax = 0.70;
     private double f = F_START;
     private long lastStep = Long.MIN_VALUE;
@@ -118,6 +120,10 @@ final class ReclaimLaw implements ReclaimPolicy {
     public void begin(Levers levers, HeapFlags flags, SoftLimitEvents report) {
         this.levers = levers;
         this.report = report;
+        standDown = standDownReason(levers);
+        if (standDown != null) {
+            report.leverUnavailable(new Levers.Unavailable(true, "reclaim", standDown));
+        }
         if (flags.ratiosWriteable()) {
             fMax = Math.max(F_MIN, flags.originalMaxFree() / 100.0);
         }
@@ -165,6 +171,22 @@ final class ReclaimLaw implements ReclaimPolicy {
         long since = now - ReclaimLedger.WINDOW_NANOS;
         long process = ledger.processCpuSince(since);
         return process <= 0 ? 0 : (double) ledger.gcCpuSince(since) / process;
+    }
+
+    /**
+     * Where the law has no way to judge what it does, it stands down: Parallel without
+     * {@code UseAdaptiveSizePolicyWithSystemGC} shrinks at no collection Headroom forces, so no reclaim
+     * is ever tried and judged, and free-ratio steering alone cost 17-20% CPU for no smaller footprint
+     * in the reclaim matrix on JDK 17 and 25 (docs/softlimit.md). (Generational ZGC also lost on the
+     * matrix's steady workload but gained on a truly idle one, IdleReclaimCgroupTest: there the law's
+     * own judgement has to decide, not a rule.)
+     */
+    static String standDownReason(Levers levers) {
+        if (levers.collector() == Collector.PARALLEL && !levers.explicitGcShrinks()) {
+            return "Parallel GC without -XX:+UseAdaptiveSizePolicyWithSystemGC: reclaim measured to cost CPU for no "
+                    + "smaller footprint here, so it leaves the heap to the collector (the soft limit still acts)";
+        }
+        return null;
     }
 
     @Override
@@ -298,10 +320,16 @@ final class ReclaimLaw implements ReclaimPolicy {
         }
     }
 
+    /** Standing down, it still asks the application's listeners and trims the C heap, but forces no collection. */
+    @Override
+    public boolean collects() {
+        return standDown == null;
+    }
+
     /** Empty until the first reclaim is due: a JVM with nothing to give back keeps its own flags. */
     @Override
     public OptionalDouble freeShare() {
-        return lastDecided == Long.MIN_VALUE ? OptionalDouble.empty() : OptionalDouble.of(f);
+        return lastDecided == Long.MIN_VALUE || standDown != null ? OptionalDouble.empty() : OptionalDouble.of(f);
     }
 
     @Override

@@ -45,6 +45,11 @@ interface ReclaimPolicy {
     default void reclaimed(ReclaimOutcome outcome) {
     }
 
+    /** Whether a reclaim it finds due may force a collection (else it only asks listeners and trims). */
+    default boolean collects() {
+        return true;
+    }
+
     /**
      * The share of the heap that may stay free after a collection (0..1) the heap flags should be
      * steered to while the soft limit does not press; empty leaves the flags as the JVM set them.

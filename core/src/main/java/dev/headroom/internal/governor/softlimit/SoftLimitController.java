@@ -158,7 +158,7 @@ public final class SoftLimitController implements Reclaimer {
 
     private void idleReclaim(Reading r, ReclaimPolicy.Reclaim due) {
         listeners.ask(r.budget(), r.nowNanos(), ReclaimRequest.Level.IDLE, due.bytesWanted(), due.reason(), r.moment());
-        boolean collect = levers.canCollect();
+        boolean collect = levers.canCollect() && policy.collects();
         if (collect || r.trimDue()) {
             start(r.plan(true, collect, r.trimDue(), due.reason()));
         } else {

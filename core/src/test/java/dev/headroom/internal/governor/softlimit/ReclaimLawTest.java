@@ -118,4 +118,18 @@ class ReclaimLawTest {
         long softMax = Long.parseLong(rig.levers.flags.get("SoftMaxHeapSize"));
         assertTrue(softMax >= 300 * MIB * 100 / 90, "SoftMaxHeapSize " + softMax / MIB + " MiB leaves 10% above 300 MiB live");
     }
+
+    @Test
+    void standsDownOnParallelWhereNoForcedCollectionShrinksTheHeap() {
+        for (Rig rig : List.of(new Rig("Parallel", "idleReclaimAfter=1s,reclaimCpuBudget=50%"))) {
+            java.util.Map<String, String> before = new java.util.HashMap<>(rig.levers.flags);
+            rig.heap(100, 50).collectsTo(40, 60).busy(1);
+            for (int i = 0; i < 4; i++) {
+                cycle(rig, 0.5);
+            }
+            assertEquals(0, rig.levers.collections, "no forced collection\n" + rig.events.describe());
+            assertEquals(before, rig.levers.flags, "no footprint steering\n" + rig.events.describe());
+            assertTrue(rig.events.describe().contains("measured to cost CPU"), "said once at start\n" + rig.events.describe());
+        }
+    }
 }
