@@ -42,6 +42,8 @@ public final class OutOfMemoryDump {
     static final String PATH_FLAG = "HeapDumpPath";
     /** A file whose size has not changed for this long is complete (JDK 21+ merges segments after the pause). */
     private static final long STABLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** At exit, the longest wait for a dump still being written. */
+    private static final long AT_EXIT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** The JVM's flags, as {@code HotSpotDiagnosticMXBean} shows and sets them. */
     public interface VmFlags {
@@ -255,8 +257,37 @@ public final class OutOfMemoryDump {
 
     /** At JVM shutdown: the error that ends the JVM was thrown after its dump was complete. */
     public synchronized void atExit() {
-        if (watched() != null) {
-            written(ticker.nanoTime(), true);
+        if (watched() == null) {
+            return;
+        }
+        // Headroom's own exit may start the shutdown while the JVM still writes its dump (JDK 21+ merges
+        // the segments after the pause, in the failing thread): wait, bounded, for the size to settle.
+        long size = sizeOf(watched());
+        if (size < 0) {
+            return; // no dump: an ordinary shutdown does not wait
+        }
+        long deadline = System.nanoTime() + AT_EXIT_WAIT_NANOS;
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(STABLE_NANOS / 1_000_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            long now = sizeOf(watched());
+            if (now > 0 && now == size) {
+                break;
+            }
+            size = now;
+        }
+        written(ticker.nanoTime(), true);
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : -1;
+        } catch (IOException e) {
+            return -1;
         }
     }
 
