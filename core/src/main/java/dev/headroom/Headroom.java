@@ -1,7 +1,7 @@
 package dev.headroom;
 
 import dev.headroom.internal.channel.ChannelProtocol;
-import dev.headroom.internal.channel.ChannelServer;
+import dev.headroom.internal.channel.ChannelDoor;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.jmx.JmxEngine;
 import dev.headroom.internal.jmx.JmxPublisher;
@@ -108,10 +108,11 @@ public final class Headroom implements AutoCloseable {
                     runtime.runLater(() -> PrometheusEndpoint.start(config, runtime::latest, runtime.diagnostics())
                             .ifPresent(runtime::addPublisher), 0);
                 }
-                // channel=on: the owner-only socket report --pid reads without attaching; polled by the sampler.
+                // channel=on: the owner-only socket report --pid reads without attaching, opened when a
+                // client knocks; polled by the sampler.
                 if (config.channel()) {
-                    runtime.runLater(() -> ChannelServer.open(ChannelProtocol.DIR, ProcessHandle.current().pid(), runtime::latest,
-                            runtime.diagnostics()).ifPresent(runtime::addPublisher), 0);
+                    runtime.addPublisher(new ChannelDoor(ChannelProtocol.DIR, ProcessHandle.current().pid(), runtime::latest,
+                            runtime.diagnostics()));
                 }
                 h = new Headroom(runtime, owner);
             } else {

@@ -1,7 +1,8 @@
 package dev.headroom.benchmarks;
 
 import dev.headroom.Budget;
-import dev.headroom.internal.channel.ChannelServer;
+import dev.headroom.internal.channel.ChannelDoor;
+import dev.headroom.internal.channel.ChannelProtocol;
 import dev.headroom.internal.events.Diagnostics;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -16,17 +17,18 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the channel costs the sampler thread while nobody asks: one {@link ChannelServer#tick()} with
- * no client waiting, which is one non-blocking {@code accept(2)} that fails with {@code EAGAIN}.
- * The sampler calls it at every watch tick (20 a second at the default {@code watchInterval=50ms}
- * while memory moves, about 1.6 a second at rest). Measured with {@code -prof gc}: 64 B/op, allocated
- * inside the JDK's {@code ServerSocketChannel.accept()}, not by Headroom.
+ * What the channel costs the sampler thread while nobody asks. {@code idleTick}: one
+ * {@link ChannelDoor#tick()} with no knock, as the sampler calls it at every tick (20 a second at the
+ * default {@code watchInterval=50ms} while memory moves, about 1.6 a second at rest); it looks at the
+ * knock file at most every 200 ms. {@code look}: that look alone, one {@code stat(2)} of a file that
+ * is not there ({@code java.io.File.exists}). Both with {@code -prof gc}.
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar ChannelTickBenchmark -prof gc
  * </pre>
@@ -39,24 +41,31 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
 public class ChannelTickBenchmark {
     private Path dir;
-    private ChannelServer server;
+    private ChannelDoor door;
+    private File knock;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
         dir = Files.createTempDirectory("channel-bench");
         Budget budget = Budget.builder().build();
-        server = ChannelServer.open(dir, ProcessHandle.current().pid(), () -> budget, new Diagnostics(System.err, false))
-                .orElseThrow(() -> new IllegalStateException("the channel did not open"));
+        long pid = ProcessHandle.current().pid();
+        door = new ChannelDoor(dir, pid, () -> budget, new Diagnostics(System.err, false));
+        knock = dir.resolve(ChannelProtocol.knockName(pid)).toFile();
     }
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
-        server.close();
+        door.close();
         Files.deleteIfExists(dir);
     }
 
     @Benchmark
     public void idleTick() {
-        server.tick();
+        door.tick();
+    }
+
+    @Benchmark
+    public boolean look() {
+        return knock.exists();
     }
 }

@@ -18,6 +18,9 @@ import java.util.Optional;
  * knows itself by ({@code NSpid}). No {@code jdk.attach} is needed, and nothing is loaded into the
  * target: it answers from its sampler thread with its latest budget.
  *
+ * <p>The target opens the socket only when asked: this command creates {@code .headroom-<pid>.knock}
+ * beside it and waits (at most {@link ChannelClient#KNOCK_WAIT_MILLIS} ms) for the socket to appear.
+ *
  * <p>What is connected to is checked first, by name and without following links: the target's
  * {@code /tmp} must be a directory and not a link (a link there would resolve against this host's
  * root), and the socket must be a socket, not a link, owned by the target's uid (another user could
@@ -48,7 +51,10 @@ public final class TargetChannel {
             if (dir.isSymbolicLink() || !dir.isDirectory()) {
                 return Optional.empty();
             }
-            BasicFileAttributes a = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes a = socketOrKnock(socket, target.nsPid());
+            if (a == null) {
+                return Optional.empty();
+            }
             if (!a.isOther() || a.isSymbolicLink()) {
                 throw new AttachFailure(socket + " is not a socket; JVM " + target.pid() + "'s Headroom did not make it, so it is not read");
             }
@@ -62,6 +68,36 @@ public final class TargetChannel {
             return Optional.empty();
         } catch (IOException | UnsupportedOperationException e) {
             throw new AttachFailure("cannot look at " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The socket's attributes; when there is none, or one nobody answers on (a JVM killed with this
+     * pid left it), knocks first: the target opens its socket only when asked. Null when no socket
+     * came (no Headroom there, or {@code channel=off}).
+     */
+    private static BasicFileAttributes socketOrKnock(Path socket, long nsPid) throws IOException {
+        Object stale = null;
+        try {
+            BasicFileAttributes a = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isOther() || a.isSymbolicLink() || answersOrCannotTell(socket)) {
+                return a; // judged by the caller (kind, owner), or open already
+            }
+            stale = a.fileKey();
+        } catch (NoSuchFileException e) {
+            // closed until someone knocks
+        }
+        if (!ChannelClient.knock(socket, nsPid, stale, ChannelClient.KNOCK_WAIT_MILLIS)) {
+            return null;
+        }
+        return Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static boolean answersOrCannotTell(Path socket) {
+        try {
+            return ChannelClient.answers(socket);
+        } catch (IOException e) {
+            return true; // someone else's socket (EACCES): the owner check says so
         }
     }
 

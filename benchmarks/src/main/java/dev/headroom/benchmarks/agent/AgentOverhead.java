@@ -27,7 +27,9 @@ import java.util.jar.Manifest;
  *       exit, with no agent, the empty agent and Headroom, alternating, median and p90 of N runs;</li>
  *   <li>CPU in the first second: utime+stime of the whole process 1 s after fork, empty agent vs
  *       Headroom, median of N runs each;</li>
- *   <li>resident memory: VmRSS 5 s after start, empty agent vs Headroom, median of M runs each; then the same
+ *   <li>resident memory: VmRSS 5 s after start, empty agent vs an empty agent that reads the platform
+ *       MXBeans ({@link MxBeanReaderAgent}, the JDK's floor for any in-process reader) vs Headroom,
+ *       median of M runs each; then the same
  *       with a 128 MiB heap pre-touched, which leaves out the heap pages Headroom's start-up allocations
  *       touch in an idle JVM (a running application touches them anyway);</li>
  *   <li>idle CPU: the two side by side, each an idle app in a child memory cgroup of its own
@@ -160,14 +162,19 @@ public final class AgentOverhead {
 
     /** A jar holding {@link EmptyAgent} as its Premain-Class, written to a temporary file. */
     static Path emptyAgentJar() throws IOException {
-        Path jar = Files.createTempFile("empty-agent", ".jar");
+        return agentJar(EmptyAgent.class);
+    }
+
+    /** A jar holding only {@code premainClass}, as its agent. */
+    static Path agentJar(Class<?> premainClass) throws IOException {
+        Path jar = Files.createTempFile(premainClass.getSimpleName(), ".jar");
         jar.toFile().deleteOnExit();
         Manifest m = new Manifest();
         m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().putValue("Premain-Class", EmptyAgent.class.getName());
-        String entry = EmptyAgent.class.getName().replace('.', '/') + ".class";
+        m.getMainAttributes().putValue("Premain-Class", premainClass.getName());
+        String entry = premainClass.getName().replace('.', '/') + ".class";
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m);
-             InputStream in = EmptyAgent.class.getClassLoader().getResourceAsStream(entry)) {
+             InputStream in = premainClass.getClassLoader().getResourceAsStream(entry)) {
             j.putNextEntry(new JarEntry(entry));
             in.transferTo(j);
             j.closeEntry();
@@ -228,17 +235,26 @@ public final class AgentOverhead {
 
     private static void rssTable(String title, int rssRuns, Path empty, Path agent, String options, List<String> jvmArgs, Path app)
             throws Exception {
+        Path reader = agentJar(MxBeanReaderAgent.class);
         List<Double> rssFloor = new ArrayList<>();
+        List<Double> rssReader = new ArrayList<>();
         List<Double> rssWith = new ArrayList<>();
         for (int i = 0; i < rssRuns; i++) {
             rssFloor.add(rssMiB(Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", "8")));
+            rssReader.add(rssMiB(Procs.command(reader, "", jvmArgs, app, "--max", "0", "--hold", "8")));
             rssWith.add(rssMiB(Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", "8")));
         }
+        double floor = Procs.median(rssFloor);
+        double mx = Procs.median(rssReader);
+        double with = Procs.median(rssWith);
         System.out.println("| " + title + " | median VmRSS |");
         System.out.println("|---|---|");
-        System.out.println("| empty agent | " + Procs.fmt(Procs.median(rssFloor)) + " MiB |");
-        System.out.println("| Headroom | " + Procs.fmt(Procs.median(rssWith)) + " MiB |");
-        System.out.println("| Headroom - empty agent | " + Procs.fmt(Procs.median(rssWith) - Procs.median(rssFloor)) + " MiB |");
+        System.out.println("| empty agent | " + Procs.fmt(floor) + " MiB |");
+        System.out.println("| empty agent reading the platform MXBeans Headroom reads | " + Procs.fmt(mx) + " MiB |");
+        System.out.println("| Headroom | " + Procs.fmt(with) + " MiB |");
+        System.out.println("| Headroom - empty agent | " + Procs.fmt(with - floor) + " MiB |");
+        System.out.println("| of which the MXBeans (reader - empty agent) | " + Procs.fmt(mx - floor) + " MiB |");
+        System.out.println("| Headroom - MXBean reader | " + Procs.fmt(with - mx) + " MiB |");
         System.out.println();
     }
 

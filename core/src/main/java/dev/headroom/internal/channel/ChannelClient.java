@@ -1,6 +1,7 @@
 package dev.headroom.internal.channel;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -8,7 +9,13 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +34,71 @@ public final class ChannelClient {
 
         Refused(String message) {
             super(message);
+        }
+    }
+
+    /** How long a knock waits for the socket: the target looks every 200 ms, on its sampler's ticks (at rest about once a second). */
+    public static final long KNOCK_WAIT_MILLIS = 5_000;
+
+    /**
+     * Asks the JVM behind {@code socket} (in {@code socket}'s directory) to open its channel: creates
+     * its knock file ({@link ChannelProtocol#knockName}) unless there is one, and waits up to
+     * {@code waitMillis} for a socket at {@code socket} other than {@code stale} (the file key of one
+     * nobody answered on, or null). The knock file is removed again before returning.
+     *
+     * @return whether a new socket appeared
+     */
+    public static boolean knock(Path socket, long pid, Object stale, long waitMillis) throws IOException {
+        Path knock = socket.resolveSibling(ChannelProtocol.knockName(pid));
+        boolean made = false;
+        try {
+            try {
+                // O_CREAT|O_EXCL: never follows a link planted at the name
+                Files.createFile(knock, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                made = true;
+            } catch (FileAlreadyExistsException e) {
+                // someone knocked already: wait for the same socket
+            }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+            while (true) {
+                try {
+                    BasicFileAttributes a = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (stale == null || !stale.equals(a.fileKey())) {
+                        return true;
+                    }
+                } catch (NoSuchFileException e) {
+                    // not yet
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    return false;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        } finally {
+            if (made) {
+                Files.deleteIfExists(knock);
+            }
+        }
+    }
+
+    /**
+     * Whether a server listens on {@code socket}: a connect that is not refused. Refused
+     * ({@code ECONNREFUSED}) means a socket file nobody is bound to, as a JVM killed with that pid leaves.
+     *
+     * @throws IOException when it cannot tell (no such file, no permission)
+     */
+    public static boolean answers(Path socket) throws IOException {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.configureBlocking(false);
+            probe.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (ConnectException e) {
+            return false;
         }
     }
 

@@ -39,6 +39,14 @@ public final class ChannelProtocol {
         return ".headroom-" + pid + ".sock";
     }
 
+    /**
+     * {@code .headroom-<pid>.knock}: a client creates it to ask the JVM to open its socket, which it
+     * does only when asked ({@link ChannelDoor}), within a few hundred milliseconds.
+     */
+    public static String knockName(long pid) {
+        return ".headroom-" + pid + ".knock";
+    }
+
     /** The request line for {@code verb}. */
     public static byte[] request(String verb) {
         return (verb + "\n").getBytes(StandardCharsets.US_ASCII);

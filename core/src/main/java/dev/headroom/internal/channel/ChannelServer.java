@@ -1,15 +1,12 @@
 package dev.headroom.internal.channel;
 
 import dev.headroom.Budget;
-import dev.headroom.PressureLevel;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.report.ReportFrame;
 import dev.headroom.internal.report.ReportJson;
 import dev.headroom.internal.report.ReportText;
-import dev.headroom.internal.runtime.HeadroomRuntime;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -36,7 +33,8 @@ import java.util.function.Supplier;
  * Java 16+) at {@code /tmp/.headroom-<pid>.sock}, polled by the sampler thread.
  *
  * <p><b>No thread.</b> {@link #tick()} runs on {@code headroom-sampler} at every watch tick (50 ms by
- * default) or sample: one non-blocking {@code accept()} that finds nobody, when idle. A client is
+ * default) or sample: one non-blocking {@code accept()} at most every {@value #ACCEPT_MILLIS} ms when
+ * nobody is connected. It is opened only when a client knocks ({@link ChannelDoor}). A client is
  * served over the next ticks: its request line is read, the answer rendered from the latest budget
  * (never a sample) and written, and the connection closed. At most {@value #MAX_CONNECTIONS}
  * connections are held, each for at most {@value #DEADLINE_MILLIS} ms, so a client that connects and
@@ -52,9 +50,10 @@ import java.util.function.Supplier;
  * kernel has already applied the file's mode, and a host root reaching a container in a user
  * namespace would show up as the overflow uid and be refused for no gain.
  */
-public final class ChannelServer implements HeadroomRuntime.Publisher {
+public final class ChannelServer {
     static final int MAX_CONNECTIONS = 4;
     static final long DEADLINE_MILLIS = 2_000;
+    static final long ACCEPT_MILLIS = 200;
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_SOCKET = PosixFilePermissions.fromString("rw-------");
 
@@ -64,6 +63,7 @@ public final class ChannelServer implements HeadroomRuntime.Publisher {
     private final Object fileKey;
     private final Supplier<Budget> latest;
     private final List<Connection> connections = new ArrayList<>(MAX_CONNECTIONS);
+    private long nextAccept = System.nanoTime();
 
     private ChannelServer(ServerSocketChannel server, Path path, Object fileKey, Supplier<Budget> latest) {
         this.server = server;
@@ -131,13 +131,14 @@ public final class ChannelServer implements HeadroomRuntime.Publisher {
         if (!a.isOther()) {
             throw new IOException(path + " exists and is not a socket");
         }
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.configureBlocking(false);
-            probe.connect(UnixDomainSocketAddress.of(path));
-        } catch (ConnectException e) {
-            return; // ECONNREFUSED: bound by nobody now, stale
+        boolean answered;
+        try {
+            answered = ChannelClient.answers(path);
         } catch (IOException e) {
             throw new IOException(path + " exists and cannot be probed (" + e.getMessage() + ")", e);
+        }
+        if (!answered) {
+            return; // ECONNREFUSED: bound by nobody now, stale
         }
         throw new IOException(path + " is a socket another process answers on (a JVM with the same pid sharing this /tmp?)");
     }
@@ -148,9 +149,15 @@ public final class ChannelServer implements HeadroomRuntime.Publisher {
     }
 
     /** Accepts, reads, answers and closes what it can without waiting; costs one {@code accept()} when idle. */
-    @Override
     public synchronized void tick() {
         long now = System.nanoTime();
+        // With nobody connected, accept() at most every ACCEPT_MILLIS: the watch ticks up to 20 times a
+        // second while memory moves, and each empty accept() costs a system call and 64 bytes of garbage
+        // inside the JDK (ChannelTickBenchmark). A client waits that much longer; it allows 15 s.
+        if (connections.isEmpty() && now - nextAccept < 0) {
+            return;
+        }
+        nextAccept = now + TimeUnit.MILLISECONDS.toNanos(ACCEPT_MILLIS);
         while (connections.size() < MAX_CONNECTIONS) {
             SocketChannel c;
             try {
@@ -253,18 +260,7 @@ public final class ChannelServer implements HeadroomRuntime.Publisher {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    @Override
-    public void budget(Budget budget) {
-        // answers read the latest budget when asked; nothing to do per sample
-    }
-
-    @Override
-    public void levelChanged(PressureLevel previous, PressureLevel current, Budget budget) {
-        // nothing: a level is part of the next answer
-    }
-
     /** Stops listening and removes the socket file, if it is still this socket's. */
-    @Override
     public synchronized void close() {
         for (Connection c : connections) {
             closeQuietly(c.channel);

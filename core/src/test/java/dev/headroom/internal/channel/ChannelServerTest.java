@@ -30,7 +30,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,8 +45,7 @@ class ChannelServerTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final Diagnostics diagnostics = new Diagnostics(new PrintStream(err, true, StandardCharsets.UTF_8), false);
     private ChannelServer server;
-    private final AtomicBoolean ticking = new AtomicBoolean();
-    private Thread sampler;
+    private TickingThread sampler;
 
     private static Budget budget() {
         Budget b = TestBudgets.budget(1_700_000_000_000L, 300 * MIB, OptionalLong.of(512 * MIB), 200 * MIB,
@@ -60,26 +58,14 @@ class ChannelServerTest {
     /** Opens the server and ticks it every 10 ms on a thread standing in for the sampler. */
     private ChannelServer serve(long pid) {
         server = ChannelServer.open(dir, pid, ChannelServerTest::budget, diagnostics).orElseThrow(() -> new AssertionError(err));
-        ticking.set(true);
-        sampler = new Thread(() -> {
-            while (ticking.get()) {
-                server.tick();
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "test-sampler");
-        sampler.start();
+        sampler = new TickingThread(server::tick);
         return server;
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        ticking.set(false);
         if (sampler != null) {
-            sampler.join();
+            sampler.close();
         }
         if (server != null) {
             server.close();

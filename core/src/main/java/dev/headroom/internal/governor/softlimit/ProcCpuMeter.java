@@ -6,7 +6,6 @@ import dev.headroom.internal.kernfs.ReadBuffer;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.OperatingSystemMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -72,7 +71,8 @@ final class ProcCpuMeter implements CpuMeter {
     }
 
     private final Path taskDir;
-    private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    private final Path processStat;
+    private KernelFile processFile;
     private final List<GarbageCollectorMXBean> gcBeans = ManagementFactory.getGarbageCollectorMXBeans();
     private final ReadBuffer buffer = new ReadBuffer(MAX_READ, MAX_READ);
     private List<String> prefixes = Collector.UNKNOWN.threadPrefixes();
@@ -89,6 +89,7 @@ final class ProcCpuMeter implements CpuMeter {
 
     ProcCpuMeter(Path root) {
         this.taskDir = root.resolve("proc/self/task");
+        this.processStat = root.resolve("proc/self/stat");
     }
 
     @Override
@@ -212,6 +213,9 @@ final class ProcCpuMeter implements CpuMeter {
             closeQuietly(t);
         }
         tracked.clear();
+        if (processFile != null) {
+            processFile.close();
+        }
         procMissing = true;
         gcTotal = -1;
         serviceTotal = -1;
@@ -342,9 +346,26 @@ final class ProcCpuMeter implements CpuMeter {
         return ms * 1_000_000L;
     }
 
+    /**
+     * utime + stime of the whole process from {@code /proc/self/stat}, the same ticks
+     * {@code OperatingSystemMXBean.getProcessCpuTime} reports on Linux. Not that bean: creating it
+     * sets up the JDK's own container metrics (about 20 classes of {@code jdk.internal.platform} and
+     * their reads of mountinfo and the cgroup files) in every JVM Headroom runs in. The bean is the
+     * fallback only where that file cannot be read.
+     */
     @Override
-    public long processCpuNanos() {
-        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+    public synchronized long processCpuNanos() {
+        if (processFile == null) {
+            processFile = KernelFile.open(processStat, processStat.toString());
+        }
+        if (processFile.present()) {
+            int n = buffer.readOnce(processFile);
+            long t = n <= 0 ? -1 : parseStatCpuNanos(buffer.data, n);
+            if (t >= 0) {
+                return t;
+            }
+        }
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean sun) {
             long t = sun.getProcessCpuTime();
             return t < 0 ? -1 : t;
         }
