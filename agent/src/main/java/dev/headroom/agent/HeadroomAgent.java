@@ -52,7 +52,7 @@ public final class HeadroomAgent {
     }
 
     public static void agentmain(String args, Instrumentation instrumentation) {
-        if (!OneShotReport.handles(args)) {
+        if (!isOneShot(args)) {
             HeadroomAgent.instrumentation = instrumentation;
         }
         start(args, System.err, true);
@@ -60,6 +60,14 @@ public final class HeadroomAgent {
 
     public static void agentmain(String args) {
         start(args, System.err, true);
+    }
+
+    /**
+     * {@link OneShotReport#handles}, without loading that class (and its patterns) into every JVM the
+     * agent starts in: {@code ARG_PREFIX} is a constant, inlined here.
+     */
+    private static boolean isOneShot(String args) {
+        return args != null && args.startsWith(OneShotReport.ARG_PREFIX);
     }
 
     /** {@link #start(String, PrintStream, boolean)} at JVM start ({@code -javaagent}). */
@@ -75,7 +83,7 @@ public final class HeadroomAgent {
      */
     static boolean start(String args, PrintStream err, boolean attached) {
         try {
-            if (OneShotReport.handles(args)) {
+            if (isOneShot(args)) {
                 if (!attached) {
                     err.println("[headroom] " + OneShotReport.ARG_PREFIX + "... is internal to `report --pid` and is refused"
                             + " in -javaagent arguments; Headroom was not started: remove it to start Headroom");

@@ -86,12 +86,14 @@ public final class HeadroomRuntime implements Engine {
         PrintStream err = System.err;
         SourceFactory sources = Bindings::budgetSource;
         ReclaimerFactory reclaimers = Bindings::reclaimer;
-        HeapDumps.DumpAction dumpAction = HeapDumps.DumpAction.HOTSPOT;
-        HeapDumps.FileStores fileStores = HeapDumps.FileStores.REAL;
-        OutOfMemoryDump.VmFlags vmFlags = OutOfMemoryDump.VmFlags.HOTSPOT;
+        // Null: the production part, named only when its option is set, so that a JVM without heapDumpAt
+        // or exitAt never loads the dump and exit classes.
+        HeapDumps.DumpAction dumpAction;
+        HeapDumps.FileStores fileStores;
+        OutOfMemoryDump.VmFlags vmFlags;
         boolean asyncDumps = true;
-        OrderlyExit.Exiter exiter = OrderlyExit.Exiter.SYSTEM;
-        long exitGraceMillis = OrderlyExit.DEFAULT_GRACE_MILLIS;
+        OrderlyExit.Exiter exiter;
+        long exitGraceMillis = -1;
         MBeanServer mbeanServer;
         boolean mbeanServerSet;
         Supplier<Optional<MBeanServer>> platformServer = PlatformServer::ifCreated;
@@ -170,6 +172,26 @@ public final class HeadroomRuntime implements Engine {
             this.exiter = Objects.requireNonNull(exiter);
             this.exitGraceMillis = graceMillis;
             return this;
+        }
+
+        HeapDumps.DumpAction dumpAction() {
+            return dumpAction != null ? dumpAction : HeapDumps.DumpAction.HOTSPOT;
+        }
+
+        HeapDumps.FileStores fileStores() {
+            return fileStores != null ? fileStores : HeapDumps.FileStores.REAL;
+        }
+
+        OutOfMemoryDump.VmFlags vmFlags() {
+            return vmFlags != null ? vmFlags : OutOfMemoryDump.VmFlags.HOTSPOT;
+        }
+
+        OrderlyExit.Exiter exiter() {
+            return exiter != null ? exiter : OrderlyExit.Exiter.SYSTEM;
+        }
+
+        long exitGraceMillis() {
+            return exitGraceMillis >= 0 ? exitGraceMillis : OrderlyExit.DEFAULT_GRACE_MILLIS;
         }
 
         /**
@@ -344,7 +366,7 @@ public final class HeadroomRuntime implements Engine {
     }
 
     private HeapDumps newHeapDumps(HeadroomConfig c) {
-        HeapDumps d = new HeapDumps(c, events, diagnostics, ticker, parts.dumpAction, parts.fileStores,
+        HeapDumps d = new HeapDumps(c, events, diagnostics, ticker, parts.dumpAction(), parts.fileStores(),
                 HeapDumps.hostName(c.root()), ProcessHandle.current().pid(), parts.asyncDumps);
         d.afterEachDump(this::sampleSoon);
         backstop(d, c);
@@ -357,7 +379,7 @@ public final class HeadroomRuntime implements Engine {
         if (before != null) {
             before.disarm("heap dump settings changed");
         }
-        OutOfMemoryDump o = new OutOfMemoryDump(c, events, diagnostics, ticker, parts.vmFlags, parts.fileStores,
+        OutOfMemoryDump o = new OutOfMemoryDump(c, events, diagnostics, ticker, parts.vmFlags(), parts.fileStores(),
                 HeapDumps.sanitize(HeapDumps.hostName(c.root())), ProcessHandle.current().pid(), Runtime.getRuntime().maxMemory());
         if (before != null) {
             o.takeOver(before);
@@ -379,13 +401,15 @@ public final class HeadroomRuntime implements Engine {
 
     private void atJvmExit() {
         HeapDumps dumps = heapDumps;
-        long grace = parts.exitGraceMillis;
-        try {
-            if (dumps != null && !dumps.awaitIdle(grace)) {
-                diagnostics.line("a heap dump is still being written after " + grace / 1000 + " s; the JVM ends anyway");
+        if (dumps != null) {
+            long grace = parts.exitGraceMillis();
+            try {
+                if (!dumps.awaitIdle(grace)) {
+                    diagnostics.line("a heap dump is still being written after " + grace / 1000 + " s; the JVM ends anyway");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         OutOfMemoryDump o = oomeDump;
         if (o != null) {
@@ -394,7 +418,7 @@ public final class HeadroomRuntime implements Engine {
     }
 
     private OrderlyExit newExit(HeadroomConfig c, HeapDumps dumps) {
-        return new OrderlyExit(c, events, diagnostics, parts.exiter, parts.exitGraceMillis, dumps);
+        return new OrderlyExit(c, events, diagnostics, parts.exiter(), parts.exitGraceMillis(), dumps);
     }
 
     private record Pending(HeadroomConfig config, List<Reconfiguration.Change> changes) {

@@ -18,7 +18,18 @@ public final class SoftLimitReclaimers {
     private SoftLimitReclaimers() {
     }
 
+    /**
+     * The soft limit's controller; with idle reclaim alone, the same built only once the heap is worth
+     * steering ({@link DormantReclaimer}).
+     */
     public static Reclaimer create(HeadroomConfig config, EventSink events, Diagnostics diagnostics) {
+        if (config.softLimit().isOff()) {
+            return new DormantReclaimer(() -> controller(config, events, diagnostics));
+        }
+        return controller(config, events, diagnostics);
+    }
+
+    private static Reclaimer controller(HeadroomConfig config, EventSink events, Diagnostics diagnostics) {
         // One daemon thread, started on first use, that runs one reclaim at a time (the controller never
         // submits a second while one runs; the queue of one is a guard, not a backlog).
         ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1), r -> {
