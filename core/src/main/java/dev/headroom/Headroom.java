@@ -111,7 +111,7 @@ public final class Headroom implements AutoCloseable {
                 // channel=on: the owner-only socket report --pid reads without attaching; polled by the sampler.
                 if (config.channel()) {
                     runtime.runLater(() -> ChannelServer.open(ChannelProtocol.DIR, ProcessHandle.current().pid(), runtime::latest,
-                            runtime.diagnostics()).ifPresent(runtime::addPublisher), 0);
+                            runtime.governor(), runtime.diagnostics()).ifPresent(runtime::addPublisher), 0);
                 }
                 h = new Headroom(runtime, owner);
             } else {
