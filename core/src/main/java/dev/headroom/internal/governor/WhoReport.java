@@ -128,15 +128,16 @@ final class WhoReport {
      * @throws Refused this JVM has no attribution, its mode is {@code off}, or it failed earlier
      */
     Lease lease(long seconds, long nowNanos) throws Refused {
+        String m = mode;
+        // who=off first: the agent installs no attribution at all under it (unless jmxWritable)
+        if (m.equals("off")) {
+            throw new Refused("attribution is off in this JVM (who=off, or switched off over JMX): its owner keeps it"
+                    + " from switching on; start it with who=auto (the default) to allow report --who");
+        }
         if (attribution == Attribution.NONE) {
             throw new Refused("this JVM has no attribution: Headroom runs there without its agent (the library, or the"
                     + " Spring starter alone), or the JVM cannot retransform classes; start it with"
                     + " -javaagent:headroom-agent.jar");
-        }
-        String m = mode;
-        if (m.equals("off")) {
-            throw new Refused("attribution is off in this JVM (who=off, or switched off over JMX): its owner keeps it"
-                    + " from switching on; start it with who=auto (the default) to allow report --who");
         }
         if (leases.size() >= MAX_LEASES) {
             throw new Refused(MAX_LEASES + " report --who already hold attribution on; try again when one has ended");
