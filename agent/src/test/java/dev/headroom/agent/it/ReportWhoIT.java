@@ -1,5 +1,7 @@
 package dev.headroom.agent.it;
 
+import dev.headroom.internal.channel.ChannelClient;
+import dev.headroom.internal.channel.ChannelProtocol;
 import dev.headroom.testkit.Await;
 import dev.headroom.testkit.ForkedJvm;
 import org.junit.jupiter.api.AfterEach;
@@ -45,8 +47,17 @@ class ReportWhoIT {
         assertTrue(jvm.awaitStdout(l -> l.startsWith("READY") || l.startsWith("STARTED"), Duration.ofSeconds(30)).isPresent(),
                 "target did not start: " + jvm.stderr());
         Path socket = Path.of("/tmp", ".headroom-" + jvm.pid() + ".sock");
-        Await.until(Duration.ofSeconds(20), "the channel socket " + socket, () -> Files.exists(socket, LinkOption.NOFOLLOW_LINKS), ok -> ok);
+        // Answering, not just there: a socket a killed JVM with this pid left stays until Headroom replaces it.
+        Await.until(Duration.ofSeconds(30), "the channel " + socket + " answering", () -> answers(socket), ok -> ok);
         return jvm;
+    }
+
+    private static boolean answers(Path socket) {
+        try {
+            return Files.exists(socket, LinkOption.NOFOLLOW_LINKS) && ChannelClient.request(socket, ChannelProtocol.JSON, 2_000).startsWith("{");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Test
