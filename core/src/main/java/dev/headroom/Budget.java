@@ -32,6 +32,10 @@ import java.util.OptionalLong;
  * @param constraints           every limit this JVM can die at (the cgroup chain, the heap, direct
  *                              memory, metaspace, ...), each with its use, headroom and growth; the
  *                              pressure level is the worst one's ({@link #bindingConstraint()})
+ * @param who                   who is growing: the call sites the agent's attribution found behind the
+ *                              growth (docs/who.md); null when attribution is off and has nothing to
+ *                              say, or this JVM has none (the library or the Spring starter without
+ *                              the agent)
  *
  * <p>Make one with {@link #builder()} (or change a copy with {@link #toBuilder()}): that is the supported
  * way to construct it. Components are added to this record as Headroom learns more; each new one gets
@@ -53,13 +57,29 @@ public record Budget(
         Recommendation recommendation,
         GovernorState governor,
         List<String> errors,
-        List<Constraint> constraints) {
+        List<Constraint> constraints,
+        Who who) {
 
     /** The canonical constructor, which gains a parameter with every new component: use {@link #builder()}. */
     public Budget {
         components = List.copyOf(components);
         errors = ErrorLines.bounded(List.copyOf(errors));
         constraints = List.copyOf(constraints);
+    }
+
+    /**
+     * The budget without {@code who}: the shape before attribution was added (kept for callers of it).
+     *
+     * @deprecated use {@link #builder()}, which gives every component not set its default (here: no
+     *             {@code who}) and keeps compiling when components are added
+     */
+    @Deprecated
+    public Budget(long timeMillis, CgroupSnapshot cgroup, JvmSnapshot jvm, ProcessSnapshot process,
+                  List<Component> components, long workingSetBytes, OptionalLong limitBytes, OptionalLong headroomBytes,
+                  OptionalDouble growthBytesPerSecond, OptionalDouble secondsToLimit, SizingCheck sizingCheck,
+                  Recommendation recommendation, GovernorState governor, List<String> errors, List<Constraint> constraints) {
+        this(timeMillis, cgroup, jvm, process, components, workingSetBytes, limitBytes, headroomBytes,
+                growthBytesPerSecond, secondsToLimit, sizingCheck, recommendation, governor, errors, constraints, null);
     }
 
     /**
@@ -74,7 +94,7 @@ public record Budget(
                   OptionalDouble growthBytesPerSecond, OptionalDouble secondsToLimit, SizingCheck sizingCheck,
                   Recommendation recommendation, GovernorState governor, List<String> errors) {
         this(timeMillis, cgroup, jvm, process, components, workingSetBytes, limitBytes, headroomBytes,
-                growthBytesPerSecond, secondsToLimit, sizingCheck, recommendation, governor, errors, List.of());
+                growthBytesPerSecond, secondsToLimit, sizingCheck, recommendation, governor, errors, List.of(), null);
     }
 
     /** The constraint nearest its limit; empty when no limit is known. */
@@ -114,7 +134,8 @@ public record Budget(
                 .recommendation(recommendation)
                 .governor(governor)
                 .errors(errors)
-                .constraints(constraints);
+                .constraints(constraints)
+                .who(who);
     }
 
     /** This budget with other constraints. */
@@ -125,6 +146,11 @@ public record Budget(
     /** This budget with another governor state (the governor's verdict on the sample it judged). */
     public Budget withGovernor(GovernorState state) {
         return toBuilder().governor(state).build();
+    }
+
+    /** This budget with another {@code who} section (null for none). */
+    public Budget withWho(Who who) {
+        return toBuilder().who(who).build();
     }
 
     /** The component with this name, if present. */
@@ -203,14 +229,55 @@ public record Budget(
     }
 
     /**
+     * Who is growing: what the agent's attribution found (docs/who.md). It counts only what was
+     * created since it switched on and is still held: growth, not churn, and nothing from before.
+     *
+     * @param on          whether attribution is on (or switching on) now
+     * @param mode        {@code auto}, {@code on} or {@code off} (the {@code who} option, or as switched
+     *                    since over JMX or by {@code report --who})
+     * @param reason      why it was last switched on ({@code pressure WARN}, {@code report --who}, ...)
+     * @param sinceMillis when it started collecting (epoch ms); empty while it is still switching on
+     * @param components  every component with sites, the fastest-growing first
+     */
+    public record Who(boolean on, String mode, String reason, OptionalLong sinceMillis, List<Growing> components) {
+        public Who {
+            components = List.copyOf(components);
+        }
+
+        /**
+         * One component and the sites that hold what it grew by.
+         *
+         * @param component            a component name ({@code direct_buffers}, {@code thread_stacks}, ...)
+         * @param growthBytesPerSecond the component's growth as the budget measures it; empty when unknown
+         * @param sites                the largest sites, largest first
+         */
+        public record Growing(String component, OptionalDouble growthBytesPerSecond, List<Site> sites) {
+            public Growing {
+                sites = List.copyOf(sites);
+            }
+        }
+
+        /**
+         * One call site.
+         *
+         * @param site   its first application frame ({@code com.acme.Store.put (Store.java:88)})
+         * @param amount what it holds, in {@code unit}
+         * @param unit   {@code liveBytes}, {@code liveThreads}, ... (what the kind of attribution counts)
+         * @param share  its part of what all sites of the component hold, 0 to 1
+         */
+        public record Site(String site, long amount, String unit, double share) {
+        }
+    }
+
+    /**
      * Builds a {@link Budget} one component at a time; one setter per component, named like it. What
      * is not set keeps its default, the honest unknown: no time (0), readings not taken (the
      * {@link CgroupSnapshot#builder()}, {@link JvmSnapshot#builder()} and {@link ProcessSnapshot#builder()}
      * defaults), no components, working set 0, empty optionals (unlimited, growth unknown), a sizing
      * check {@link SizingCheck#notEvaluated() not evaluated}, no {@link Recommendation#notYet(long, long)
-     * recommendation yet}, {@link GovernorState#initial()}, no errors, no constraints. Values are taken
-     * as given (the record copies the lists); a builder can be reused, each {@link #build()} makes a new
-     * budget.
+     * recommendation yet}, {@link GovernorState#initial()}, no errors, no constraints, no {@code who}. Values
+     * are taken as given (the record copies the lists); a builder can be reused, each {@link #build()}
+     * makes a new budget.
      */
     public static final class Builder {
         private static final CgroupSnapshot NO_CGROUP = CgroupSnapshot.builder().build();
@@ -234,6 +301,7 @@ public record Budget(
         private GovernorState governor = GovernorState.initial();
         private List<String> errors = List.of();
         private List<Constraint> constraints = List.of();
+        private Who who;
 
         private Builder() {
         }
@@ -313,9 +381,14 @@ public record Budget(
             return this;
         }
 
+        public Builder who(Who who) {
+            this.who = who;
+            return this;
+        }
+
         public Budget build() {
             return new Budget(timeMillis, cgroup, jvm, process, components, workingSetBytes, limitBytes, headroomBytes,
-                    growthBytesPerSecond, secondsToLimit, sizingCheck, recommendation, governor, errors, constraints);
+                    growthBytesPerSecond, secondsToLimit, sizingCheck, recommendation, governor, errors, constraints, who);
         }
     }
 }

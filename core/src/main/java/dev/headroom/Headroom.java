@@ -112,7 +112,7 @@ public final class Headroom implements AutoCloseable {
                 // client knocks; polled by the sampler.
                 if (config.channel()) {
                     runtime.addPublisher(new ChannelDoor(ChannelProtocol.DIR, ProcessHandle.current().pid(), runtime::latest,
-                            runtime.diagnostics()));
+                            runtime.governor(), runtime.diagnostics()));
                 }
                 h = new Headroom(runtime, owner);
             } else {

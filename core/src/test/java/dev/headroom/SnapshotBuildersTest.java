@@ -223,6 +223,7 @@ class SnapshotBuildersTest {
                     List.of(new Budget.SizingCheck.Term("max_heap", 1, "MaxHeapSize")))),
             Map.entry(Budget.Recommendation.class.getName(), Budget.Recommendation.notYet(60, 60)),
             Map.entry(GovernorState.class.getName(), GovernorState.initial().withLevel(PressureLevel.WARN)),
+            Map.entry(Budget.Who.class.getName(), new Budget.Who(true, "auto", "pressure WARN", OptionalLong.of(1), List.of())),
             Map.entry(list(String.class), List.of("a problem")),
             Map.entry(list(Constraint.class), List.of(new Constraint(Constraint.HEAP, 1, 2, "-Xmx", true,
                     OptionalDouble.empty(), OptionalDouble.empty()))),

@@ -49,7 +49,7 @@ public class ChannelTickBenchmark {
         dir = Files.createTempDirectory("channel-bench");
         Budget budget = Budget.builder().build();
         long pid = ProcessHandle.current().pid();
-        door = new ChannelDoor(dir, pid, () -> budget, new Diagnostics(System.err, false));
+        door = new ChannelDoor(dir, pid, () -> budget, null, new Diagnostics(System.err, false));
         knock = dir.resolve(ChannelProtocol.knockName(pid)).toFile();
     }
 

@@ -11,7 +11,9 @@ import java.util.Map;
  * Actuator endpoint {@code headroom} ({@code GET /actuator/headroom}): the latest budget in full, the
  * same document as {@code report --json} and the MXBean's {@code BudgetJson} (docs/schema.md): cgroup
  * and JVM readings, the components of the working set, headroom, trend, the sizing check, the
- * recommendation and the governor's state. The schema writer hands over plain maps, lists, strings,
+ * recommendation, the governor's state and, when the agent runs in the JVM and its attribution is
+ * on, who is growing (the {@code who} section: the call sites holding what grew; the starter alone has
+ * no attribution and the section is null). The schema writer hands over plain maps, lists, strings,
  * numbers and nulls, so any JSON mapper serialises it without modules. Expose it with
  * {@code management.endpoints.web.exposure.include=health,headroom}.
  */

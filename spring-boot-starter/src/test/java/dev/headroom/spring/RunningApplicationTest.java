@@ -64,7 +64,7 @@ class RunningApplicationTest {
             JsonNode budget = JSON.readTree(endpoint.body());
             // The schema of report --json (docs/schema.md), key for key.
             assertEquals(List.of("time", "cgroup", "limitBytes", "usageBytes", "workingSetBytes", "headroomBytes", "errors",
-                    "budget", "governor", "jvm", "process"), fieldNames(budget), endpoint.body());
+                    "budget", "governor", "who", "jvm", "process"), fieldNames(budget), endpoint.body());
             assertTrue(budget.path("time").asLong() > 0, endpoint.body());
             assertTrue(budget.path("workingSetBytes").asLong() > 0, endpoint.body());
             assertEquals("OK", budget.path("governor").path("level").asText());

@@ -65,6 +65,11 @@ public final class HelpCommand {
                         + "When Headroom runs there with channel=on (the default), the budget is read from its owner-only"
                         + " socket /tmp/.headroom-<pid>.sock instead: nothing is attached or loaded, and a JRE without the"
                         + " jdk.attach module can run this command; otherwise it needs a JDK.");
+        item(sb, "report --pid PID --who [--who-seconds 5] [--who-keep D] [--json]",
+                "Who is growing in that JVM: switches the agent's attribution on there through its channel (a lease"
+                        + " the JVM ends by itself if this command dies), lets it collect for --who-seconds, prints the"
+                        + " report with the call sites holding direct buffers and threads, and gives the mode back (or"
+                        + " after --who-keep). Refused in one line where it cannot attribute: no agent there, or who=off.");
         item(sb, "report --watch [--interval 2s] [--count N] [--root DIR | --pid PID]",
                 "The budget redrawn in place every interval (appended frames when stdout is not a terminal), until"
                         + " Ctrl-C or N frames: the pressure level, the binding limit, growth and time to the limit, every"

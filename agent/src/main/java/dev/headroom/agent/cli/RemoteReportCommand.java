@@ -16,8 +16,10 @@ import java.io.PrintStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code report --pid PID [--json]}: the budget of another running JVM, as that JVM sees it (its own
@@ -80,6 +82,82 @@ public final class RemoteReportCommand {
         } catch (AttachFailure e) {
             err.println("report: " + e.getMessage());
             return HelpCommand.FAILED;
+        }
+    }
+
+    /**
+     * How much longer than the collection the target holds attribution on for us: time to read the
+     * report and end the lease. Should this command die before it ends the lease (a kill, a lost
+     * {@code kubectl exec}), the target gives the mode back by itself this long after the collection.
+     */
+    static final long LEASE_MARGIN_SECONDS = 30;
+
+    /**
+     * {@code report --pid PID --who}: switches attribution on in the target through its channel (a
+     * lease, see {@code ChannelProtocol}), waits {@code collect} while it collects, prints the report
+     * with its who section, and ends the lease, so the target's mode goes back to what it was; with
+     * {@code keep} the lease instead ends that long after the report. A target that cannot attribute
+     * (no agent there, or {@code who=off}) is one line on {@code err} and exit 1.
+     */
+    public static int runWho(long pid, boolean json, Duration collect, Duration keep, PrintStream out, PrintStream err) {
+        TargetChannel channel;
+        String answer;
+        try {
+            TargetProcess target = TargetProcess.find(pid, Path.of("/proc"));
+            Optional<TargetChannel> found = TargetChannel.find(target);
+            if (found.isEmpty()) {
+                err.println("report --who: " + noChannel(target) + "; --who switches attribution on through that channel,"
+                        + " which the agent offers by default");
+                return HelpCommand.FAILED;
+            }
+            channel = found.get();
+            answer = channel.request(ChannelProtocol.whoOn(collect.toSeconds() + LEASE_MARGIN_SECONDS));
+        } catch (AttachFailure e) {
+            err.println("report --who: " + e.getMessage());
+            return HelpCommand.FAILED;
+        }
+        long lease = ChannelProtocol.leaseId(answer);
+        String before = ChannelProtocol.previousMode(answer);
+        AtomicBoolean settled = new AtomicBoolean();
+        // Ctrl-C while collecting: give the mode back now rather than when the lease runs out.
+        Thread release = new Thread(() -> endLease(channel, lease, settled), "headroom-who-release");
+        Runtime.getRuntime().addShutdownHook(release);
+        try {
+            err.println("report --who: attribution on in JVM " + pid + (before.equals("on") ? " (it was on already)"
+                    : " (its mode was " + before + ")") + "; collecting for " + collect.toSeconds() + " s");
+            Thread.sleep(collect.toMillis());
+            print(out, channel.request(json ? ChannelProtocol.JSON : ChannelProtocol.TEXT));
+            if (!keep.isZero() && settled.compareAndSet(false, true)) {
+                channel.request(ChannelProtocol.whoKeep(lease, keep.toSeconds()));
+                err.println("report --who: attribution stays on in JVM " + pid + " for " + keep.toSeconds() + " s more, then its"
+                        + " mode goes back to " + before);
+            }
+            return HelpCommand.OK;
+        } catch (AttachFailure e) {
+            err.println("report --who: " + e.getMessage());
+            return HelpCommand.FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("report --who: interrupted");
+            return HelpCommand.FAILED;
+        } finally {
+            endLease(channel, lease, settled);
+            try {
+                Runtime.getRuntime().removeShutdownHook(release);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run: it ended the lease
+            }
+        }
+    }
+
+    /** Ends the lease once (the mode goes back at once); a target gone or silent lets it run out instead. */
+    private static void endLease(TargetChannel channel, long lease, AtomicBoolean settled) {
+        if (settled.compareAndSet(false, true)) {
+            try {
+                channel.request(ChannelProtocol.whoEnd(lease));
+            } catch (AttachFailure e) {
+                // the target ends the lease itself LEASE_MARGIN_SECONDS after the collection
+            }
         }
     }
 

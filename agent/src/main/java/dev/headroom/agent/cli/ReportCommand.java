@@ -26,6 +26,12 @@ import java.util.List;
 import java.util.OptionalLong;
 
 public final class ReportCommand {
+    /** How long {@code --who} lets attribution collect by default: a leak of a few MiB/s gives dozens of samples. */
+    static final Duration DEFAULT_WHO_COLLECT = Duration.ofSeconds(5);
+    static final Duration MAX_WHO_COLLECT = Duration.ofMinutes(10);
+    /** The longest {@code --who-keep}: the target holds a lease at most an hour. */
+    static final Duration MAX_WHO_KEEP = Duration.ofHours(1);
+
     private ReportCommand() {
     }
 
@@ -37,10 +43,40 @@ public final class ReportCommand {
         boolean watch = false;
         Duration interval = WatchCommand.DEFAULT_INTERVAL;
         long count = 0;
+        boolean who = false;
+        Duration whoFor = DEFAULT_WHO_COLLECT;
+        Duration whoKeep = Duration.ZERO;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--json")) {
                 json = true;
+            } else if (a.equals("--who")) {
+                who = true;
+            } else if (a.equals("--who-seconds") || a.startsWith("--who-seconds=")) {
+                String v = a.startsWith("--who-seconds=") ? a.substring("--who-seconds=".length()) : i + 1 < args.length ? args[++i] : "";
+                long n;
+                try {
+                    n = Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    n = -1;
+                }
+                if (n < 1 || n > MAX_WHO_COLLECT.toSeconds()) {
+                    return usageError(err, "--who-seconds needs a whole number of seconds from 1 to " + MAX_WHO_COLLECT.toSeconds()
+                            + ", not '" + v + "'");
+                }
+                whoFor = Duration.ofSeconds(n);
+                who = true;
+            } else if (a.equals("--who-keep") || a.startsWith("--who-keep=")) {
+                String v = a.startsWith("--who-keep=") ? a.substring("--who-keep=".length()) : i + 1 < args.length ? args[++i] : "";
+                try {
+                    whoKeep = Values.parseDuration(v);
+                } catch (IllegalArgumentException e) {
+                    return usageError(err, "--who-keep needs a duration (" + Values.DURATION_FORMS + "), not '" + v + "'");
+                }
+                if (whoKeep.compareTo(MAX_WHO_KEEP) > 0 || whoKeep.toSeconds() < 1) {
+                    return usageError(err, "--who-keep " + v + " is not between 1s and " + MAX_WHO_KEEP.toMinutes() + "m");
+                }
+                who = true;
             } else if (a.equals("--watch")) {
                 watch = true;
             } else if (a.equals("--interval") || a.startsWith("--interval=")) {
@@ -95,6 +131,10 @@ public final class ReportCommand {
             return usageError(err, "--watch draws frames for people and cannot be combined with --json"
                     + " (for figures over time: the prometheus= endpoint, or report --json in a loop)");
         }
+        if (who && (pid == null || watch)) {
+            return usageError(err, pid == null ? "--who needs --pid: attribution runs in a JVM started with the agent, not in this command"
+                    : "--who cannot be combined with --watch (report --pid PID --who, then report --watch --pid PID)");
+        }
         if (pid != null) {
             if (rootGiven) {
                 return usageError(err, "--pid and --root cannot be combined (another JVM's budget is read as that JVM sees it)");
@@ -104,6 +144,9 @@ public final class ReportCommand {
                 p = Long.parseLong(pid);
             } catch (NumberFormatException e) {
                 return usageError(err, "--pid needs a process id (a whole number), not '" + pid + "'");
+            }
+            if (who) {
+                return RemoteReportCommand.runWho(p, json, whoFor, whoKeep, out, err);
             }
             if (!watch) {
                 return RemoteReportCommand.run(p, json, out, err);
@@ -210,6 +253,7 @@ public final class ReportCommand {
 
     private static void usage(PrintStream s) {
         s.println("usage: java -jar headroom-agent.jar report [--json] [--root DIR | --pid PID]");
+        s.println("       java -jar headroom-agent.jar report --pid PID --who [--who-seconds 5] [--who-keep D] [--json]");
         s.println("       java -jar headroom-agent.jar report --watch [--interval 2s] [--count N] [--root DIR | --pid PID]");
         s.println("  --json         one JSON document instead of the table");
         s.println("  --root DIR     read every /proc and /sys path under DIR (a captured tree or a test fixture)");
@@ -217,5 +261,9 @@ public final class ReportCommand {
         s.println("  --watch        redraw level, binding limit and trend every interval until Ctrl-C (also: top)");
         s.println("  --interval D   time between frames (default 2s, at least 100ms); implies --watch");
         s.println("  --count N      stop after N frames; implies --watch");
+        s.println("  --who          with --pid: switch attribution on in that JVM (agent, who=auto or on), let it collect,");
+        s.println("                 print the report with who is growing, then give its mode back");
+        s.println("  --who-seconds N  how long attribution collects before the report (default 5, at most 600)");
+        s.println("  --who-keep D   leave attribution on this long after the report (at most 1h), then give the mode back");
     }
 }

@@ -129,6 +129,23 @@ class ReportCommandTest {
     }
 
     @Test
+    void whoNeedsAPidAndItsOptionsSayWhatTheyTake() {
+        Run noPid = run("report", "--who");
+        assertEquals(2, noPid.status());
+        assertTrue(noPid.err().contains("--who needs --pid"), noPid.err());
+        Run watch = run("report", "--pid", "1", "--who", "--watch");
+        assertEquals(2, watch.status());
+        assertTrue(watch.err().contains("--who cannot be combined with --watch"), watch.err());
+        Run seconds = run("report", "--pid", "1", "--who-seconds", "0");
+        assertEquals(2, seconds.status());
+        assertTrue(seconds.err().contains("--who-seconds needs a whole number of seconds from 1 to 600, not '0'"), seconds.err());
+        Run keep = run("report", "--pid", "1", "--who", "--who-keep", "2h");
+        assertEquals(2, keep.status());
+        assertTrue(keep.err().contains("--who-keep 2h is not between 1s and 60m"), keep.err());
+        assertTrue(run("report", "--help").out().contains("--who-seconds N"));
+    }
+
+    @Test
     void rootWithEqualsSignIsAccepted() {
         Run r = run("report", "--json", "--root=" + CORPUS.resolve("v2-kubernetes-pod-namespaced"));
         assertEquals(0, r.status(), r.err());

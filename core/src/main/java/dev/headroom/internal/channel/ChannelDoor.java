@@ -3,6 +3,7 @@ package dev.headroom.internal.channel;
 import dev.headroom.Budget;
 import dev.headroom.PressureLevel;
 import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.governor.Governor;
 import dev.headroom.internal.runtime.HeadroomRuntime;
 
 import java.io.File;
@@ -32,16 +33,19 @@ public final class ChannelDoor implements HeadroomRuntime.Publisher {
     private final Path dir;
     private final long pid;
     private final Supplier<Budget> latest;
+    private final Governor governor;
     private final Diagnostics diagnostics;
     private final File knock;
     private long nextLook = System.nanoTime();
     private ChannelServer server;
     private boolean closed;
 
-    public ChannelDoor(Path dir, long pid, Supplier<Budget> latest, Diagnostics diagnostics) {
+    /** @param governor whose attribution {@code who} requests hold on; null: none (answered as such) */
+    public ChannelDoor(Path dir, long pid, Supplier<Budget> latest, Governor governor, Diagnostics diagnostics) {
         this.dir = dir;
         this.pid = pid;
         this.latest = latest;
+        this.governor = governor;
         this.diagnostics = diagnostics;
         this.knock = dir.resolve(ChannelProtocol.knockName(pid)).toFile();
     }
@@ -60,7 +64,7 @@ public final class ChannelDoor implements HeadroomRuntime.Publisher {
         // java.io.File.exists: one stat(2) and no exception when absent, unlike Files.exists on JDK 17
         if (knock.exists()) {
             knock.delete();
-            server = ChannelServer.open(dir, pid, latest, diagnostics).orElse(null);
+            server = ChannelServer.open(dir, pid, latest, governor, diagnostics).orElse(null);
             // not offered: said once by open(); a client knocking again would get the same answer
             closed = server == null;
         }

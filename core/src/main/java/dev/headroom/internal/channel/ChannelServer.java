@@ -2,6 +2,7 @@ package dev.headroom.internal.channel;
 
 import dev.headroom.Budget;
 import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.governor.Governor;
 import dev.headroom.internal.report.ReportFrame;
 import dev.headroom.internal.report.ReportJson;
 import dev.headroom.internal.report.ReportText;
@@ -62,24 +63,35 @@ public final class ChannelServer {
     /** The socket file's identity, so {@link #close()} removes this socket and never a later one. */
     private final Object fileKey;
     private final Supplier<Budget> latest;
+    /** Whose attribution the {@code who} requests switch; null: they are refused. */
+    private final Governor governor;
     private final List<Connection> connections = new ArrayList<>(MAX_CONNECTIONS);
     private long nextAccept = System.nanoTime();
 
-    private ChannelServer(ServerSocketChannel server, Path path, Object fileKey, Supplier<Budget> latest) {
+    private ChannelServer(ServerSocketChannel server, Path path, Object fileKey, Supplier<Budget> latest, Governor governor) {
         this.server = server;
         this.path = path;
         this.fileKey = fileKey;
         this.latest = latest;
+        this.governor = governor;
+    }
+
+    /** {@link #open(Path, long, Supplier, Governor, Diagnostics)} without a governor: {@code who} requests refused. */
+    public static Optional<ChannelServer> open(Path dir, long pid, Supplier<Budget> latest, Diagnostics diagnostics) {
+        return open(dir, pid, latest, null, diagnostics);
     }
 
     /**
      * Offers the channel at {@code dir/.headroom-<pid>.sock}; when it cannot, says why in one line and
      * returns empty (Headroom carries on without it).
+     *
+     * @param governor the running governor, whose attribution {@code who} requests switch (on the
+     *                 sampler thread, which serves the channel); null to refuse them
      */
-    public static Optional<ChannelServer> open(Path dir, long pid, Supplier<Budget> latest, Diagnostics diagnostics) {
+    public static Optional<ChannelServer> open(Path dir, long pid, Supplier<Budget> latest, Governor governor, Diagnostics diagnostics) {
         Path path = dir.resolve(ChannelProtocol.fileName(pid));
         try {
-            return Optional.of(bind(dir, path, latest));
+            return Optional.of(bind(dir, path, latest, governor));
         } catch (IOException | RuntimeException e) {
             diagnostics.once("channel", "local channel " + path + " not offered: " + (e.getMessage() == null ? e.toString()
                     : e.getMessage()) + "; report --pid will need a JDK (jdk.attach) to read this JVM (channel=off silences this)");
@@ -87,7 +99,7 @@ public final class ChannelServer {
         }
     }
 
-    private static ChannelServer bind(Path dir, Path path, Supplier<Budget> latest) throws IOException {
+    private static ChannelServer bind(Path dir, Path path, Supplier<Budget> latest, Governor governor) throws IOException {
         refuseUnlessFreeOrStale(path);
         Path privateDir = Files.createTempDirectory(dir, path.getFileName() + ".",
                 PosixFilePermissions.asFileAttribute(OWNER_DIR));
@@ -104,7 +116,7 @@ public final class ChannelServer {
             Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             // Removed at exit too (System.exit, exitAt, the end of main); a SIGKILL leaves it stale, replaced next start.
             path.toFile().deleteOnExit();
-            return new ChannelServer(server, path, key, latest);
+            return new ChannelServer(server, path, key, latest, governor);
         } catch (IOException | RuntimeException e) {
             closeQuietly(server);
             throw e;
@@ -233,9 +245,16 @@ public final class ChannelServer {
 
     /** The status line and body for one request. */
     String answer(String verb) {
+        if (verb.startsWith(ChannelProtocol.WHO + " ")) {
+            return who(verb.substring(ChannelProtocol.WHO.length() + 1));
+        }
         Budget b = latest.get();
         if (b == null) {
             return ChannelProtocol.ERROR + "no budget yet (the first sample has not finished)\n";
+        }
+        if (governor != null) {
+            // report --who reads right after its wait: attribution's findings as of now, not of the last sample
+            b = governor.withCurrentWho(b);
         }
         String body;
         switch (verb) {
@@ -251,9 +270,47 @@ public final class ChannelServer {
             default:
                 String shown = verb.length() > 20 ? verb.substring(0, 20) + "..." : verb;
                 return ChannelProtocol.ERROR + "unknown request '" + shown.replaceAll("[^ -~]", "?") + "'; ask "
-                        + ChannelProtocol.JSON + ", " + ChannelProtocol.TEXT + " or " + ChannelProtocol.FRAME + "\n";
+                        + ChannelProtocol.JSON + ", " + ChannelProtocol.TEXT + ", " + ChannelProtocol.FRAME + " or "
+                        + ChannelProtocol.WHO + "\n";
         }
         return ChannelProtocol.OK + "\n" + body;
+    }
+
+    /**
+     * {@code who on <s>}, {@code who end <id>}, {@code who keep <id> <s>}: a lease on attribution, within
+     * what the JVM's own {@code who} option allows (the governor refuses under {@code who=off}). Cheap:
+     * switching happens on attribution's own thread, never on this one.
+     */
+    private String who(String args) {
+        if (governor == null) {
+            return ChannelProtocol.ERROR + "this Headroom offers no attribution on its channel\n";
+        }
+        String[] w = args.trim().split(" +");
+        try {
+            long now = System.nanoTime();
+            if (w.length == 2 && w[0].equals(ChannelProtocol.WHO_ON)) {
+                Governor.WhoLease lease = governor.whoLease(seconds(w[1]), now);
+                return ChannelProtocol.OK + "\nlease " + lease.id() + " was " + lease.previousMode() + "\n";
+            }
+            if (w.length == 2 && w[0].equals(ChannelProtocol.WHO_END) || w.length == 3 && w[0].equals(ChannelProtocol.WHO_KEEP)) {
+                long id = Long.parseLong(w[1]);
+                boolean held = governor.whoRenew(id, w.length == 3 ? seconds(w[2]) : 0, now);
+                return held ? ChannelProtocol.OK + "\n" : ChannelProtocol.ERROR + "no lease " + id + " (it ended already)\n";
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the usage answer
+        } catch (IllegalStateException e) {
+            return ChannelProtocol.ERROR + e.getMessage() + "\n";
+        }
+        return ChannelProtocol.ERROR + "a who request is 'who on <seconds>', 'who end <lease>' or 'who keep <lease> <seconds>'\n";
+    }
+
+    private static long seconds(String s) {
+        long v = Long.parseLong(s);
+        if (v < 0) {
+            throw new NumberFormatException(s);
+        }
+        return v;
     }
 
     private static ByteBuffer encode(String s) {

@@ -9,6 +9,7 @@ import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.report.ReportJson;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -75,6 +76,54 @@ public final class Governor {
         return who.mode();
     }
 
+    /** A lease on attribution for {@code report --who}: its id and the mode in force before it. */
+    public record WhoLease(long id, String previousMode) {
+    }
+
+    /**
+     * Holds attribution on for at most {@code seconds} ({@code report --who} over the channel); the mode
+     * goes back to what it was when the last lease ends or expires. Sampler thread only.
+     *
+     * @throws IllegalStateException refused, with the reason in words: no attribution in this JVM, its
+     *                               mode is {@code off}, or it failed earlier
+     */
+    public WhoLease whoLease(long seconds, long nowNanos) {
+        try {
+            WhoReport.Lease l = who.lease(seconds, nowNanos);
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("mode", who.mode());
+            f.put("by", WhoReport.LEASE_REASON);
+            f.put("lease", l.id());
+            f.put("seconds", seconds);
+            events.emit("who_mode", f, "who is growing: attribution held on for at most " + seconds + " s by report --who"
+                    + " (mode was " + l.previousMode() + ")");
+            return new WhoLease(l.id(), l.previousMode());
+        } catch (WhoReport.Refused e) {
+            throw new IllegalStateException(e.getMessage());
+        }
+    }
+
+    /** Ends lease {@code id} ({@code seconds} 0) or moves its end; false when it has ended already. Sampler thread only. */
+    public boolean whoRenew(long id, long seconds, long nowNanos) {
+        return who.renew(id, seconds, nowNanos);
+    }
+
+    /**
+     * {@code budget} with its {@code who} section as attribution has it now, for an answer given
+     * between samples (the channel); the budget itself when attribution is off. Sampler thread only.
+     */
+    public Budget withCurrentWho(Budget budget) {
+        try {
+            WhoReport w = who;
+            Map<String, List<Attribution.Site>> top = w.top();
+            Budget.Who section = w.section(top, budget);
+            return section == null && budget.who() == null ? budget : budget.withWho(section);
+        } catch (RuntimeException e) {
+            diagnostics.failure("who", e);
+            return budget;
+        }
+    }
+
     public GovernorState state() {
         return state;
     }
@@ -110,10 +159,11 @@ public final class Governor {
         warnMessage.record(budget);
         PressureLevel previous = levels.level();
         PressureLevel current = levels.update(Thresholds.warnRatio(warnAt, budget), Thresholds.ratio(criticalAt, budget), nowNanos);
+        Map<String, List<Attribution.Site>> top = whoTop();
         if (current != previous) {
-            levelChanged(previous, current, budget.withGovernor(state.withLevel(current)));
+            levelChanged(previous, current, budget.withGovernor(state.withLevel(current)), top);
         }
-        steerWho(budget, current);
+        Budget.Who whoSection = steerWho(budget, current, top, nowNanos);
         limitsReached.onSample(budget);
         if (heapDumps != null) {
             try {
@@ -141,24 +191,37 @@ public final class Governor {
             }
         }
         state = s;
-        return budget.withGovernor(s);
+        return budget.toBuilder().governor(s).who(whoSection).build();
     }
 
-    private void steerWho(Budget budget, PressureLevel current) {
+    /** Attribution's top sites, read once per sample (reading drains its tables); empty on failure. */
+    private Map<String, List<Attribution.Site>> whoTop() {
         try {
-            WhoReport w = who;
-            w.steer(current);
-            lastWho = w.fieldsIfAny(budget);
-            Map.Entry<Map<String, Object>, String> answer = w.firstAnswer(budget, current);
-            if (answer != null) {
-                events.emit("who", answer.getKey(), answer.getValue());
-            }
+            return who.top();
         } catch (RuntimeException e) {
             diagnostics.failure("who", e);
+            return Map.of();
         }
     }
 
-    private void levelChanged(PressureLevel previous, PressureLevel current, Budget budget) {
+    /** Switches attribution by level, emits its first answer, and returns the budget's {@code who} section. */
+    private Budget.Who steerWho(Budget budget, PressureLevel current, Map<String, List<Attribution.Site>> top, long nowNanos) {
+        try {
+            WhoReport w = who;
+            w.steer(current, nowNanos);
+            lastWho = w.fieldsIfAny(top, budget);
+            Map.Entry<Map<String, Object>, String> answer = w.firstAnswer(top, budget, current);
+            if (answer != null) {
+                events.emit("who", answer.getKey(), answer.getValue());
+            }
+            return w.section(top, budget);
+        } catch (RuntimeException e) {
+            diagnostics.failure("who", e);
+            return null;
+        }
+    }
+
+    private void levelChanged(PressureLevel previous, PressureLevel current, Budget budget, Map<String, List<Attribution.Site>> top) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("level", current.name());
         fields.put("previous", previous.name());
@@ -167,10 +230,10 @@ public final class Governor {
         fields.put("criticalAtBytes", criticalAt.resolve(budget.limitBytes()));
         fields.put("largest", warnMessage.largest(budget, 3));
         String message = warnMessage.describe(previous, current, budget);
-        Map<String, Object> whoFields = who.fieldsIfAny(budget);
+        Map<String, Object> whoFields = who.fieldsIfAny(top, budget);
         if (whoFields != null) {
             fields.put("who", whoFields);
-            message = message + "; who: " + who.lineIfAny(budget);
+            message = message + "; who: " + who.lineIfAny(top, budget);
         }
         events.emit("pressure", fields, message);
         observer.levelChanged(previous, current, budget);

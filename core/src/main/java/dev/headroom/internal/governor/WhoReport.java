@@ -6,18 +6,30 @@ import dev.headroom.internal.config.Values;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Drives the {@link Attribution} from the pressure level and words what it found. With
  * {@code who=auto} it is switched on when the level reaches WARN and off when it falls back below;
  * {@code on} keeps it on, {@code off} never switches it (the MXBean may still). Once it has collected
  * for {@value #COLLECT_MILLIS} ms during an incident, one {@code who} event names the top sites of
- * the growing components; every later pressure event and the heap dump event carry them too.
- * Sampler thread only, except {@link #mode(String)}.
+ * the growing components; every later pressure event and the heap dump event carry them too, and
+ * every budget carries them as its {@code who} section ({@link #section}).
+ *
+ * <p>{@code report --who} holds attribution on through the channel with a <em>lease</em>
+ * ({@link #lease}): at most {@value #MAX_LEASE_SECONDS} s, after which (or when the CLI ends it) the
+ * mode goes back to what it was, so a CLI that dies cannot leave instrumentation behind.
+ *
+ * <p>Sampler thread only, except {@link #mode(String)}.
  */
 final class WhoReport {
     /**
@@ -26,18 +38,45 @@ final class WhoReport {
      */
     static final long COLLECT_MILLIS = 1_500;
     static final int SITES = 3;
+    /** Sites per component in a budget's {@code who} section: a few more than an event line has room for. */
+    static final int SECTION_SITES = 5;
+    static final long MAX_LEASE_SECONDS = 3_600;
+    static final int MAX_LEASES = 8;
+    static final String LEASE_REASON = "report --who";
+
+    /** A lease granted: its id, to end or extend it, and the mode in force before it. */
+    record Lease(long id, String previousMode) {
+    }
+
+    /** Why a lease is refused, in words for the CLI's one line. */
+    static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
 
     private final Attribution attribution;
     private final WarnMessage growth;
     private volatile String mode;
+    /** Counts mode changes by request, so a lease ending never undoes a later request's mode. */
+    private final AtomicLong modeChanges = new AtomicLong();
+    private volatile String reason = "";
     private boolean reported;
+    private PressureLevel lastLevel = PressureLevel.OK;
+    /** Lease id to its deadline (nanoTime); what {@link #modeBeforeLeases} is restored after. */
+    private final Map<Long, Long> leases = new HashMap<>();
+    private long nextLease = 1;
+    private String modeBeforeLeases;
+    private long leaseModeChanges;
 
     WhoReport(Attribution attribution, String mode, WarnMessage growth) {
         this.attribution = attribution;
         this.growth = growth;
         this.mode = mode;
         if (mode.equals("on")) {
-            attribution.on("who=on");
+            switchOn("who=on");
         }
     }
 
@@ -51,15 +90,23 @@ final class WhoReport {
      */
     void mode(String newMode) {
         mode = newMode;
+        modeChanges.incrementAndGet();
         if (newMode.equals("on")) {
-            attribution.on("switched on by request");
+            switchOn("switched on by request");
         } else if (newMode.equals("off")) {
             attribution.off("switched off by request");
         }
     }
 
+    private void switchOn(String why) {
+        reason = why;
+        attribution.on(why);
+    }
+
     /** Called with every sample's level. */
-    void steer(PressureLevel level) {
+    void steer(PressureLevel level, long nowNanos) {
+        lastLevel = level;
+        expireLeases(nowNanos);
         boolean high = level.compareTo(PressureLevel.WARN) >= 0;
         if (!high) {
             reported = false;
@@ -68,19 +115,130 @@ final class WhoReport {
             return;
         }
         if (high && !attribution.isOn()) {
-            attribution.on("pressure " + level);
+            switchOn("pressure " + level);
         } else if (!high && attribution.isOn()) {
             attribution.off("pressure back to " + level);
         }
     }
 
-    /** The {@code who} event's fields and line, once per incident when there is an answer; else null. */
-    Map.Entry<Map<String, Object>, String> firstAnswer(Budget budget, PressureLevel level) {
-        if (reported || level.compareTo(PressureLevel.WARN) < 0 || attribution.onForMillis() < COLLECT_MILLIS) {
+    /**
+     * Holds attribution on for {@code seconds} ({@code report --who}): switches it on unless it is on
+     * already, and remembers the mode to go back to when the last lease ends.
+     *
+     * @throws Refused this JVM has no attribution, its mode is {@code off}, or it failed earlier
+     */
+    Lease lease(long seconds, long nowNanos) throws Refused {
+        String m = mode;
+        // who=off first: the agent installs no attribution at all under it (unless jmxWritable)
+        if (m.equals("off")) {
+            throw new Refused("attribution is off in this JVM (who=off, or switched off over JMX): its owner keeps it"
+                    + " from switching on; start it with who=auto (the default) to allow report --who");
+        }
+        if (attribution == Attribution.NONE) {
+            throw new Refused("this JVM has no attribution: Headroom runs there without its agent (the library, or the"
+                    + " Spring starter alone), or the JVM cannot retransform classes; start it with"
+                    + " -javaagent:headroom-agent.jar");
+        }
+        if (leases.size() >= MAX_LEASES) {
+            throw new Refused(MAX_LEASES + " report --who already hold attribution on; try again when one has ended");
+        }
+        if (m.equals("on") && !attribution.isOn()) {
+            throw new Refused("attribution failed earlier in this JVM and stays off (its error event says why)");
+        }
+        if (leases.isEmpty()) {
+            modeBeforeLeases = m;
+            if (m.equals("auto")) {
+                mode = "on";
+                leaseModeChanges = modeChanges.incrementAndGet();
+                switchOn(LEASE_REASON);
+                if (!attribution.isOn()) {
+                    mode = m;
+                    modeBeforeLeases = null;
+                    throw new Refused("attribution failed earlier in this JVM and stays off (its error event says why)");
+                }
+            }
+        }
+        long id = nextLease++;
+        leases.put(id, nowNanos + TimeUnit.SECONDS.toNanos(Math.min(seconds, MAX_LEASE_SECONDS)));
+        return new Lease(id, m);
+    }
+
+    /**
+     * Ends lease {@code id} ({@code seconds} 0) or moves its end to {@code seconds} from now; false
+     * when there is no such lease (it ended already).
+     */
+    boolean renew(long id, long seconds, long nowNanos) {
+        if (!leases.containsKey(id)) {
+            return false;
+        }
+        if (seconds <= 0) {
+            leases.remove(id);
+            afterLeases();
+        } else {
+            leases.put(id, nowNanos + TimeUnit.SECONDS.toNanos(Math.min(seconds, MAX_LEASE_SECONDS)));
+        }
+        return true;
+    }
+
+    private void expireLeases(long nowNanos) {
+        boolean any = false;
+        for (Iterator<Long> it = leases.values().iterator(); it.hasNext(); ) {
+            if (nowNanos - it.next() >= 0) {
+                it.remove();
+                any = true;
+            }
+        }
+        if (any) {
+            afterLeases();
+        }
+    }
+
+    /** When the last lease has ended: back to the mode before, unless a request changed it since. */
+    private void afterLeases() {
+        if (!leases.isEmpty() || modeBeforeLeases == null) {
+            return;
+        }
+        String before = modeBeforeLeases;
+        modeBeforeLeases = null;
+        if (before.equals("auto") && mode.equals("on") && modeChanges.get() == leaseModeChanges) {
+            mode = "auto";
+            if (lastLevel.compareTo(PressureLevel.WARN) < 0 && attribution.isOn()) {
+                attribution.off("report --who done, pressure " + lastLevel);
+            }
+        }
+    }
+
+    /** The top sites now, at most {@link #SECTION_SITES} per component; empty when nothing was seen. */
+    Map<String, List<Attribution.Site>> top() {
+        return attribution.top(SECTION_SITES);
+    }
+
+    /**
+     * The budget's {@code who} section: null when attribution is off and has nothing to say (always,
+     * without the agent).
+     */
+    Budget.Who section(Map<String, List<Attribution.Site>> top, Budget budget) {
+        boolean on = attribution.isOn();
+        if (!on && top.isEmpty()) {
             return null;
         }
-        Map<String, List<Attribution.Site>> top = attribution.top(SITES);
-        if (top.isEmpty()) {
+        List<Budget.Who.Growing> components = new ArrayList<>();
+        for (String component : ordered(top, budget)) {
+            List<Budget.Who.Site> sites = new ArrayList<>();
+            for (Attribution.Site s : top.get(component)) {
+                sites.add(new Budget.Who.Site(s.frame(), s.amount(), s.unit(), s.share()));
+            }
+            double g = rate(budget, component);
+            components.add(new Budget.Who.Growing(component, Double.isNaN(g) ? OptionalDouble.empty() : OptionalDouble.of(g), sites));
+        }
+        long forMillis = attribution.onForMillis();
+        return new Budget.Who(on, mode, reason, on && forMillis > 0 ? OptionalLong.of(budget.timeMillis() - forMillis)
+                : OptionalLong.empty(), components);
+    }
+
+    /** The {@code who} event's fields and line, once per incident when there is an answer; else null. */
+    Map.Entry<Map<String, Object>, String> firstAnswer(Map<String, List<Attribution.Site>> top, Budget budget, PressureLevel level) {
+        if (reported || level.compareTo(PressureLevel.WARN) < 0 || attribution.onForMillis() < COLLECT_MILLIS || top.isEmpty()) {
             return null;
         }
         reported = true;
@@ -91,21 +249,13 @@ final class WhoReport {
     }
 
     /** The top sites for an event's {@code who} field; null when attribution has nothing to say. */
-    Map<String, Object> fieldsIfAny(Budget budget) {
-        if (!attribution.isOn()) {
-            return null;
-        }
-        Map<String, List<Attribution.Site>> top = attribution.top(SITES);
-        return top.isEmpty() ? null : fields(top, budget);
+    Map<String, Object> fieldsIfAny(Map<String, List<Attribution.Site>> top, Budget budget) {
+        return !attribution.isOn() || top.isEmpty() ? null : fields(top, budget);
     }
 
     /** The words for a pressure line, or null. */
-    String lineIfAny(Budget budget) {
-        if (!attribution.isOn()) {
-            return null;
-        }
-        Map<String, List<Attribution.Site>> top = attribution.top(SITES);
-        return top.isEmpty() ? null : line(top, budget);
+    String lineIfAny(Map<String, List<Attribution.Site>> top, Budget budget) {
+        return !attribution.isOn() || top.isEmpty() ? null : line(top, budget);
     }
 
     private Map<String, Object> fields(Map<String, List<Attribution.Site>> top, Budget budget) {
@@ -114,7 +264,7 @@ final class WhoReport {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("growthBytesPerSecond", rate(budget, component));
             List<Map<String, Object>> sites = new ArrayList<>();
-            for (Attribution.Site s : top.get(component)) {
+            for (Attribution.Site s : events(top.get(component))) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("site", s.frame());
                 m.put("share", Math.round(s.share() * 1000) / 1000.0);
@@ -140,13 +290,18 @@ final class WhoReport {
                 sb.append(g >= 0 ? " +" : " -").append(Values.humanBytes((long) Math.abs(g))).append("/s");
             }
             sb.append(" \u2014 ");
-            List<Attribution.Site> sites = top.get(component);
+            List<Attribution.Site> sites = events(top.get(component));
             for (int i = 0; i < sites.size(); i++) {
                 Attribution.Site s = sites.get(i);
                 sb.append(i > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.0f%% ", 100 * s.share())).append(s.frame());
             }
         }
         return sb.toString();
+    }
+
+    /** An event names the {@value #SITES} largest sites (the list is largest first). */
+    private static List<Attribution.Site> events(List<Attribution.Site> sites) {
+        return sites.size() > SITES ? sites.subList(0, SITES) : sites;
     }
 
     /** Components with sites, the fastest-growing first (unknown growth last). */

@@ -22,6 +22,8 @@ public final class ReportFrame {
     private static final int BAR = 20;
     /** Components listed; the rest are summed into one line. */
     private static final int TOP_COMPONENTS = 6;
+    /** Sites named per component on a frame's who line. */
+    private static final int WHO_SITES = 2;
 
     private ReportFrame() {
     }
@@ -54,6 +56,7 @@ public final class ReportFrame {
             out.append('\n');
         }
         components(b, out);
+        who(b, out);
         if (g != null && (g.heapDumps() > 0 || g.actions() > 0 || g.softLimitBytes().isPresent())) {
             ReportText.fit(out, "governor      ", "heap dumps " + g.heapDumps() + ", reclaim actions " + g.actions() + " ("
                     + ReportText.mib(g.bytesReturned()) + " MiB back)"
@@ -87,6 +90,25 @@ public final class ReportFrame {
             line.append(", ").append(sorted.size() - TOP_COMPONENTS).append(" more ").append(ReportText.mib(rest));
         }
         ReportText.fit(out, "largest (MiB) ", line.toString());
+    }
+
+    /** One line per growing component with its largest sites, when attribution has found any. */
+    private static void who(Budget b, StringBuilder out) {
+        Budget.Who w = b.who();
+        if (w == null) {
+            return;
+        }
+        if (w.components().isEmpty()) {
+            ReportText.fit(out, "who           ", w.on() ? "attribution on, nothing attributed yet" : "attribution off");
+        }
+        for (Budget.Who.Growing c : w.components()) {
+            StringBuilder line = new StringBuilder(c.component()).append(':');
+            for (int i = 0; i < c.sites().size() && i < WHO_SITES; i++) {
+                Budget.Who.Site s = c.sites().get(i);
+                line.append(i == 0 ? " " : ", ").append(String.format(Locale.ROOT, "%.0f%% ", 100 * s.share())).append(s.site());
+            }
+            ReportText.fit(out, "who           ", line.toString());
+        }
     }
 
     /** {@code +1.2 MiB/s, full in 3m 20s}; {@code not growing}; {@code growth not known yet}. */

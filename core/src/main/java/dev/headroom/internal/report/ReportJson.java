@@ -54,6 +54,7 @@ public final class ReportJson {
                 .put("recommendation", b.recommendation() == null ? null : recommendation(b.recommendation()));
         return n.put("budget", budget.map)
                 .put("governor", b.governor() == null ? null : governor(b.governor()))
+                .put("who", b.who() == null ? null : who(b.who()))
                 .put("jvm", b.jvm() == null ? null : jvm(b.jvm()))
                 .put("process", b.process() == null ? null : process(b.process()))
                 .map;
@@ -231,6 +232,26 @@ public final class ReportJson {
                 .put("reclaimBudgetUsedNanos", g.reclaimBudgetUsedNanos())
                 .put("reclaimBudgetNanos", g.reclaimBudgetNanos())
                 .put("reclaimBudgetLeftNanos", g.reclaimBudgetLeftNanos())
+                .map;
+    }
+
+    /** The {@code who} section: attribution's state, then each growing component and its largest sites. */
+    static Map<String, Object> who(Budget.Who w) {
+        return new Node()
+                .put("on", w.on())
+                .put("mode", w.mode())
+                .put("reason", w.reason())
+                .put("sinceMillis", w.sinceMillis())
+                .put("components", list(w.components(), c -> new Node()
+                        .put("name", c.component())
+                        .put("growthBytesPerSecond", c.growthBytesPerSecond())
+                        .put("sites", list(c.sites(), s -> new Node()
+                                .put("site", s.site())
+                                .put("share", Math.round(s.share() * 1000) / 1000.0)
+                                .put("amount", s.amount())
+                                .put("unit", s.unit())
+                                .map))
+                        .map))
                 .map;
     }
 

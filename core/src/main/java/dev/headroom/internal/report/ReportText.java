@@ -112,6 +112,7 @@ public final class ReportText {
         out.append('\n');
 
         components(b, out);
+        who(b, out);
         jvmAndProcess(b, whoseJvm, out);
 
         out.append("errors");
@@ -181,6 +182,47 @@ public final class ReportText {
             }
         }
         out.append('\n');
+    }
+
+    /**
+     * The {@code who is growing} block, when the budget has a {@code who} section: attribution's state,
+     * then per component its growth and sites, each with its share and what it holds.
+     */
+    private static void who(Budget b, StringBuilder out) {
+        Budget.Who w = b.who();
+        if (w == null) {
+            return;
+        }
+        String state = !w.on() ? "off, last findings"
+                : w.sinceMillis().isPresent() ? String.format(Locale.ROOT, "on for %.1f s", (b.timeMillis() - w.sinceMillis().getAsLong()) / 1000.0)
+                : "switching on";
+        fit(out, "who is growing  ", "(attribution " + state + (w.reason().isEmpty() ? "" : ", " + w.reason()) + "; mode " + w.mode()
+                + "; counts what was created since it switched on and is still held)");
+        if (w.components().isEmpty()) {
+            out.append("  nothing attributed yet\n");
+        }
+        for (Budget.Who.Growing c : w.components()) {
+            out.append("  ").append(c.component());
+            if (c.growthBytesPerSecond().isPresent()) {
+                double g = c.growthBytesPerSecond().getAsDouble();
+                out.append(String.format(Locale.ROOT, " %s%.2f MiB/s", g >= 0 ? "+" : "-", Math.abs(g) / MIB));
+            }
+            out.append('\n');
+            for (Budget.Who.Site s : c.sites()) {
+                fit(out, String.format(Locale.ROOT, "    %4.0f%%  %-14s ", 100 * s.share(), amount(s)), s.site());
+            }
+        }
+        out.append('\n');
+    }
+
+    /** What a site holds, in its unit: {@code 40.0 MiB} for bytes, {@code 3 threads}, {@code 120 classes}. */
+    static String amount(Budget.Who.Site s) {
+        String unit = s.unit();
+        if (unit.endsWith("Bytes")) {
+            return mib(s.amount()) + " MiB";
+        }
+        String noun = unit.startsWith("live") && unit.length() > 4 ? unit.substring(4).toLowerCase(Locale.ROOT) : unit;
+        return s.amount() + " " + noun;
     }
 
     private static void jvmAndProcess(Budget b, String whoseJvm, StringBuilder out) {

@@ -42,7 +42,7 @@ class ChannelDoorTest {
 
     /** A door ticked every 10 ms on a thread standing in for the sampler. */
     private ChannelDoor open(long pid) {
-        door = new ChannelDoor(dir, pid, ChannelDoorTest::budget, diagnostics);
+        door = new ChannelDoor(dir, pid, ChannelDoorTest::budget, null, diagnostics);
         sampler = new TickingThread(door::tick);
         return door;
     }

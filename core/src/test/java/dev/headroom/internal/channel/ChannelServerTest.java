@@ -4,7 +4,11 @@ import dev.headroom.Budget;
 import dev.headroom.Constraint;
 import dev.headroom.GovernorState;
 import dev.headroom.PressureLevel;
+import dev.headroom.HeadroomConfig;
 import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.governor.Attribution;
+import dev.headroom.internal.governor.Governor;
+import dev.headroom.internal.governor.Reclaimer;
 import dev.headroom.internal.runtime.TestBudgets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +28,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -57,7 +62,11 @@ class ChannelServerTest {
 
     /** Opens the server and ticks it every 10 ms on a thread standing in for the sampler. */
     private ChannelServer serve(long pid) {
-        server = ChannelServer.open(dir, pid, ChannelServerTest::budget, diagnostics).orElseThrow(() -> new AssertionError(err));
+        return serve(pid, null);
+    }
+
+    private ChannelServer serve(long pid, Governor governor) {
+        server = ChannelServer.open(dir, pid, ChannelServerTest::budget, governor, diagnostics).orElseThrow(() -> new AssertionError(err));
         sampler = new TickingThread(server::tick);
         return server;
     }
@@ -89,6 +98,88 @@ class ChannelServerTest {
         ChannelClient.Refused unknown = assertThrows(ChannelClient.Refused.class,
                 () -> ChannelClient.request(socket, "shutdown", 5_000));
         assertTrue(unknown.getMessage().contains("unknown request 'shutdown'"), unknown.getMessage());
+    }
+
+    /** An agent's attribution that has found one site as soon as it is on. */
+    private static final class OneSite implements Attribution {
+        volatile boolean on;
+
+        @Override
+        public void on(String why) {
+            on = true;
+        }
+
+        @Override
+        public void off(String why) {
+            on = false;
+        }
+
+        @Override
+        public boolean isOn() {
+            return on;
+        }
+
+        @Override
+        public long onForMillis() {
+            return on ? 5_000 : 0;
+        }
+
+        @Override
+        public Map<String, List<Site>> top(int perComponent) {
+            return on ? Map.of("direct_buffers", List.of(new Site("com.acme.Store.put (Store.java:88)", 40 * MIB, "liveBytes", 1.0)))
+                    : Map.of();
+        }
+    }
+
+    private Governor governor(String options, Attribution attribution) {
+        Governor g = new Governor(HeadroomConfig.parse(options), (event, fields, message) -> { }, diagnostics, Reclaimer.NONE,
+                null, null, (p, c, b) -> { });
+        g.attribution(attribution);
+        return g;
+    }
+
+    @Test
+    void whoOnHoldsAttributionOnTheReportsCarryItsSitesAndWhoEndGivesItBack() throws Exception {
+        OneSite attribution = new OneSite();
+        Governor governor = governor("", attribution);
+        Path socket = serve(4250, governor).path();
+        assertFalse(ChannelClient.request(socket, ChannelProtocol.JSON, 5_000).contains("com.acme"), "off: no who section");
+
+        String lease = ChannelClient.request(socket, ChannelProtocol.whoOn(35), 5_000);
+        assertEquals("auto", ChannelProtocol.previousMode(lease), lease);
+        assertTrue(attribution.on);
+        String json = ChannelClient.request(socket, ChannelProtocol.JSON, 5_000);
+        assertTrue(json.contains("\"who\":{\"on\":true,\"mode\":\"on\",\"reason\":\"report --who\"") && json.contains(
+                "{\"site\":\"com.acme.Store.put (Store.java:88)\",\"share\":1.0,\"amount\":" + 40 * MIB + ",\"unit\":\"liveBytes\"}"), json);
+        String text = ChannelClient.request(socket, ChannelProtocol.TEXT, 5_000);
+        assertTrue(text.contains("who is growing") && text.contains("100%  40.0 MiB       com.acme.Store.put (Store.java:88)"), text);
+
+        assertEquals("", ChannelClient.request(socket, ChannelProtocol.whoKeep(ChannelProtocol.leaseId(lease), 60), 5_000));
+        assertEquals("", ChannelClient.request(socket, ChannelProtocol.whoEnd(ChannelProtocol.leaseId(lease)), 5_000));
+        assertFalse(attribution.on, "back to auto, and off below WARN");
+        assertEquals("auto", governor.whoMode());
+        ChannelClient.Refused gone = assertThrows(ChannelClient.Refused.class,
+                () -> ChannelClient.request(socket, ChannelProtocol.whoEnd(ChannelProtocol.leaseId(lease)), 5_000));
+        assertTrue(gone.getMessage().contains("ended already"), gone.getMessage());
+    }
+
+    @Test
+    void whoIsRefusedInOneLineWithoutAttributionUnderWhoOffAndWhenMalformed() throws Exception {
+        Path library = serve(4251, governor("", Attribution.NONE)).path();
+        ChannelClient.Refused none = assertThrows(ChannelClient.Refused.class,
+                () -> ChannelClient.request(library, ChannelProtocol.whoOn(35), 5_000));
+        assertTrue(none.getMessage().startsWith("this JVM has no attribution"), none.getMessage());
+        ChannelClient.Refused malformed = assertThrows(ChannelClient.Refused.class,
+                () -> ChannelClient.request(library, "who on forever", 5_000));
+        assertTrue(malformed.getMessage().startsWith("a who request is"), malformed.getMessage());
+        stop();
+
+        OneSite attribution = new OneSite();
+        Path off = serve(4252, governor("who=off", attribution)).path();
+        ChannelClient.Refused owner = assertThrows(ChannelClient.Refused.class,
+                () -> ChannelClient.request(off, ChannelProtocol.whoOn(35), 5_000));
+        assertTrue(owner.getMessage().contains("who=off"), owner.getMessage());
+        assertFalse(attribution.on);
     }
 
     @Test

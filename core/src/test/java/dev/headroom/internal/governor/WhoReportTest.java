@@ -21,6 +21,7 @@ import static dev.headroom.internal.runtime.TestBudgets.MIB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The governor drives attribution by level and words its answer; the attribution here is a recording fake. */
@@ -35,6 +36,7 @@ class WhoReportTest {
         final List<String> switches = new ArrayList<>();
         boolean on;
         long onFor;
+        int topCalls;
 
         @Override
         public void on(String why) {
@@ -60,6 +62,7 @@ class WhoReportTest {
 
         @Override
         public Map<String, List<Site>> top(int perComponent) {
+            topCalls += on ? 1 : 0;
             return !on ? Map.of() : Map.of("direct_buffers", List.of(
                     new Site("com.acme.Store.put (Store.java:88)", 75 * MIB, "liveBytes", 0.75),
                     new Site("com.acme.Log.append (Log.java:12)", 25 * MIB, "liveBytes", 0.25)));
@@ -72,10 +75,88 @@ class WhoReportTest {
         return g;
     }
 
-    private void sample(Governor g, long workingSet) {
+    private Budget sample(Governor g, long workingSet) {
         ticker.advanceMillis(1000);
         Budget b = TestBudgets.budget(ticker.currentTimeMillis(), workingSet, OptionalLong.of(LIMIT), 300 * MIB, GovernorState.initial());
-        g.onSample(b, ticker.nanoTime());
+        return g.onSample(b, ticker.nanoTime());
+    }
+
+    @Test
+    void everyBudgetCarriesTheWhoSectionWhileAttributionIsOnAndNoneWithout() {
+        Governor g = governor("warnAt=80%,criticalAt=95%");
+        assertNull(sample(g, 500 * MIB).who(), "off with nothing to say: no section");
+        Budget.Who switching = sample(g, 850 * MIB).who();
+        assertTrue(switching.on() && switching.mode().equals("auto") && switching.reason().equals("pressure WARN"), switching.toString());
+        attribution.onFor = 2_500;
+        Budget b = sample(g, 860 * MIB);
+        Budget.Who w = b.who();
+        assertEquals(OptionalLong.of(b.timeMillis() - 2_500), w.sinceMillis(), "since when it has been collecting");
+        assertEquals(1, w.components().size());
+        Budget.Who.Growing direct = w.components().get(0);
+        assertEquals("direct_buffers", direct.component());
+        assertEquals(List.of(new Budget.Who.Site("com.acme.Store.put (Store.java:88)", 75 * MIB, "liveBytes", 0.75),
+                new Budget.Who.Site("com.acme.Log.append (Log.java:12)", 25 * MIB, "liveBytes", 0.25)), direct.sites());
+        assertEquals(1, attribution.topCalls, "the sites are read once per sample, however many places quote them");
+
+        Governor none = new Governor(HeadroomConfig.parse("warnAt=80%"), events, diagnostics, Reclaimer.NONE, null, null, (p, c, x) -> { });
+        assertNull(sample(none, 900 * MIB).who(), "the library: never a section");
+    }
+
+    @Test
+    void aLeaseHoldsAttributionOnAndTheModeGoesBackWhenItEndsOrExpires() {
+        Governor g = governor("warnAt=80%");
+        sample(g, 300 * MIB);
+        Governor.WhoLease lease = g.whoLease(30, ticker.nanoTime());
+        assertEquals("auto", lease.previousMode());
+        assertEquals(List.of("on: report --who"), attribution.switches);
+        assertEquals("on", g.whoMode());
+        Budget held = sample(g, 300 * MIB);
+        assertTrue(held.who().on() && held.who().reason().equals("report --who"), "auto does not switch it off at OK while held");
+        assertEquals("report --who", events.named("who_mode").get(0).fields().get("by"));
+        assertTrue(g.whoRenew(lease.id(), 0, ticker.nanoTime()));
+        assertEquals("auto", g.whoMode());
+        assertEquals("off: report --who done, pressure OK", attribution.switches.get(1), "off at once below WARN");
+        assertFalse(g.whoRenew(lease.id(), 0, ticker.nanoTime()), "ended already");
+
+        Governor.WhoLease forgotten = g.whoLease(5, ticker.nanoTime());
+        assertTrue(g.whoRenew(forgotten.id(), 10, ticker.nanoTime()), "kept 10 s from now");
+        for (int i = 0; i < 9; i++) {
+            sample(g, 300 * MIB);
+        }
+        assertTrue(attribution.on, "still held at 9 s");
+        sample(g, 300 * MIB);
+        assertFalse(attribution.on, "a CLI that never came back: off when its lease expired");
+        assertEquals("auto", g.whoMode());
+    }
+
+    @Test
+    void aLeaseEndingNeverUndoesALaterRequestOrAnIncident() {
+        Governor g = governor("warnAt=80%");
+        sample(g, 300 * MIB);
+        Governor.WhoLease lease = g.whoLease(30, ticker.nanoTime());
+        g.whoMode("on");
+        g.whoRenew(lease.id(), 0, ticker.nanoTime());
+        assertEquals("on", g.whoMode(), "switched on over JMX meanwhile: stays on");
+        assertTrue(attribution.on);
+
+        g.whoMode("auto");
+        sample(g, 900 * MIB);
+        assertTrue(attribution.on, "WARN");
+        Governor.WhoLease atWarn = g.whoLease(30, ticker.nanoTime());
+        g.whoRenew(atWarn.id(), 0, ticker.nanoTime());
+        assertTrue(attribution.on, "auto at WARN keeps it on");
+    }
+
+    @Test
+    void aLeaseIsRefusedWithoutAttributionOrWhenItsOwnerSaidOff() {
+        Governor none = new Governor(HeadroomConfig.parse("warnAt=80%"), events, diagnostics, Reclaimer.NONE, null, null, (p, c, x) -> { });
+        IllegalStateException library = assertThrows(IllegalStateException.class, () -> none.whoLease(30, 0));
+        assertTrue(library.getMessage().startsWith("this JVM has no attribution"), library.getMessage());
+        Governor off = governor("who=off");
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> off.whoLease(30, 0));
+        assertTrue(refused.getMessage().contains("who=off"), refused.getMessage());
+        assertTrue(attribution.switches.isEmpty(), "nothing switched");
+        assertEquals("off", off.whoMode());
     }
 
     @Test

@@ -108,6 +108,12 @@ class SchemaDocTest {
                 .process(process)
                 .sizingCheck(sizing)
                 .recommendation(recommendation)
+                .who(new Budget.Who(true, "auto", "pressure WARN", OptionalLong.of(time - 6500), List.of(
+                        new Budget.Who.Growing("direct_buffers", OptionalDouble.of(5.6 * MIB), List.of(
+                                new Budget.Who.Site("com.acme.cache.Store.put (Store.java:88)", 30 * MIB, "liveBytes", 0.75),
+                                new Budget.Who.Site("com.acme.net.Codec.frame (Codec.java:41)", 10 * MIB, "liveBytes", 0.25))),
+                        new Budget.Who.Growing("thread_stacks", OptionalDouble.empty(), List.of(
+                                new Budget.Who.Site("com.acme.jobs.Pool.grow (Pool.java:17)", 12, "liveThreads", 1.0))))))
                 .constraints(List.of(
                         new Constraint(Constraint.CGROUP, 318 * MIB, 1024 * MIB, "/sys/fs/cgroup/kubepods/pod1/ctr", true,
                                 OptionalDouble.of(MIB), OptionalDouble.of(706)),
