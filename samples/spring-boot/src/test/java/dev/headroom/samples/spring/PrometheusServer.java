@@ -133,6 +133,12 @@ final class PrometheusServer implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), url);
     }
 
+    /** A request without a body, answered whatever its status (a probe's 503, a capped cache's 400). */
+    static HttpResponse<String> exchange(String method, String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static String send(HttpRequest request, String url) throws IOException, InterruptedException {
         HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2 && r.statusCode() != 503) {
@@ -178,10 +184,14 @@ final class PrometheusServer implements AutoCloseable {
 
     /** The sample service forked with the settings both Prometheus tests use. */
     static ForkedJvm.Builder sampleApp(String name, int port, String... jvmArgs) {
+        return sampleService(name, port).jvmArgs(jvmArgs)
+                .args("--headroom.interval=500ms", "--headroom.quiet=true", "--logging.level.root=WARN");
+    }
+
+    /** The sample service forked as it is configured (application.yaml), but on this port of 127.0.0.1. */
+    static ForkedJvm.Builder sampleService(String name, int port) {
         return ForkedJvm.builder(name)
-                .jvmArgs(jvmArgs)
                 .mainClass(SampleApplication.class)
-                .args("--server.port=" + port, "--server.address=127.0.0.1", "--headroom.interval=500ms",
-                        "--headroom.quiet=true", "--logging.level.root=WARN");
+                .args("--server.port=" + port, "--server.address=127.0.0.1");
     }
 }
