@@ -77,6 +77,11 @@ public record Constraint(String name, long used, long limit, String source, bool
         return Math.max(used, nextUsed);
     }
 
+    /** {@link #judged()} / limit: the share the thresholds see. */
+    public double judgedShare() {
+        return (double) judged() / limit;
+    }
+
     /** {@code limit - used}, never negative. */
     public long headroom() {
         return Math.max(0, limit - used);
@@ -97,8 +102,9 @@ public record Constraint(String name, long used, long limit, String source, bool
 
     /**
      * The binding constraint: the one that will reach its limit soonest among those {@link #soon()},
-     * else the one nearest its limit by share (fatal ones first at equal share); null when the list
-     * is empty.
+     * else the one nearest its limit by the figure thresholds are judged on ({@link #judged()}: a
+     * heap whose next collection is expected past its limit binds before a working set at 60%), fatal
+     * ones first at equal shares; null when the list is empty.
      */
     public static Constraint binding(List<Constraint> constraints) {
         Constraint soonest = null;
@@ -107,7 +113,8 @@ public record Constraint(String name, long used, long limit, String source, bool
             if (c.soon() && (soonest == null || c.secondsToLimit().getAsDouble() < soonest.secondsToLimit().getAsDouble())) {
                 soonest = c;
             }
-            if (worst == null || c.share() > worst.share() || (c.share() == worst.share() && c.fatal() && !worst.fatal())) {
+            if (worst == null || c.judgedShare() > worst.judgedShare()
+                    || (c.judgedShare() == worst.judgedShare() && c.fatal() && !worst.fatal())) {
                 worst = c;
             }
         }
