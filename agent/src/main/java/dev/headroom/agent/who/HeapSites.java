@@ -46,9 +46,17 @@ final class HeapSites implements AutoCloseable {
     private final RecordingStream stream;
     private final Consumer<Throwable> failed;
 
-    /** Starts the recording; {@code failed} is told (at most once per cause) when the stream fails later. */
+    /**
+     * Starts the recording on a daemon thread {@code headroom-who-jfr}; {@code failed} is told when the
+     * stream cannot start or fails later. Not {@code startAsync()}: the thread it starts is not a
+     * daemon, and a stream left running would keep the JVM from exiting when the application's last
+     * thread ends (an application dying of {@code OutOfMemoryError} in {@code main} would hang).
+     */
     HeapSites(Consumer<Throwable> failed) {
-        this.failed = failed;
+        this.failed = t -> {
+            firstFlush.countDown(); // nobody waits for a flush that will not come
+            failed.accept(t);
+        };
         RecordingStream s = new RecordingStream();
         try {
             s.enable(NEW_TLAB).withStackTrace();
@@ -59,18 +67,29 @@ final class HeapSites implements AutoCloseable {
             s.setOrdered(false);
             s.onEvent(NEW_TLAB, e -> sample(e, e.getLong("tlabSize")));
             s.onEvent(OUTSIDE_TLAB, e -> sample(e, e.getLong("allocationSize")));
-            s.onError(failed::accept);
+            s.onError(this.failed::accept);
             s.onFlush(() -> {
                 if (events.sum() > 0) {
                     firstFlush.countDown();
                 }
             });
-            s.startAsync();
+            Thread t = new Thread(() -> run(s), "headroom-who-jfr");
+            t.setDaemon(true);
+            t.start();
         } catch (RuntimeException | Error e) {
             s.close();
             throw e;
         }
         stream = s;
+    }
+
+    /** Dispatches events on this thread until the stream is closed. */
+    private void run(RecordingStream s) {
+        try {
+            s.start();
+        } catch (RuntimeException | Error e) {
+            failed.accept(e);
+        }
     }
 
     private void sample(RecordedEvent e, long bytes) {

@@ -221,7 +221,8 @@ public final class Who implements Attribution {
             HeapSites h = new HeapSites(this::heapFailed);
             heap = h;
             // Attribution counts as collecting once heap samples flow, so the first answer has them.
-            return h.awaitFirstFlush(Duration.ofSeconds(5)) ? "on" : "on (no JFR flush within 5 s)";
+            boolean flushed = h.awaitFirstFlush(Duration.ofSeconds(5));
+            return heapBroken ? "off (JFR failed: see the error event)" : flushed ? "on" : "on (no JFR flush within 5 s)";
         } catch (Throwable t) {
             heapFailed(t);
             return "off (" + t + ")";
@@ -240,7 +241,7 @@ public final class Who implements Attribution {
                 + " the other kinds of attribution go on (reported once)");
         if (h != null) {
             // Not on JFR's streaming thread, which may be the one calling here.
-            Thread closer = new Thread(h::close, "headroom-who-jfr");
+            Thread closer = new Thread(h::close, "headroom-who-jfr-close");
             closer.setDaemon(true);
             closer.start();
         }

@@ -94,6 +94,23 @@ class WhoIT {
     }
 
     @Test
+    void theJvmExitsWhenMainReturnsWhileAttributionIsOn() throws Exception {
+        Path work = Files.createTempDirectory("headroom-who-exit");
+        Path events = work.resolve("events.jsonl");
+        try (MemoryCgroup cgroup = MemoryCgroup.create("who-exit", LIMIT);
+             ForkedJvm jvm = ForkedJvm.builder("who-exit").classpath(AppClasspath.get()).mainClass(WhoLeakApp.class)
+                     .in(cgroup).workDir(work).args("returnWhileOn")
+                     .agent(BuiltAgentJar.path(), "interval=200ms,who=on,eventLog=" + events).start()) {
+            ForkedJvm.Result r = jvm.waitFor(Duration.ofSeconds(60)); // a bound on a hang
+            String context = "\n" + EventLogFile.describe(EventLogFile.read(events)) + r.describe();
+            assertTrue(r.stdout().contains(WhoLeakApp.RETURNING), context);
+            assertEquals(0, r.exitCode(), "no thread of attribution keeps the JVM alive" + context);
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    @Test
     void withoutJfrTheHeapIsLeftOutAndTheOtherKindsAnswer() throws Exception {
         // A jlinked runtime without jdk.jfr, as far as the application can tell.
         Run run = leak("direct", Path.of(System.getProperty("java.home")), "warnAt=45%", 25, List.of("-XX:MaxDirectMemorySize=2g",

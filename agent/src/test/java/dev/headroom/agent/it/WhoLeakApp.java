@@ -28,11 +28,13 @@ import java.util.zip.Inflater;
  * (a class defined in a fresh class loader per unit, with a direct-buffer ballast from a third site so
  * the cgroup fills in seconds) or {@code heap}; or {@code cycles N}: switches attribution on and off N
  * times through the writable MXBean while allocating, freeing, compressing, defining classes and
- * starting threads, checking every result, and prints {@value #CYCLES_OK} at the end.
+ * starting threads, checking every result, and prints {@value #CYCLES_OK} at the end; or
+ * {@code returnWhileOn}: returns from {@code main} once Headroom's JFR recording runs.
  */
 public final class WhoLeakApp {
     static final String LEAKING = "LEAKING NOW";
     static final String CYCLES_OK = "ALL CYCLES OK";
+    static final String RETURNING = "MAIN RETURNS";
     static final int UNIT = 64 * 1024;
 
     private static final List<Object> HELD = new ArrayList<>();
@@ -45,6 +47,11 @@ public final class WhoLeakApp {
         if (args[0].equals("cycles")) {
             cycles(Integer.parseInt(args[1]));
             return;
+        }
+        if (args[0].equals("returnWhileOn")) {
+            NoRecording.awaitOne();
+            System.out.println(RETURNING);
+            return; // the JVM must exit now, with attribution and its recording still on
         }
         Thread.sleep(Long.parseLong(args[0]));
         String kind = args[1];
@@ -265,6 +272,19 @@ public final class WhoLeakApp {
 
     /** Apart, so that the other modes run on a runtime without {@code jdk.jfr}. */
     private static final class NoRecording {
+        /** Waits until Headroom's recording runs (isInitialized first: asking before would start JFR). */
+        static void awaitOne() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                if (jdk.jfr.FlightRecorder.isInitialized() && jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings().stream()
+                        .anyMatch(r -> r.getState() == jdk.jfr.RecordingState.RUNNING)) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+            throw new IllegalStateException("no JFR recording started within 30 s");
+        }
+
         /** Every switch-off stopped Headroom's JFR recording (JFR is initialised by now: asking starts nothing). */
         static void check() {
             for (jdk.jfr.Recording r : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
