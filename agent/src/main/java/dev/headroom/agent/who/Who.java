@@ -43,7 +43,7 @@ public final class Who implements Attribution {
     private volatile ClassSites classes;
     private volatile HeapSites heap;
     /** The JFR part failed once (reported): heap attribution stays off, the other kinds go on. */
-    private volatile boolean heapBroken;
+    private final AtomicBoolean heapBroken = new AtomicBoolean();
 
     private Who(Instrumentation instrumentation) {
         this.instrumentation = instrumentation;
@@ -211,7 +211,7 @@ public final class Who implements Attribution {
      * A failure is reported once and leaves the other kinds on. Returns what the {@code who_on} event says.
      */
     private String startHeap() {
-        if (heapBroken) {
+        if (heapBroken.get()) {
             return "off (it failed before)";
         }
         if (ModuleLayer.boot().findModule("jdk.jfr").isEmpty()) {
@@ -222,7 +222,12 @@ public final class Who implements Attribution {
             heap = h;
             // Attribution counts as collecting once heap samples flow, so the first answer has them.
             boolean flushed = h.awaitFirstFlush(Duration.ofSeconds(5));
-            return heapBroken ? "off (JFR failed: see the error event)" : flushed ? "on" : "on (no JFR flush within 5 s)";
+            if (heapBroken.get()) {
+                heap = null; // its failure may have come before it was published here
+                h.close();
+                return "off (JFR failed: see the error event)";
+            }
+            return flushed ? "on" : "on (no JFR flush within 5 s)";
         } catch (Throwable t) {
             heapFailed(t);
             return "off (" + t + ")";
@@ -231,10 +236,9 @@ public final class Who implements Attribution {
 
     /** From the switching thread or JFR's streaming thread: heap attribution off for good, reported once. */
     private void heapFailed(Throwable t) {
-        if (heapBroken) {
+        if (!heapBroken.compareAndSet(false, true)) {
             return;
         }
-        heapBroken = true;
         HeapSites h = heap;
         heap = null;
         events.error("who", "heap attribution by JFR failed (" + t + "); it stays off for the rest of this JVM,"
