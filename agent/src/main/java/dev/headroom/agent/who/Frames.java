@@ -17,13 +17,29 @@ final class Frames {
     private static final StackWalker WALKER = StackWalker.getInstance();
     private static final Function<Stream<StackWalker.StackFrame>, Optional<StackWalker.StackFrame>> FIRST_APPLICATION_FRAME =
             frames -> frames.limit(MAX_DEPTH).filter(f -> application(f.getClassName())).findFirst();
+    /** Needs the frames' classes, to tell a class loader's own methods from the code that asked it for a class. */
+    private static final StackWalker CLASS_WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+    private static final Function<Stream<StackWalker.StackFrame>, Optional<StackWalker.StackFrame>> FIRST_REQUESTING_FRAME =
+            frames -> frames.limit(MAX_DEPTH).filter(f -> application(f.getClassName())
+                    && !ClassLoader.class.isAssignableFrom(f.getDeclaringClass())).findFirst();
 
     private Frames() {
     }
 
     /** The site of the caller of the instrumented JDK method. */
     static String callerSite() {
-        Optional<StackWalker.StackFrame> f = WALKER.walk(FIRST_APPLICATION_FRAME);
+        return describe(WALKER.walk(FIRST_APPLICATION_FRAME));
+    }
+
+    /**
+     * The site of a class definition: the first application frame that is not in a class loader (a
+     * plugin loader's {@code findClass} would otherwise name every class it defines alike).
+     */
+    static String requestingSite() {
+        return describe(CLASS_WALKER.walk(FIRST_REQUESTING_FRAME));
+    }
+
+    private static String describe(Optional<StackWalker.StackFrame> f) {
         return f.isPresent() ? describe(f.get().getClassName(), f.get().getMethodName(), f.get().getFileName(),
                 f.get().getLineNumber()) : NO_APPLICATION_FRAME;
     }
@@ -33,6 +49,11 @@ final class Frames {
                 || className.startsWith("sun.") || className.startsWith("com.sun.")
                 || className.startsWith("dev.headroom.agent.who.") || className.startsWith("dev.headroom.internal.")
                 || className.startsWith("dev.headroom.shaded."));
+    }
+
+    /** Headroom names every thread it starts {@code headroom-...}: their work is not the application's. */
+    static boolean headroomThread(String threadName) {
+        return threadName != null && threadName.startsWith("headroom-");
     }
 
     /** {@code com.acme.Store.put (Store.java:88)}; the file is left out when unknown. */

@@ -4,6 +4,7 @@ import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.governor.Attribution;
 
 import java.lang.instrument.Instrumentation;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,14 +13,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The agent's {@link Attribution}: direct buffers and threads, by instrumentation. Until the first
- * {@link #on} it is this one small class: no transformer, no Byte Buddy class, no hook on the
- * bootstrap class path. Switching runs on a short-lived daemon
- * thread ({@code headroom-who}), never on the sampler's or the application's.
+ * The agent's {@link Attribution}: direct buffers, threads, zlib streams and class definitions by
+ * instrumentation, heap allocation by a JFR recording. Until the first {@link #on} it is this one
+ * small class: no transformer, no Byte Buddy class, no hook on the bootstrap class path, no JFR.
+ * Switching runs on a short-lived daemon thread ({@code headroom-who}), never on the sampler's or the
+ * application's.
  *
  * <p>Containment: a failure to switch on removes whatever was installed, is reported once as an
  * {@code error} event, and leaves attribution off for the rest of the JVM's life; so does a hook that
- * threw on an application thread ({@link dev.headroom.agent.who.boot.WhoHook} swallows it there).
+ * threw on an application thread ({@link dev.headroom.agent.who.boot.WhoHook} swallows it there). A
+ * failure of the JFR part alone is reported once and leaves heap attribution off for the JVM's life;
+ * the instrumented kinds go on.
  */
 public final class Who implements Attribution {
     private final Instrumentation instrumentation;
@@ -35,6 +39,11 @@ public final class Who implements Attribution {
     private volatile Instrumenter instrumenter;
     private volatile DirectSites direct;
     private volatile ThreadSites threads;
+    private volatile ZlibSites zlib;
+    private volatile ClassSites classes;
+    private volatile HeapSites heap;
+    /** The JFR part failed once (reported): heap attribution stays off, the other kinds go on. */
+    private final AtomicBoolean heapBroken = new AtomicBoolean();
 
     private Who(Instrumentation instrumentation) {
         this.instrumentation = instrumentation;
@@ -82,17 +91,21 @@ public final class Who implements Attribution {
         checkHook();
         Map<String, List<Site>> out = new LinkedHashMap<>();
         DirectSites d = direct;
-        if (d != null) {
-            put(out, "direct_buffers", d.drain().top(perComponent));
-        }
         ThreadSites t = threads;
-        if (t != null) {
-            put(out, "thread_stacks", t.drain().top(perComponent));
-        }
+        ZlibSites z = zlib;
+        ClassSites c = classes;
+        HeapSites h = heap;
+        put(out, "direct_buffers", d == null ? null : d.drain(), perComponent);
+        put(out, "thread_stacks", t == null ? null : t.drain(), perComponent);
+        // zlib allocates with plain malloc, which NMT does not track: the budget counts it in untracked_native.
+        put(out, "untracked_native", z == null ? null : z.table(), perComponent);
+        put(out, "metaspace", c == null ? null : c.drain(), perComponent);
+        put(out, "heap", h == null ? null : h.table(), perComponent);
         return out;
     }
 
-    private static void put(Map<String, List<Site>> out, String component, List<Site> sites) {
+    private static void put(Map<String, List<Site>> out, String component, SiteTable table, int perComponent) {
+        List<Site> sites = table == null ? List.of() : table.top(perComponent);
         if (!sites.isEmpty()) {
             out.put(component, sites);
         }
@@ -148,21 +161,34 @@ public final class Who implements Attribution {
 
     private void switchOn(String why) {
         long start = System.nanoTime();
+        String heapState;
         try {
             Class<?> h = Instrumenter.bootHook(instrumentation);
             DirectSites d = new DirectSites();
             ThreadSites t = new ThreadSites();
+            ZlibSites z = new ZlibSites();
+            ClassSites c = new ClassSites();
             h.getField("direct").set(null, d);
             h.getField("thread").set(null, t);
+            h.getField("zlib").set(null, z);
+            h.getField("zlibEnd").set(null, z);
+            h.getField("classes").set(null, c);
             hook = h;
             direct = d;
             threads = t;
+            zlib = z;
+            classes = c;
             instrumenter = Instrumenter.install(instrumentation);
+            // Last: Byte Buddy's work above allocates much, and need not pass through the recording.
+            heapState = startHeap();
         } catch (Throwable t) {
             broken = true;
             clearHooks();
+            stopHeap();
             direct = null;
             threads = null;
+            zlib = null;
+            classes = null;
             events.error("who", "attribution could not switch on (" + t + "); it stays off for the rest of this JVM"
                     + " and the application runs unchanged (reported once)");
             return;
@@ -173,8 +199,56 @@ public final class Who implements Attribution {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("reason", why);
         f.put("millis", millis);
+        f.put("heap", heapState);
         events.emit("who_on", f, String.format(Locale.ROOT, "who is growing: attribution on (%s) in %d ms:"
-                + " DirectByteBuffer(int) and Thread.start() instrumented", why, millis));
+                + " DirectByteBuffer(int), Thread.start(), Deflater/Inflater streams and class definition instrumented;"
+                + " heap by JFR: %s", why, millis, heapState));
+    }
+
+    /**
+     * Starts the JFR recording for heap sites, unless it failed before or the runtime has no
+     * {@code jdk.jfr} (checked first, so {@link HeapSites} and JFR's classes are never loaded then).
+     * A failure is reported once and leaves the other kinds on. Returns what the {@code who_on} event says.
+     */
+    private String startHeap() {
+        if (heapBroken.get()) {
+            return "off (it failed before)";
+        }
+        if (ModuleLayer.boot().findModule("jdk.jfr").isEmpty()) {
+            return "off (this runtime has no jdk.jfr module)";
+        }
+        try {
+            HeapSites h = new HeapSites(this::heapFailed);
+            heap = h;
+            // Attribution counts as collecting once heap samples flow, so the first answer has them.
+            boolean flushed = h.awaitFirstFlush(Duration.ofSeconds(5));
+            if (heapBroken.get()) {
+                heap = null; // its failure may have come before it was published here
+                h.close();
+                return "off (JFR failed: see the error event)";
+            }
+            return flushed ? "on" : "on (no JFR flush within 5 s)";
+        } catch (Throwable t) {
+            heapFailed(t);
+            return "off (" + t + ")";
+        }
+    }
+
+    /** From the switching thread or JFR's streaming thread: heap attribution off for good, reported once. */
+    private void heapFailed(Throwable t) {
+        if (!heapBroken.compareAndSet(false, true)) {
+            return;
+        }
+        HeapSites h = heap;
+        heap = null;
+        events.error("who", "heap attribution by JFR failed (" + t + "); it stays off for the rest of this JVM,"
+                + " the other kinds of attribution go on (reported once)");
+        if (h != null) {
+            // Not on JFR's streaming thread, which may be the one calling here.
+            Thread closer = new Thread(h::close, "headroom-who-jfr-close");
+            closer.setDaemon(true);
+            closer.start();
+        }
     }
 
     private void switchOff(String why) throws Exception {
@@ -186,6 +260,9 @@ public final class Who implements Attribution {
         instrumenter = null;
         direct = null;
         threads = null;
+        zlib = null;
+        classes = null;
+        stopHeap();
         if (i != null) {
             i.remove();
         }
@@ -194,7 +271,15 @@ public final class Who implements Attribution {
         f.put("reason", why);
         f.put("millis", millis);
         events.emit("who_off", f, "who is growing: attribution off (" + why + ") in " + millis
-                + " ms; the JDK classes have their original code back");
+                + " ms; the JDK classes have their original code back, the JFR recording is stopped");
+    }
+
+    private void stopHeap() {
+        HeapSites h = heap;
+        heap = null;
+        if (h != null) {
+            h.close();
+        }
     }
 
     private void clearHooks() {
@@ -203,8 +288,9 @@ public final class Who implements Attribution {
             return;
         }
         try {
-            h.getField("direct").set(null, null);
-            h.getField("thread").set(null, null);
+            for (String field : new String[]{"direct", "thread", "zlib", "zlibEnd", "classes"}) {
+                h.getField(field).set(null, null);
+            }
         } catch (ReflectiveOperationException | RuntimeException e) {
             broken = true;
         }

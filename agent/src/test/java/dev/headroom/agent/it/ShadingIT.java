@@ -64,7 +64,7 @@ class ShadingIT {
             assertEquals("dev.headroom.agent.HeadroomAgent", main.getValue("Premain-Class"));
             assertEquals("dev.headroom.agent.HeadroomAgent", main.getValue("Agent-Class"));
             assertEquals("dev.headroom.agent.Main", main.getValue("Main-Class"));
-            // Who is growing (docs/who.md) retransforms two JDK classes once attribution switches on.
+            // Who is growing (docs/who.md) retransforms six JDK classes once attribution switches on.
             assertEquals("true", main.getValue("Can-Retransform-Classes"));
             assertEquals("false", main.getValue("Can-Redefine-Classes"));
             assertEquals("false", main.getValue("Can-Set-Native-Method-Prefix"));

@@ -60,12 +60,62 @@ class WhoIT {
         List<String> before = run.stdout.subList(0, leaking);
         assertTrue(before.stream().anyMatch(l -> l.contains("dev.headroom.agent.who.Who ")),
                 "the agent was running, and -verbose:class shows its classes" + run.context);
+        // JFR's consumer API is loaded by Headroom's heap attribution only; nothing else in this JVM uses JFR.
         for (String absent : List.of("dev.headroom.shaded.bytebuddy.", "dev.headroom.agent.who.Instrumenter",
-                "dev.headroom.agent.who.boot.WhoHook")) {
+                "dev.headroom.agent.who.boot.WhoHook", "dev.headroom.agent.who.HeapSites", "jdk.jfr.consumer.")) {
             assertTrue(before.stream().noneMatch(l -> l.contains(absent)), absent + " was loaded before WARN" + run.context);
             assertTrue(run.stdout.subList(leaking, run.stdout.size()).stream().anyMatch(l -> l.contains(absent)),
                     absent + " is loaded once attribution is on (else the check above proves nothing)" + run.context);
         }
+        assertRanked(run, "direct_buffers", "liveBytes");
+    }
+
+    @ParameterizedTest(name = "zlib streams on {0}: the faster site first, at its share")
+    @MethodSource("jdks")
+    void zlibStreamsNamedBySiteAndShare(Path jdk) throws Exception {
+        assertRanked(leak("zlib", jdk, "warnAt=45%", 5, List.of()), "untracked_native", "liveZlibBytes");
+    }
+
+    @ParameterizedTest(name = "classes on {0}: the faster site and its loader first, at its share")
+    @MethodSource("jdks")
+    void classesNamedBySiteLoaderAndShare(Path jdk) throws Exception {
+        Run run = leak("classes", jdk, "warnAt=45%", 25, List.of("-XX:MaxDirectMemorySize=2g"));
+        assertRanked(run, "metaspace", "liveClasses");
+        assertTrue(run.who.toString().contains("[" + WhoLeakApp.PluginLoader.class.getName() + "]"),
+                "the site names the defining loader's class" + run.context);
+    }
+
+    @ParameterizedTest(name = "heap on {0}: the faster site first, at its share")
+    @MethodSource("jdks")
+    void heapNamedBySiteAndShare(Path jdk) throws Exception {
+        Run run = leak("heap", jdk, "warnAt=45%", 25, List.of("-Xmx160m"));
+        assertEquals("on", run.whoOn.get("heap"), "the JFR recording started" + run.context);
+        assertRanked(run, "heap", "allocatedBytes");
+    }
+
+    @Test
+    void theJvmExitsWhenMainReturnsWhileAttributionIsOn() throws Exception {
+        Path work = Files.createTempDirectory("headroom-who-exit");
+        Path events = work.resolve("events.jsonl");
+        try (MemoryCgroup cgroup = MemoryCgroup.create("who-exit", LIMIT);
+             ForkedJvm jvm = ForkedJvm.builder("who-exit").classpath(AppClasspath.get()).mainClass(WhoLeakApp.class)
+                     .in(cgroup).workDir(work).args("returnWhileOn")
+                     .agent(BuiltAgentJar.path(), "interval=200ms,who=on,eventLog=" + events).start()) {
+            ForkedJvm.Result r = jvm.waitFor(Duration.ofSeconds(60)); // a bound on a hang
+            String context = "\n" + EventLogFile.describe(EventLogFile.read(events)) + r.describe();
+            assertTrue(r.stdout().contains(WhoLeakApp.RETURNING), context);
+            assertEquals(0, r.exitCode(), "no thread of attribution keeps the JVM alive" + context);
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    @Test
+    void withoutJfrTheHeapIsLeftOutAndTheOtherKindsAnswer() throws Exception {
+        // A jlinked runtime without jdk.jfr, as far as the application can tell.
+        Run run = leak("direct", Path.of(System.getProperty("java.home")), "warnAt=45%", 25, List.of("-XX:MaxDirectMemorySize=2g",
+                "--limit-modules", "java.base,java.instrument,java.management,jdk.management"));
+        assertEquals("off (this runtime has no jdk.jfr module)", run.whoOn.get("heap"), run.context);
         assertRanked(run, "direct_buffers", "liveBytes");
     }
 
