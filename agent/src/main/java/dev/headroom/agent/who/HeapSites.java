@@ -42,6 +42,7 @@ final class HeapSites implements AutoCloseable {
 
     private final SiteTable table = new SiteTable("allocatedBytes");
     private final LongAdder events = new LongAdder();
+    private volatile boolean closed;
     private final CountDownLatch firstFlush = new CountDownLatch(1);
     private final RecordingStream stream;
     private final Consumer<Throwable> failed;
@@ -93,6 +94,9 @@ final class HeapSites implements AutoCloseable {
     }
 
     private void sample(RecordedEvent e, long bytes) {
+        if (closed) {
+            return; // a backlog still dispatched after close (a loaded machine): switched off means no more
+        }
         try {
             events.increment();
             RecordedThread t = e.getThread();
@@ -154,6 +158,7 @@ final class HeapSites implements AutoCloseable {
      */
     @Override
     public void close() {
+        closed = true;
         stream.close();
         try {
             stream.awaitTermination(Duration.ofMillis(CLOSE_WAIT_MILLIS));

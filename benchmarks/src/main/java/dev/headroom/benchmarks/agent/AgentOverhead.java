@@ -150,7 +150,7 @@ public final class AgentOverhead {
     }
 
     /** The command, started by a shell that first moves itself into {@code cgroup} (the JVM keeps the pid). */
-    private static List<String> inCgroup(LeakLeadTimes.ChildCgroup cgroup, List<String> command) {
+    static List<String> inCgroup(LeakLeadTimes.ChildCgroup cgroup, List<String> command) {
         List<String> c = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", cgroup.procs().toString()));
         c.addAll(command);
         return c;
@@ -214,7 +214,7 @@ public final class AgentOverhead {
         }
     }
 
-    private static Process start(List<String> command) throws Exception {
+    static Process start(List<String> command) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().remove("JAVA_TOOL_OPTIONS");

@@ -38,16 +38,30 @@ public final class ReclaimMatrix {
     static final List<String> GCS = List.of("Serial", "G1", "Parallel", "ZGC");
     static final String HEADER = "jdk\tworkload\tgc\tconfig\trun\tavgWsMiB\tpeakWsMiB\tcpuMs\toutcome";
 
-    /** The static configurations: name, flags, and the collectors it applies to (empty: all). */
-    record Config(String name, String flags, Set<String> gcs) {
+    /**
+     * A configuration: name, JVM flags, the collectors it applies to (empty: all), and Headroom's
+     * options, null for a JVM without Headroom (plain and the static flag settings).
+     */
+    record Config(String name, String flags, Set<String> gcs, String headroom) {
+        Config(String name, String flags, Set<String> gcs) {
+            this(name, flags, gcs, null);
+        }
+
         boolean appliesTo(String gc) {
             return gcs.isEmpty() || gcs.contains(gc);
+        }
+
+        /** Headroom at its defaults or at another budget: not a static point a user could pick instead. */
+        boolean governed() {
+            return headroom != null;
         }
     }
 
     static final List<Config> CONFIGS = List.of(
             new Config("plain", "", Set.of()),
-            new Config("headroom", "", Set.of()),
+            new Config("headroom", "", Set.of(), "interval=1s"),
+            new Config("headroom-budget-2", "", Set.of(), "interval=1s,reclaimCpuBudget=2%"),
+            new Config("headroom-budget-10", "", Set.of(), "interval=1s,reclaimCpuBudget=10%"),
             new Config("ratios-10-30", "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30", Set.of("Serial", "G1", "Parallel")),
             new Config("ratios-20-40", "-XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40", Set.of("Serial", "G1", "Parallel")),
             new Config("periodic-5s", "-XX:G1PeriodicGCInterval=5000", Set.of("G1")),
@@ -125,8 +139,9 @@ public final class ReclaimMatrix {
     /** One run: {@code avgWsMiB peakWsMiB cpuMs outcome}, tab-separated. */
     static String measure(Path jdk, String version, String workload, String gc, Config c) throws Exception {
         String heap = ("-XX:MaxRAMPercentage=75 " + c.flags()).trim();
-        boolean governor = c.name().equals("headroom");
-        SoftLimitDriver.Scenario s = new SoftLimitDriver.Scenario(workload, 1024 * MIB, heap, "interval=1s", 0, 150, false);
+        boolean governor = c.governed();
+        SoftLimitDriver.Scenario s = new SoftLimitDriver.Scenario(workload, 1024 * MIB, heap, governor ? c.headroom() : "interval=1s",
+                0, 150, false);
         SoftLimitDriver.Run r = SoftLimitDriver.run(jdk, version, s, gc, governor, null);
         return String.format(Locale.ROOT, "%.1f\t%.1f\t%d\t%s", r.average() / MIB, r.peak() / (double) MIB, r.cpuMs(),
                 r.outcome().replace(' ', '-'));
@@ -153,7 +168,7 @@ public final class ReclaimMatrix {
             TreeSet<String> dominating = new TreeSet<>();
             if (h != null) {
                 points.forEach((name, v) -> {
-                    if (!name.equals("headroom") && dominates(v, h)) {
+                    if (!name.startsWith("headroom") && dominates(v, h)) {
                         dominating.add(name);
                     }
                 });
@@ -222,8 +237,8 @@ public final class ReclaimMatrix {
             double[] v = e.getValue();
             double x = left + plotW * v[1] / maxX;
             double y = h - bottom - plotH * v[0] / maxY;
-            String color = e.getKey().equals("headroom") ? "#1e64dc" : e.getKey().equals("plain") ? "#828282"
-                    : headroom != null && dominates(v, headroom) ? "#d22828" : "#f0961e";
+            String color = e.getKey().equals("headroom") ? "#1e64dc" : e.getKey().startsWith("headroom") ? "#8cb4f0"
+                    : e.getKey().equals("plain") ? "#828282" : headroom != null && dominates(v, headroom) ? "#d22828" : "#f0961e";
             sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/>%n", x, y, color));
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">%s</text>%n", x + 7, y + 4, e.getKey()));
         }
