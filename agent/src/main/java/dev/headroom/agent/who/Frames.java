@@ -26,6 +26,12 @@ final class Frames {
     private Frames() {
     }
 
+    /** Runs this class's static set-up now (on the switching thread), and warms both walks. */
+    static void initialize() {
+        callerSite();
+        requestingSite();
+    }
+
     /** The site of the caller of the instrumented JDK method. */
     static String callerSite() {
         return describe(WALKER.walk(FIRST_APPLICATION_FRAME));

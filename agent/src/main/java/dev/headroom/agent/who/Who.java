@@ -164,6 +164,10 @@ public final class Who implements Attribution {
         String heapState;
         try {
             Class<?> h = Instrumenter.bootHook(instrumentation);
+            // Frames' static set-up spins lambdas, i.e. defines classes: done here, before any hook is
+            // set, or the first hook to run would set it up on an application thread and re-enter the
+            // class hook while it is half made (its walkers still null).
+            Frames.initialize();
             DirectSites d = new DirectSites();
             ThreadSites t = new ThreadSites();
             ZlibSites z = new ZlibSites();

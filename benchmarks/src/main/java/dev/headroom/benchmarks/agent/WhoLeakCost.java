@@ -10,11 +10,12 @@ import java.util.Map;
  * kind at a steady rate up to a cap, in a child memory cgroup large enough never to warn, with the
  * agent at {@code who=off} and at {@code who=on}, alternating; the whole process's CPU over the same
  * window is compared (median of N runs each). {@code who=on} instruments from the start, so the whole
- * window is paid at the price a WARN would switch on.
+ * window is paid at the price a WARN would switch on; {@code --warmup 10} leaves the switch-on (JFR's
+ * start, the retransformations) out of the window.
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.headroom.benchmarks.agent.WhoLeakCost \
  *      --agent agent/target/headroom-agent.jar --app samples/leaky-app/target/leaky-app.jar \
- *      [--kinds direct,native,heap,threads] [--rate 20] [--max 300] [--seconds 20] [--runs 3] [--limitMiB 2048]
+ *      [--kinds direct,native,heap,threads] [--rate 20] [--max 300] [--warmup 3] [--seconds 20] [--runs 3] [--limitMiB 2048]
  * </pre>
  * Needs root and a writable memory cgroup (as the other drivers).
  */
@@ -33,9 +34,11 @@ public final class WhoLeakCost {
         String max = Procs.arg(args, "max", "300");
         int seconds = Integer.parseInt(Procs.arg(args, "seconds", "20"));
         int runs = Integer.parseInt(Procs.arg(args, "runs", "3"));
+        int warmup = Integer.parseInt(Procs.arg(args, "warmup", "3"));
         long limit = Long.parseLong(Procs.arg(args, "limitMiB", "2048")) * MIB;
         System.out.println("JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version")
-                + "; leak " + rate + " MiB/s (threads: per second) up to " + max + ", CPU over " + seconds + " s after a 3 s start, "
+                + "; leak " + rate + " MiB/s (threads: per second) up to " + max + ", CPU over " + seconds + " s after the first "
+                + warmup + " s, "
                 + runs + " runs each\n");
         System.out.println("| kind | process CPU, who=off | who=on | what attribution adds |");
         System.out.println("|---|---|---|---|");
@@ -43,8 +46,8 @@ public final class WhoLeakCost {
             List<Double> off = new ArrayList<>();
             List<Double> on = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
-                off.add(cpu(agent, app, "who=off", kind, rate, max, seconds, limit));
-                on.add(cpu(agent, app, "who=on", kind, rate, max, seconds, limit));
+                off.add(cpu(agent, app, "who=off", kind, rate, max, warmup, seconds, limit));
+                on.add(cpu(agent, app, "who=on", kind, rate, max, warmup, seconds, limit));
             }
             double a = Procs.median(off);
             double b = Procs.median(on);
@@ -53,14 +56,15 @@ public final class WhoLeakCost {
         }
     }
 
-    /** CPU seconds of the whole process from 3 s after its start to {@code seconds} later. */
-    private static double cpu(Path agent, Path app, String options, String kind, String rate, String max, int seconds, long limit)
+    /** CPU seconds of the whole process from {@code warmup} s after its start to {@code seconds} later. */
+    private static double cpu(Path agent, Path app, String options, String kind, String rate, String max, int warmup, int seconds,
+                              long limit)
             throws Exception {
         try (LeakLeadTimes.ChildCgroup cg = LeakLeadTimes.ChildCgroup.create("headroom-who-cost-" + ProcessHandle.current().pid(), limit)) {
             Process p = AgentOverhead.start(AgentOverhead.inCgroup(cg, Procs.command(agent, options, List.of(), app,
-                    "--kind", kind, "--rate", rate, "--max", max, "--hold", Integer.toString(seconds + 30), "--dir", "/tmp")));
+                    "--kind", kind, "--rate", rate, "--max", max, "--hold", Integer.toString(warmup + seconds + 30), "--dir", "/tmp")));
             try {
-                Thread.sleep(3000);
+                Thread.sleep(warmup * 1000L);
                 double before = Procs.cpuSeconds(p.pid());
                 Thread.sleep(seconds * 1000L);
                 return Procs.cpuSeconds(p.pid()) - before;
