@@ -13,16 +13,24 @@ import java.util.function.Supplier;
  * few MiB of it in a JVM that does nothing, and there is nothing for the law to steer. Building it
  * loads about 30 classes, scans {@code /proc/self/task} and reads the collector's flags: about 2 MiB
  * of resident memory and a wake-up every few seconds that an idle JVM should not pay. A JVM doing
- * any work collects within its first seconds and wakes the law at the next sample.
+ * any work collects within its first seconds and wakes the law at the next sample. The law is told
+ * the lowest working set it slept through, so a burst that woke it counts as growth to give back.
  */
 final class DormantReclaimer implements Reclaimer {
     static final long AWAKE_HEAP_MIB = 64;
     private static final long AWAKE_HEAP_BYTES = AWAKE_HEAP_MIB << 20;
 
-    private final Supplier<Reclaimer> law;
-    private Reclaimer awake;
+    /** The law, which must hear of the lows it slept through: "grown since its low" starts there. */
+    interface Law extends Reclaimer {
+        void seedLows(long workingSetBytes, long nativeBytes);
+    }
 
-    DormantReclaimer(Supplier<Reclaimer> law) {
+    private final Supplier<? extends Law> law;
+    private Law awake;
+    private long lowWorkingSet = Long.MAX_VALUE;
+    private long lowNative = Long.MAX_VALUE;
+
+    DormantReclaimer(Supplier<? extends Law> law) {
         this.law = law;
     }
 
@@ -34,10 +42,14 @@ final class DormantReclaimer implements Reclaimer {
     @Override
     public GovernorState onSample(Budget budget, long nowNanos, GovernorState current) {
         if (awake == null) {
+            // The growth that wakes the law happened while it slept: it is told where the lows were.
+            lowWorkingSet = Math.min(lowWorkingSet, budget.workingSetBytes());
+            lowNative = Math.min(lowNative, Reading.nativeBytes(budget));
             if (!worthWaking(budget)) {
                 return current;
             }
             awake = law.get();
+            awake.seedLows(lowWorkingSet, lowNative);
         }
         return awake.onSample(budget, nowNanos, current);
     }

@@ -37,7 +37,7 @@ import java.util.concurrent.Executor;
  * (synchronised), the levers and meter (thread-safe) and the event sink; its results come back as
  * one immutable {@link ReclaimOutcome}.
  */
-public final class SoftLimitController implements Reclaimer {
+public final class SoftLimitController implements DormantReclaimer.Law {
 
     private final HeadroomConfig config;
     private final EventSink events;
@@ -82,6 +82,11 @@ public final class SoftLimitController implements Reclaimer {
         this.policy = policy;
         this.flags = new HeapFlags(vm);
         this.runner = new ReclaimRunner(executor);
+    }
+
+    @Override
+    public void seedLows(long workingSetBytes, long nativeBytes) {
+        lows.sample(workingSetBytes, nativeBytes, false);
     }
 
     @Override

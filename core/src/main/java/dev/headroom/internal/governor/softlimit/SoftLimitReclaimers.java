@@ -29,7 +29,7 @@ public final class SoftLimitReclaimers {
         return controller(config, events, diagnostics);
     }
 
-    private static Reclaimer controller(HeadroomConfig config, EventSink events, Diagnostics diagnostics) {
+    private static SoftLimitController controller(HeadroomConfig config, EventSink events, Diagnostics diagnostics) {
         // One daemon thread, started on first use, that runs one reclaim at a time (the controller never
         // submits a second while one runs; the queue of one is a guard, not a backlog).
         ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1), r -> {

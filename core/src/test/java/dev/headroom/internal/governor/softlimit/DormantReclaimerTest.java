@@ -3,10 +3,10 @@ package dev.headroom.internal.governor.softlimit;
 import dev.headroom.Budget;
 import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
-import dev.headroom.internal.governor.Reclaimer;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,17 +15,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DormantReclaimerTest {
     private static Budget budget(long gcCount, long heapUsedMiB) {
-        return Budget.builder().jvm(JvmSnapshot.builder().gcCount(gcCount).heapUsedBytes(heapUsedMiB << 20).build()).build();
+        return budget(gcCount, heapUsedMiB, 100);
+    }
+
+    private static Budget budget(long gcCount, long heapUsedMiB, long workingSetMiB) {
+        return Budget.builder().workingSetBytes(workingSetMiB << 20)
+                .jvm(JvmSnapshot.builder().gcCount(gcCount).heapUsedBytes(heapUsedMiB << 20).build()).build();
     }
 
     @Test
     void theLawIsBuiltAtTheFirstSampleAfterACollectionAndActsFromThen() {
         AtomicInteger built = new AtomicInteger();
         AtomicInteger samples = new AtomicInteger();
+        AtomicLong seededWorkingSet = new AtomicLong(-1);
         GovernorState marked = GovernorState.initial().withHeapDumps(7, 0);
         DormantReclaimer r = new DormantReclaimer(() -> {
             built.incrementAndGet();
-            return new Reclaimer() {
+            return new DormantReclaimer.Law() {
+                @Override
+                public void seedLows(long workingSetBytes, long nativeBytes) {
+                    seededWorkingSet.set(workingSetBytes);
+                }
+
                 @Override
                 public GovernorState onSample(Budget budget, long nowNanos, GovernorState current) {
                     samples.incrementAndGet();
@@ -40,15 +51,16 @@ class DormantReclaimerTest {
         });
         GovernorState current = GovernorState.initial();
         for (int i = 0; i < 10; i++) {
-            assertSame(current, r.onSample(budget(0, 12), i, current), "an idle JVM's heap: nothing to steer");
+            assertSame(current, r.onSample(budget(0, 12, 40 + i), i, current), "an idle JVM's heap: nothing to steer");
         }
         assertEquals(0, built.get(), "not built while the heap was never collected and small");
         assertFalse(r.busy());
         assertFalse(r.isAwake());
 
-        assertSame(marked, r.onSample(budget(1, 12), 10, current));
-        assertSame(marked, r.onSample(budget(1, 12), 11, current));
+        assertSame(marked, r.onSample(budget(1, 12, 600), 10, current));
+        assertSame(marked, r.onSample(budget(1, 12, 600), 11, current));
         assertEquals(1, built.get(), "built once");
+        assertEquals(40L << 20, seededWorkingSet.get(), "told the low it slept through: the burst that woke it is growth to give back");
         assertEquals(2, samples.get(), "and given every sample from the one that woke it");
         assertTrue(r.busy());
     }
