@@ -173,6 +173,10 @@ class WhoIT {
                     Thread.sleep(200);
                     who = EventLogFile.first(EventLogFile.read(events), "who", null);
                 }
+                if (who.isPresent()) {
+                    // The event log hears of it before the stderr line is written: let that line out too.
+                    jvm.awaitStderr(l -> l.startsWith("[headroom] who is growing (pressure "), Duration.ofSeconds(10));
+                }
                 log = EventLogFile.read(events);
             } finally {
                 jvm.close(); // the leak would end in the kernel's OOM kill: stop it once the answer is in
