@@ -77,6 +77,19 @@ public final class Who implements Attribution {
     }
 
     @Override
+    public void beforeExit() {
+        HeapSites h = heap;
+        heap = null;
+        if (h != null) {
+            try {
+                h.close(); // JFR's stream parses on the heap that is running out
+            } catch (RuntimeException e) {
+                // exiting anyway
+            }
+        }
+    }
+
+    @Override
     public boolean isOn() {
         return wanted && !broken;
     }

@@ -52,6 +52,7 @@ public final class OrderlyExit {
     private final long graceMillis;
     private final HeapDumps dumps;
     private final AtomicBoolean fired = new AtomicBoolean();
+    private volatile Runnable beforeExit = () -> { };
     private volatile Thread exitThread;
 
     public OrderlyExit(HeadroomConfig config, EventSink events, Diagnostics diagnostics, Exiter exiter, long graceMillis,
@@ -114,7 +115,17 @@ public final class OrderlyExit {
         t.start();
     }
 
+    /** Runs on the exit thread as soon as the exit is decided, before the dump is awaited (attribution's JFR stream stops). */
+    public void beforeExit(Runnable action) {
+        this.beforeExit = action;
+    }
+
     private void exit(int code) {
+        try {
+            beforeExit.run();
+        } catch (RuntimeException e) {
+            diagnostics.failure("before exit", e);
+        }
         try {
             if (dumps != null && !dumps.awaitIdle(graceMillis)) {
                 diagnostics.line("a heap dump is still being written after " + graceMillis / 1000 + " s; exiting anyway");

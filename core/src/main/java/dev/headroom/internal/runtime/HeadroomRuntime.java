@@ -418,7 +418,9 @@ public final class HeadroomRuntime implements Engine {
     }
 
     private OrderlyExit newExit(HeadroomConfig c, HeapDumps dumps) {
-        return new OrderlyExit(c, events, diagnostics, parts.exiter(), parts.exitGraceMillis(), dumps);
+        OrderlyExit e = new OrderlyExit(c, events, diagnostics, parts.exiter(), parts.exitGraceMillis(), dumps);
+        e.beforeExit(() -> attribution.beforeExit()); // read when the exit comes: set after this in the constructor
+        return e;
     }
 
     private record Pending(HeadroomConfig config, List<Reconfiguration.Change> changes) {
