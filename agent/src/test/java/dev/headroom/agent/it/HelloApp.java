@@ -8,7 +8,10 @@ import java.util.logging.Logger;
  * of them through java.util.logging, whose set-up the agent must not disturb) and returns from main,
  * so the JVM must end by itself (the agent's threads are daemons). {@code wait}: prints READY and
  * stays up for attach tests. {@code bundled}: starts its own Headroom at once (it must then have Headroom
- * on its class path), as an application that bundles it does, and stays up a few seconds.
+ * on its class path), as an application that bundles it does, and stays up a few seconds. {@code oome
+ * DELAY MIB}: registers a shutdown hook that prints HOOK, waits DELAY ms, then asks for one array of
+ * MIB MiB, more than its {@code -Xmx}: {@code main} dies of {@code OutOfMemoryError: Java heap space}
+ * at once, without touching memory.
  */
 public final class HelloApp {
     private HelloApp() {
@@ -22,6 +25,15 @@ public final class HelloApp {
             System.out.println("STARTED");
             System.out.flush();
             Thread.sleep(Long.parseLong(args.length > 1 ? args[1] : "4000"));
+            return;
+        }
+        if (mode.equals("oome")) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("HOOK")));
+            Thread.sleep(Long.parseLong(args[1]));
+            System.out.println("ALLOCATING");
+            System.out.flush();
+            byte[] tooLarge = new byte[Integer.parseInt(args[2]) << 20];
+            System.out.println("allocated " + tooLarge.length);
             return;
         }
         if (mode.equals("wait")) {

@@ -23,7 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A heap leak of 500 MiB/s in a 154 MiB heap ({@code MaxRAMPercentage=60} of 256 MiB) fills it
  * between two collections, faster than a dump of it takes: with {@code heapDumpAt} set, a dump
  * still exists, complete and owner-only, because Headroom armed the JVM's own dump at its first
- * {@code OutOfMemoryError} (Headroom's own, the JVM's, or both when the leak outran the first).
+ * {@code OutOfMemoryError} (Headroom's own, the JVM's, or both when the leak outran the first); and
+ * with {@code exitAt} the JVM still leaves with status 75, whether the sampler saw {@code exitAt}
+ * first or the error ended {@code main} first.
  */
 class OutOfMemoryDumpIT {
     static final long MIB = 1 << 20;
@@ -48,6 +50,9 @@ class OutOfMemoryDumpIT {
             List<Map<String, Object>> log = EventLogFile.read(events);
             String context = "\n" + EventLogFile.describe(log) + r.describe();
             assertNotEquals(137, r.exitCode(), "not a kernel kill" + context);
+            assertEquals(75, r.exitCode(), "the orderly exit's status, not the launcher's 1 for an error in main" + context);
+            Map<String, Object> exit = EventLogFile.first(log, "exit", null).orElseThrow(() -> new AssertionError("no exit event" + context));
+            assertTrue(List.of("exitAt", "OutOfMemoryError").contains(exit.get("reason")), context);
 
             Map<String, Object> start = EventLogFile.first(log, "start", null).orElseThrow();
             assertTrue(String.valueOf(start.get("outOfMemoryDump")).startsWith(dumps.toString()),

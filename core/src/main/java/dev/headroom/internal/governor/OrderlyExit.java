@@ -21,6 +21,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * period), arms a watchdog and calls {@code System.exit(exitCode)} so shutdown hooks run. If they
  * have not finished after the grace period, the watchdog calls {@code Runtime.halt(exitCode)}.
  * Fires once per JVM.
+ *
+ * <p>{@code headroom-exit} is not a daemon: once the exit is announced, an application that ends
+ * in the meantime (its {@code main} dying of the {@code OutOfMemoryError} the exit was racing) does
+ * not end the JVM with another status first; the launcher's {@code DestroyJavaVM} waits for every
+ * non-daemon thread, and this one calls {@code System.exit}. A leak that fills the heap between two
+ * samples is caught by {@link #onOutOfMemoryError} instead ({@link OutOfMemoryExit}).
  */
 public final class OrderlyExit {
     public static final long DEFAULT_GRACE_MILLIS = TimeUnit.SECONDS.toMillis(30);
@@ -109,8 +115,45 @@ public final class OrderlyExit {
                 .append("; shutdown hooks run, halt after ")
                 .append(graceMillis / 1000).append(" s if they hang");
         events.emit("exit", f, m.toString());
-        Thread t = new Thread(() -> exit(code), "headroom-exit");
-        t.setDaemon(true);
+        start(() -> exit(code));
+    }
+
+    /**
+     * An {@code OutOfMemoryError} ended a thread ({@link OutOfMemoryExit}, on the dying thread):
+     * with {@code exitAt} a percentage, which applies to every constraint, an error that names an
+     * exhausted JVM limit is that limit past {@code exitAt}, so the exit fires, unless it has. The
+     * event is written on the exit thread, not the application's; the heap may be full, so a failure
+     * to write it does not stop the exit.
+     */
+    public void onOutOfMemoryError(String thread, String error) {
+        String constraint = OutOfMemoryExit.constraintOf(error);
+        HeadroomConfig c = config;
+        if (constraint == null || !c.exitAt().isPercent() || !fired.compareAndSet(false, true)) {
+            return;
+        }
+        int code = c.exitCode();
+        start(() -> {
+            try {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("exitCode", code);
+                f.put("reason", "OutOfMemoryError");
+                f.put("binding", constraint);
+                f.put("thread", thread);
+                f.put("error", error);
+                f.put("graceMillis", graceMillis);
+                events.emit("exit", f, "exiting with status " + code + ": OutOfMemoryError (" + error + ") ended thread "
+                        + thread + ": " + constraint + " is exhausted, past exitAt " + c.exitAt()
+                        + "; shutdown hooks run, halt after " + graceMillis / 1000 + " s if they hang");
+            } catch (RuntimeException | OutOfMemoryError e) {
+                quietly("exit event", e);
+            }
+            exit(code);
+        });
+    }
+
+    private void start(Runnable action) {
+        Thread t = new Thread(action, "headroom-exit");
+        t.setDaemon(false);
         exitThread = t;
         t.start();
     }
@@ -123,8 +166,8 @@ public final class OrderlyExit {
     private void exit(int code) {
         try {
             beforeExit.run();
-        } catch (RuntimeException e) {
-            diagnostics.failure("before exit", e);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            quietly("before exit", e);
         }
         try {
             if (dumps != null && !dumps.awaitIdle(graceMillis)) {
@@ -132,18 +175,26 @@ public final class OrderlyExit {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (OutOfMemoryError e) {
+            quietly("awaiting the heap dump", e);
         }
-        Thread watchdog = new Thread(() -> {
-            try {
-                Thread.sleep(graceMillis);
-            } catch (InterruptedException e) {
-                return;
-            }
-            diagnostics.line("shutdown hooks still running after " + graceMillis / 1000 + " s: halting with status " + code);
-            exiter.halt(code);
-        }, "headroom-exit-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        Thread watchdog = null;
+        try {
+            watchdog = new Thread(() -> {
+                try {
+                    Thread.sleep(graceMillis);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                diagnostics.line("shutdown hooks still running after " + graceMillis / 1000 + " s: halting with status " + code);
+                exiter.halt(code);
+            }, "headroom-exit-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // After an OutOfMemoryError there may be no room for a thread: exit without the halt behind it.
+            watchdog = null;
+        }
         try {
             exiter.exit(code);
         } catch (RuntimeException e) {
@@ -151,6 +202,17 @@ public final class OrderlyExit {
             diagnostics.failure("System.exit(" + code + ")", e);
         }
         // System.exit does not return; reaching here means the exit was refused (or a test exiter).
-        watchdog.interrupt();
+        if (watchdog != null) {
+            watchdog.interrupt();
+        }
+    }
+
+    /** Reports a failure on the way out, if there is still room to: the exit matters more than saying why. */
+    private void quietly(String where, Throwable t) {
+        try {
+            diagnostics.failure(where, t);
+        } catch (RuntimeException | OutOfMemoryError ignored) {
+            // the heap is still full
+        }
     }
 }

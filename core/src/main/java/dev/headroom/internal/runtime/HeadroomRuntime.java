@@ -21,6 +21,7 @@ import dev.headroom.internal.governor.Governor;
 import dev.headroom.internal.governor.HeapDumps;
 import dev.headroom.internal.governor.OutOfMemoryDump;
 import dev.headroom.internal.governor.OrderlyExit;
+import dev.headroom.internal.governor.OutOfMemoryExit;
 import dev.headroom.internal.governor.Reclaimer;
 import dev.headroom.internal.governor.SizingVerdict;
 import dev.headroom.internal.jfr.JfrEvents;
@@ -94,6 +95,7 @@ public final class HeadroomRuntime implements Engine {
         boolean asyncDumps = true;
         OrderlyExit.Exiter exiter;
         long exitGraceMillis = -1;
+        boolean outOfMemoryExit = true;
         MBeanServer mbeanServer;
         boolean mbeanServerSet;
         Supplier<Optional<MBeanServer>> platformServer = PlatformServer::ifCreated;
@@ -171,6 +173,12 @@ public final class HeadroomRuntime implements Engine {
         public Parts exiter(OrderlyExit.Exiter exiter, long graceMillis) {
             this.exiter = Objects.requireNonNull(exiter);
             this.exitGraceMillis = graceMillis;
+            return this;
+        }
+
+        /** Whether an exit sets the JVM's default uncaught exception handler ({@link OutOfMemoryExit}); tests that share a JVM say no. */
+        public Parts outOfMemoryExit(boolean on) {
+            this.outOfMemoryExit = on;
             return this;
         }
 
@@ -296,6 +304,8 @@ public final class HeadroomRuntime implements Engine {
     private volatile Thread shutdownHook;
     /** Null while exitAt is off; built like {@link #heapDumps}. */
     private volatile OrderlyExit exit;
+    /** The uncaught-error backstop of the exit, set with the first exit; null before. */
+    private volatile OutOfMemoryExit outOfMemoryExit;
     private final AdaptivePeriod period;
     /** The fast watch of every limit; null when off or when it could not start. */
     private final Watch watch;
@@ -420,6 +430,13 @@ public final class HeadroomRuntime implements Engine {
     private OrderlyExit newExit(HeadroomConfig c, HeapDumps dumps) {
         OrderlyExit e = new OrderlyExit(c, events, diagnostics, parts.exiter(), parts.exitGraceMillis(), dumps);
         e.beforeExit(() -> attribution.beforeExit()); // read when the exit comes: set after this in the constructor
+        if (outOfMemoryExit == null && parts.outOfMemoryExit) {
+            try {
+                outOfMemoryExit = OutOfMemoryExit.install(() -> exit);
+            } catch (SecurityException x) {
+                diagnostics.failure("uncaught exception handler", x);
+            }
+        }
         return e;
     }
 
@@ -911,6 +928,9 @@ public final class HeadroomRuntime implements Engine {
         scheduler.shutdown();
         if (oomeDump != null) {
             oomeDump.disarm("Headroom stopped");
+        }
+        if (outOfMemoryExit != null) {
+            outOfMemoryExit.uninstall();
         }
         if (shutdownHook != null) {
             try {
