@@ -65,6 +65,16 @@ public final class Watch implements AutoCloseable {
     static final long MAX_PROJECTION_NANOS = (long) (Constraint.SOON_SECONDS * 1e9);
     /** A figure that moved less than this since the previous tick is at rest. */
     static final long REST_CHANGE_BYTES = 1 << 20;
+    /**
+     * Besides its next band, the end of a collection that leaves the heap this share of its max above
+     * the last figure the watch read wakes it. At 500 MiB/s a 154 MiB heap goes from its first
+     * collection that shows the leak to its {@code OutOfMemoryError} in about 300 ms, while a watch at
+     * rest ticks every few hundred: woken only at the warning band, it saw the leak one collection
+     * before the error or not at all (JDK 17: warned in 4 runs of 8). Woken every tenth of the heap
+     * the leak climbs, it has the two points its projection needs collections earlier. A heap that
+     * does not climb is never woken by it.
+     */
+    static final double WAKE_STEP_SHARE = 0.10;
     /** How far back the fast growth looks. */
     static final long RATE_SPAN_NANOS = 2_000_000_000L;
 
@@ -215,6 +225,9 @@ public final class Watch implements AutoCloseable {
             jvm.read(direct, heap, classes);
             if (heap) {
                 record(HEAP, nowNanos, jvm.heapAfterGc());
+                if (moved[HEAP]) {
+                    armWake(); // the next step up from where the heap is now
+                }
             }
             if (direct) {
                 record(DIRECT, nowNanos, jvm.directUsed());
@@ -491,6 +504,11 @@ public final class Watch implements AutoCloseable {
         long[] t = thresholds[HEAP];
         int band = bandAtBudget[HEAP];
         double share = band < t.length ? (double) t[band] / limit[HEAP] : 1.0;
+        if (value[HEAP] >= 0) {
+            // Whole hundredths, so that a heap moving a little does not re-arm at every collection.
+            double step = Math.ceil(100 * ((double) value[HEAP] / limit[HEAP] + WAKE_STEP_SHARE)) / 100;
+            share = Math.min(share, step);
+        }
         if (share != wakeAt) {
             wakeAt = share;
             wakeArmed = jvm.wakeAfterGcAbove(share, wake);

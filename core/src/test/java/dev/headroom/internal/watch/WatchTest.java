@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class WatchTest {
     private static final long MIB = 1L << 20;
@@ -261,6 +265,31 @@ class WatchTest {
         watch.refresh(1_400_000_000L);
         Constraint cgroup = find(watch.rebase(budget(236, 0, jvm(List.of(), 0)), LEVELS), Constraint.CGROUP);
         assertTrue(cgroup.secondsToLimit().isPresent(), "a time left from the fresh point: " + cgroup);
+    }
+
+    @Test
+    void aClimbingHeapWakesTheWatchEveryTenthNotOnlyAtTheWarnBand() throws IOException {
+        MemoryPoolMXBean tenured = null;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.isCollectionUsageThresholdSupported()
+                    && p.getUsage().getMax() > 0 && (tenured == null || p.getUsage().getMax() > tenured.getUsage().getMax())) {
+                tenured = p;
+            }
+        }
+        assumeTrue(tenured != null && tenured.getCollectionUsageThreshold() == 0,
+                "a heap pool whose collection-usage threshold nobody else set");
+        System.gc(); // a collection to read the heap after
+        setUsage(100);
+        try (Watch w = new Watch(root, PERIOD, true, () -> { })) {
+            w.tick(0);
+            long heapMax = 4096 * MIB;
+            w.rebase(budget(100, 0, jvm(List.of(), 0).toBuilder().heapMaxBytes(OptionalLong.of(heapMax)).build()), LEVELS);
+            double armed = (double) tenured.getCollectionUsageThreshold() / tenured.getUsage().getMax();
+            long after = tenured.getCollectionUsage().getUsed();
+            assertTrue(armed > Watch.WAKE_STEP_SHARE && armed < 0.5,
+                    "the next tenth above the heap now (" + after + " bytes after the last collection), well under the warn band: " + armed);
+        }
+        assertEquals(0, tenured.getCollectionUsageThreshold(), "put back when the watch closes");
     }
 
     @Test
