@@ -24,7 +24,8 @@ public final class SoftLimitReclaimers {
      */
     public static Reclaimer create(HeadroomConfig config, EventSink events, Diagnostics diagnostics) {
         if (config.softLimit().isOff()) {
-            return new DormantReclaimer(() -> controller(config, events, diagnostics));
+            return new DormantReclaimer(() -> controller(config, events, diagnostics), DormantReclaimer.WAKE_THREAD,
+                    e -> diagnostics.failure("reclaim law start", e));
         }
         return controller(config, events, diagnostics);
     }

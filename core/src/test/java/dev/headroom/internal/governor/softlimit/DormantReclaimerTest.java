@@ -5,6 +5,8 @@ import dev.headroom.GovernorState;
 import dev.headroom.JvmSnapshot;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,6 +50,8 @@ class DormantReclaimerTest {
                     return true;
                 }
             };
+        }, Runnable::run, e -> {
+            throw new AssertionError(e);
         });
         GovernorState current = GovernorState.initial();
         for (int i = 0; i < 10; i++) {
@@ -63,6 +67,88 @@ class DormantReclaimerTest {
         assertEquals(40L << 20, seededWorkingSet.get(), "told the low it slept through: the burst that woke it is growth to give back");
         assertEquals(2, samples.get(), "and given every sample from the one that woke it");
         assertTrue(r.busy());
+    }
+
+    @Test
+    void theSamplerNeverWaitsForTheLawToBeBuilt() {
+        List<Runnable> pending = new ArrayList<>();
+        AtomicInteger built = new AtomicInteger();
+        List<Long> sampled = new ArrayList<>();
+        DormantReclaimer r = new DormantReclaimer(() -> {
+            built.incrementAndGet();
+            return new QuietLaw() {
+                @Override
+                public GovernorState onSample(Budget budget, long nowNanos, GovernorState current) {
+                    sampled.add(nowNanos);
+                    return current;
+                }
+            };
+        }, pending::add, e -> {
+            throw new AssertionError(e);
+        });
+        GovernorState current = GovernorState.initial();
+        assertSame(current, r.onSample(budget(1, 12, 100), 1, current));
+        assertSame(current, r.onSample(budget(2, 12, 100), 2, current));
+        assertEquals(1, pending.size(), "one wake-up handed to its thread, however many samples come meanwhile");
+        assertEquals(0, built.get(), "nothing built on the sampler");
+        assertFalse(r.isAwake());
+
+        pending.get(0).run(); // the wake thread: built and given the sample that woke it
+        assertEquals(List.of(1L), sampled);
+        assertTrue(r.isAwake());
+        r.onSample(budget(2, 12, 100), 3, current);
+        assertEquals(List.of(1L, 3L), sampled, "then every sample, on the sampler");
+    }
+
+    @Test
+    void aLawThatCannotBeBuiltIsReportedOnceAndSleeps() {
+        List<Throwable> failures = new ArrayList<>();
+        AtomicInteger tries = new AtomicInteger();
+        DormantReclaimer r = new DormantReclaimer(() -> {
+            tries.incrementAndGet();
+            throw new IllegalStateException("no levers");
+        }, Runnable::run, failures::add);
+        GovernorState current = GovernorState.initial();
+        assertSame(current, r.onSample(budget(1, 12, 100), 1, current));
+        assertSame(current, r.onSample(budget(2, 12, 100), 2, current));
+        assertEquals(1, tries.get());
+        assertEquals(1, failures.size());
+        assertFalse(r.isAwake());
+    }
+
+    @Test
+    void aLawBuiltAfterCloseIsClosedToo() {
+        List<Runnable> pending = new ArrayList<>();
+        AtomicInteger closed = new AtomicInteger();
+        DormantReclaimer r = new DormantReclaimer(() -> new QuietLaw() {
+            @Override
+            public void close() {
+                closed.incrementAndGet();
+            }
+        }, pending::add, e -> {
+            throw new AssertionError(e);
+        });
+        r.onSample(budget(1, 12, 100), 1, GovernorState.initial());
+        r.close();
+        pending.get(0).run();
+        assertEquals(1, closed.get());
+    }
+
+    /** A law that does nothing. */
+    private static class QuietLaw implements DormantReclaimer.Law {
+        @Override
+        public void seedLows(long workingSetBytes, long nativeBytes) {
+        }
+
+        @Override
+        public GovernorState onSample(Budget budget, long nowNanos, GovernorState current) {
+            return current;
+        }
+
+        @Override
+        public boolean busy() {
+            return false;
+        }
     }
 
     @Test
