@@ -28,7 +28,10 @@ import java.util.stream.Collectors;
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.headroom.benchmarks.softlimit.ReclaimMatrix \
  *     [--out docs/softlimit-results/matrix] [--jdk /path/to/jdk]... [--workload burst-idle,...]
- *     [--gc Serial,G1,Parallel,ZGC] [--config plain,headroom,ratios-10-30,...] [--repeat N] [--plot]</pre>
+ *     [--gc Serial,G1,Parallel,ZGC] [--config plain,headroom,ratios-10-30,...] [--repeat N] [--plot] [--trace DIR]</pre>
+ *
+ * {@code --trace DIR} keeps each run's working-set series, its output (with the CPU of each thread at
+ * the end) and Headroom's event log, to see where a point's CPU went.
  *
  * Needs root and a writable memory cgroup.
  */
@@ -79,6 +82,7 @@ public final class ReclaimMatrix {
         List<String> configs = CONFIGS.stream().map(Config::name).toList();
         int repeat = 1;
         boolean plotOnly = false;
+        Path trace = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Paths.get(args[++i]);
@@ -88,6 +92,7 @@ public final class ReclaimMatrix {
                 case "--config" -> configs = List.of(args[++i].split(","));
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
                 case "--plot" -> plotOnly = true;
+                case "--trace" -> trace = Paths.get(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -119,7 +124,7 @@ public final class ReclaimMatrix {
                                 if (done.contains(k)) {
                                     continue;
                                 }
-                                String row = k + "\t" + measure(jdk, version, workload, gc, c);
+                                String row = k + "\t" + measure(jdk, version, workload, gc, c, trace);
                                 Files.writeString(tsv, row + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
                                 System.out.println(row);
                             }
@@ -137,12 +142,13 @@ public final class ReclaimMatrix {
     }
 
     /** One run: {@code avgWsMiB peakWsMiB cpuMs outcome}, tab-separated. */
-    static String measure(Path jdk, String version, String workload, String gc, Config c) throws Exception {
+    static String measure(Path jdk, String version, String workload, String gc, Config c, Path trace) throws Exception {
         String heap = ("-XX:MaxRAMPercentage=75 " + c.flags()).trim();
         boolean governor = c.governed();
         SoftLimitDriver.Scenario s = new SoftLimitDriver.Scenario(workload, 1024 * MIB, heap, governor ? c.headroom() : "interval=1s",
                 0, 150, false);
-        SoftLimitDriver.Run r = SoftLimitDriver.run(jdk, version, s, gc, governor, null);
+        SoftLimitDriver.Run r = SoftLimitDriver.run(jdk, version, s, gc, governor,
+                trace == null ? null : trace.resolve(c.name()));
         return String.format(Locale.ROOT, "%.1f\t%.1f\t%d\t%s", r.average() / MIB, r.peak() / (double) MIB, r.cpuMs(),
                 r.outcome().replace(' ', '-'));
     }
