@@ -63,6 +63,9 @@ public final class ReclaimMatrix {
     static final List<Config> CONFIGS = List.of(
             new Config("plain", "", Set.of()),
             new Config("headroom", "", Set.of(), "interval=1s"),
+            // Headroom watching only (no reclaim): what every Headroom user pays whatever the policy,
+            // so that headroom against monitor is the policy alone.
+            new Config("monitor", "", Set.of(), "interval=1s,idleReclaim=false"),
             new Config("headroom-budget-2", "", Set.of(), "interval=1s,reclaimCpuBudget=2%"),
             new Config("headroom-budget-10", "", Set.of(), "interval=1s,reclaimCpuBudget=10%"),
             new Config("ratios-10-30", "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30", Set.of("Serial", "G1", "Parallel")),
@@ -165,12 +168,14 @@ public final class ReclaimMatrix {
                 panels.computeIfAbsent(f[0] + "-" + f[1] + "-" + f[2], k -> new ArrayList<>()).add(f);
             }
         }
-        StringBuilder summary = new StringBuilder("| JDK-workload-GC | Headroom avg WS / CPU | plain avg WS / CPU | change vs plain | static points dominating Headroom |\n|---|---|---|---|---|\n");
+        StringBuilder summary = new StringBuilder("| JDK-workload-GC | Headroom avg WS / CPU | plain avg WS / CPU | change vs plain | "
+                + "the policy alone (Headroom vs monitor) | static points dominating Headroom |\n|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<String[]>> e : panels.entrySet()) {
             Map<String, double[]> points = mean(e.getValue());
             Files.writeString(out.resolve("matrix-" + e.getKey() + ".svg"), svg(e.getKey(), points), StandardCharsets.UTF_8);
             double[] h = points.get("headroom");
             double[] p = points.get("plain");
+            double[] m = points.get("monitor");
             TreeSet<String> dominating = new TreeSet<>();
             if (h != null) {
                 points.forEach((name, v) -> {
@@ -179,12 +184,16 @@ public final class ReclaimMatrix {
                     }
                 });
             }
-            summary.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", e.getKey(), fmt(h), fmt(p),
-                    h != null && p != null ? String.format(Locale.ROOT, "WS %+.0f%%, CPU %+.0f%%", 100 * (h[0] - p[0]) / p[0],
-                            100 * (h[1] - p[1]) / p[1]) : "n/a", dominating.isEmpty() ? "none" : String.join(", ", dominating)));
+            summary.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", e.getKey(), fmt(h), fmt(p), change(h, p),
+                    change(h, m), dominating.isEmpty() ? "none" : String.join(", ", dominating)));
         }
         Files.writeString(out.resolve("matrix-summary.md"), summary, StandardCharsets.UTF_8);
         System.out.print(summary);
+    }
+
+    private static String change(double[] a, double[] base) {
+        return a != null && base != null ? String.format(Locale.ROOT, "WS %+.0f%%, CPU %+.0f%%", 100 * (a[0] - base[0]) / base[0],
+                100 * (a[1] - base[1]) / base[1]) : "n/a";
     }
 
     /** Lower or equal on both axes and lower on one. */

@@ -71,6 +71,7 @@ class ReclaimTaskTest {
     @Test
     void withoutASettleTimeItMeasuresAtOnce() {
         Rig rig = new Rig("ZGC", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        rig.levers.flags.put("ZUncommitDelay", "0"); // uncommits at once
         long before = rig.ticker.nanoTime();
         burstThenIdle(rig);
         assertEquals(before, rig.ticker.nanoTime(), "no sleep at all");

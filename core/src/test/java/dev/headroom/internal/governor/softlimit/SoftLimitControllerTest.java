@@ -146,6 +146,7 @@ class SoftLimitControllerTest {
         // ZGC uncommits seconds after its collection; the reclaim thread waits for it and may finish
         // measuring only after the next burst has begun.
         Rig rig = Rig.deferred("ZGC", "idleReclaimAfter=1s").heap(100, 50);
+        rig.levers.flags.put("ZUncommitDelay", "1");
         rig.busy(1).heap(600, 550).busy(1).idle(1).idle(1);
         assertEquals(1, rig.pending.size(), "the idle reclaim was handed to the reclaim thread");
         rig.heap(60, 40).idle(0.5);                      // the uncommit shows
@@ -174,15 +175,26 @@ class SoftLimitControllerTest {
     }
 
     @Test
-    void zgcIsSteeredBySoftMaxHeapSizeNeverBelowItsLiveDataAndReportsTheLongUncommitDelayOnce() {
+    void zgcIsSteeredBySoftMaxHeapSizeNeverBelowItsLiveData() {
         Rig rig = new Rig("ZGC", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 100);
+        rig.levers.flags.put("ZUncommitDelay", "1");
         rig.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
         assertEquals(1, rig.levers.collections);
         assertTrue(rig.levers.writes.stream().allMatch(w -> w.startsWith("SoftMaxHeapSize=")), rig.levers.writes::toString);
         assertTrue(Long.parseLong(rig.levers.flags.get("SoftMaxHeapSize")) >= 50 * MIB, "never below the heap's low");
+        assertTrue(rig.events.withAction("lever_unavailable").isEmpty(), rig.events::describe);
+    }
+
+    @Test
+    void zgcKeepingFreedHeapForItsLongUncommitDelayIsLeftToItselfAndToldOnce() {
+        Rig rig = new Rig("ZGC", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 100);
+        rig.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
+        assertEquals(0, rig.levers.collections, "a collection returns nothing before ZUncommitDelay (300 s)");
+        assertTrue(rig.levers.writes.stream().noneMatch(w -> w.startsWith("SoftMaxHeapSize=")),
+                "no SoftMaxHeapSize that would only make it collect more: " + rig.levers.writes);
         List<RecordingEvents.Event> unavailable = rig.events.withAction("lever_unavailable");
-        assertEquals(1, unavailable.size(), rig.events::describe);
-        assertTrue(unavailable.get(0).message().contains("ZUncommitDelay=300"), unavailable.get(0).message());
+        assertEquals(List.of("reclaim", "uncommit"), unavailable.stream().map(e -> e.get("lever")).toList(), rig.events::describe);
+        assertTrue(unavailable.get(1).message().contains("ZUncommitDelay=300"), unavailable.get(1).message());
     }
 
     @Test
