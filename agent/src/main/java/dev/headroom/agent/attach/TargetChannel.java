@@ -4,6 +4,8 @@ import dev.headroom.internal.channel.ChannelClient;
 import dev.headroom.internal.channel.ChannelProtocol;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -20,6 +22,9 @@ import java.util.Optional;
  *
  * <p>The target opens the socket only when asked: this command creates {@code .headroom-<pid>.knock}
  * beside it and waits (at most {@link ChannelClient#KNOCK_WAIT_MILLIS} ms) for the socket to appear.
+ * It knocks only where a Headroom runs: a JVM none of whose threads is named {@code headroom-*}
+ * ({@code /proc/PID/task/TID/comm}) has no channel to open, and the command goes on at once instead of
+ * waiting out the knock.
  *
  * <p>What is connected to is checked first, by name and without following links: the target's
  * {@code /tmp} must be a directory and not a link (a link there would resolve against this host's
@@ -51,7 +56,7 @@ public final class TargetChannel {
             if (dir.isSymbolicLink() || !dir.isDirectory()) {
                 return Optional.empty();
             }
-            BasicFileAttributes a = socketOrKnock(socket, target.nsPid());
+            BasicFileAttributes a = socketOrKnock(socket, target.nsPid(), target.root().resolveSibling("task"));
             if (a == null) {
                 return Optional.empty();
             }
@@ -76,7 +81,7 @@ public final class TargetChannel {
      * pid left it), knocks first: the target opens its socket only when asked. Null when no socket
      * came (no Headroom there, or {@code channel=off}).
      */
-    private static BasicFileAttributes socketOrKnock(Path socket, long nsPid) throws IOException {
+    private static BasicFileAttributes socketOrKnock(Path socket, long nsPid, Path tasks) throws IOException {
         Object stale = null;
         try {
             BasicFileAttributes a = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -87,10 +92,32 @@ public final class TargetChannel {
         } catch (NoSuchFileException e) {
             // closed until someone knocks
         }
-        if (!ChannelClient.knock(socket, nsPid, stale, ChannelClient.KNOCK_WAIT_MILLIS)) {
+        if (!mayRunHeadroom(tasks) || !ChannelClient.knock(socket, nsPid, stale, ChannelClient.KNOCK_WAIT_MILLIS)) {
             return null;
         }
         return Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Whether a thread of the target is Headroom's ({@code headroom-sampler}, or {@code headroom-start}
+     * in the second before it; the kernel keeps 15 characters of a name); true when the threads
+     * cannot be listed (another user's process): then only the knock can tell.
+     */
+    static boolean mayRunHeadroom(Path tasks) {
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+            for (Path t : threads) {
+                try {
+                    if (Files.readString(t.resolve("comm"), StandardCharsets.ISO_8859_1).startsWith("headroom-")) {
+                        return true;
+                    }
+                } catch (IOException gone) {
+                    // the thread ended while listed
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
     }
 
     private static boolean answersOrCannotTell(Path socket) {

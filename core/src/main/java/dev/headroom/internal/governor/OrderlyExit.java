@@ -132,7 +132,7 @@ public final class OrderlyExit {
             return;
         }
         int code = c.exitCode();
-        start(() -> {
+        Runnable exitAfterError = () -> {
             try {
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("exitCode", code);
@@ -148,7 +148,14 @@ public final class OrderlyExit {
                 quietly("exit event", e);
             }
             exit(code);
-        });
+        };
+        try {
+            start(exitAfterError);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // No room for the exit thread: the sampler may still fire it at exitAt if the JVM lives on.
+            fired.set(false);
+            throw e;
+        }
     }
 
     private void start(Runnable action) {
