@@ -95,7 +95,6 @@ public final class HeadroomRuntime implements Engine {
         boolean asyncDumps = true;
         OrderlyExit.Exiter exiter;
         long exitGraceMillis = -1;
-        boolean outOfMemoryExit = true;
         MBeanServer mbeanServer;
         boolean mbeanServerSet;
         Supplier<Optional<MBeanServer>> platformServer = PlatformServer::ifCreated;
@@ -173,12 +172,6 @@ public final class HeadroomRuntime implements Engine {
         public Parts exiter(OrderlyExit.Exiter exiter, long graceMillis) {
             this.exiter = Objects.requireNonNull(exiter);
             this.exitGraceMillis = graceMillis;
-            return this;
-        }
-
-        /** Whether an exit sets the JVM's default uncaught exception handler ({@link OutOfMemoryExit}); tests that share a JVM say no. */
-        public Parts outOfMemoryExit(boolean on) {
-            this.outOfMemoryExit = on;
             return this;
         }
 
@@ -430,7 +423,7 @@ public final class HeadroomRuntime implements Engine {
     private OrderlyExit newExit(HeadroomConfig c, HeapDumps dumps) {
         OrderlyExit e = new OrderlyExit(c, events, diagnostics, parts.exiter(), parts.exitGraceMillis(), dumps);
         e.beforeExit(() -> attribution.beforeExit()); // read when the exit comes: set after this in the constructor
-        if (outOfMemoryExit == null && parts.outOfMemoryExit) {
+        if (outOfMemoryExit == null) {
             try {
                 outOfMemoryExit = OutOfMemoryExit.install(() -> exit);
             } catch (SecurityException x) {
