@@ -49,6 +49,8 @@ class DefaultOptionsDeathsIT {
     static Stream<Arguments> deaths() {
         return Stream.of(
                 Arguments.of("heap-oome", "heap", "-XX:MaxRAMPercentage=60", 200, "oome", null),
+                // Full from the leak's first collection in ~300 ms: the watch at rest needs the tenth-step wake-up.
+                Arguments.of("heap-oome-500", "heap", "-XX:MaxRAMPercentage=60", 500, "oome", null),
                 Arguments.of("direct-capped", "direct", "-XX:MaxDirectMemorySize=64m", 200, "oome", "direct_memory"),
                 Arguments.of("threads", "threads", "-XX:MaxRAMPercentage=60", 200, "oome", "threads"),
                 Arguments.of("heap-kernel", "heap", "-Xmx1g", 500, "kernel", null));

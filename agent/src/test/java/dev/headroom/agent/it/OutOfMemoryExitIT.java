@@ -41,7 +41,7 @@ class OutOfMemoryExitIT {
                 "the stack trace the JDK prints" + context);
         Map<String, Object> exit = EventLogFile.first(log, "exit", null).orElseThrow(() -> new AssertionError("no exit event" + context));
         assertEquals("OutOfMemoryError", exit.get("reason"), context);
-        assertEquals("heap", exit.get("binding"), context);
+        assertEquals(Map.of("name", "heap"), exit.get("binding"), "shaped as the budget's binding constraint" + context);
         assertEquals("main", exit.get("thread"), context);
         assertEquals("Java heap space", exit.get("error"), context);
     }

@@ -137,7 +137,10 @@ public final class OrderlyExit {
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("exitCode", code);
                 f.put("reason", "OutOfMemoryError");
-                f.put("binding", constraint);
+                // The shape of the budget's binding constraint, with only the name the error gives.
+                Map<String, Object> binding = new LinkedHashMap<>();
+                binding.put("name", constraint);
+                f.put("binding", binding);
                 f.put("thread", thread);
                 f.put("error", error);
                 f.put("graceMillis", graceMillis);

@@ -90,7 +90,7 @@ class OutOfMemoryExitTest {
         assertEquals(List.of("exit 75 on headroom-exit"), exits, "once, on a non-daemon thread the launcher waits for");
         HeadroomEvent e = events.named("exit").get(0);
         assertEquals("OutOfMemoryError", e.fields().get("reason"));
-        assertEquals("heap", e.fields().get("binding"));
+        assertEquals(java.util.Map.of("name", "heap"), e.fields().get("binding"), "shaped as the budget's binding constraint");
         assertEquals("worker-1", e.fields().get("thread"));
         assertEquals("Java heap space", e.fields().get("error"));
         assertTrue(e.message().startsWith("exiting with status 75: OutOfMemoryError (Java heap space) ended thread worker-1"), e.message());
