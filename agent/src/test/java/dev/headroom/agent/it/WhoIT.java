@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -168,10 +169,15 @@ class WhoIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             Optional<Map<String, Object>> who = Optional.empty();
             List<Map<String, Object>> log;
+            String threads = "";
             try {
                 while (who.isEmpty() && jvm.isAlive() && System.nanoTime() < deadline) {
                     Thread.sleep(200);
                     who = EventLogFile.first(EventLogFile.read(events), "who", null);
+                    if (who.isEmpty() && threads.isEmpty() && cgroup.usage() > LIMIT * 3 / 4) {
+                        // Far past warnAt with no answer: keep the threads for the failure message, before the kill.
+                        threads = threadDump(jdk, jvm.pid());
+                    }
                 }
                 if (who.isPresent()) {
                     // The event log hears of it before the stderr line is written: let that line out too.
@@ -182,7 +188,8 @@ class WhoIT {
                 jvm.close(); // the leak would end in the kernel's OOM kill: stop it once the answer is in
             }
             ForkedJvm.Result r = jvm.waitFor(Duration.ofSeconds(10));
-            String context = "\n" + EventLogFile.describe(log) + r.describe();
+            String context = "\n" + EventLogFile.describe(log) + r.describe()
+                    + (threads.isEmpty() ? "" : "\nthreads at 75% of the limit:\n" + threads);
             assertTrue(who.isPresent(), "a who event while the leak ran" + context);
             Map<String, Object> on = EventLogFile.first(log, "who_on", null).orElseThrow();
             record(String.format(Locale.ROOT, "| %s | %s | switched on in %s ms | %s |",
@@ -209,6 +216,23 @@ class WhoIT {
         assertTrue(run.stderr.stream().anyMatch(l -> l.startsWith(line) && l.contains(component) && l.contains("% " + WhoLeakApp.class.getName() + ".fast (")),
                 "the stderr line names the site" + run.context);
         assertFalse(run.stderr.stream().anyMatch(l -> l.contains("error in who")), run.context);
+    }
+
+    private static String threadDump(Path jdk, long pid) {
+        try {
+            Path out = Files.createTempFile("headroom-who-threads", ".txt");
+            try {
+                Process p = new ProcessBuilder(jdk.resolve("bin/jcmd").toString(), Long.toString(pid), "Thread.print")
+                        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                boolean done = p.waitFor(20, TimeUnit.SECONDS);
+                p.destroyForcibly();
+                return Files.readString(out) + (done ? "" : "\n(jcmd did not finish in 20 s)");
+            } finally {
+                Files.deleteIfExists(out);
+            }
+        } catch (IOException | InterruptedException e) {
+            return "(no thread dump: " + e + ")";
+        }
     }
 
     private static String jdkFeature(Path jdk) {

@@ -27,8 +27,8 @@ import java.util.OptionalDouble;
  * memory while GC CPU is low and relaxes when it climbs.
  *
  * <p>A collection is forced only where the collector does not shrink by itself: the working set has
- * grown by the least worth a reclaim since its last low, has stopped climbing for
- * {@code idleReclaimAfter}, the collector had {@link #selfShrinkGraceNanos} to shrink on its own, the
+ * grown by the least worth a reclaim since its last low, has not climbed by half of that (from its
+ * lowest since) for {@code idleReclaimAfter}, the collector had {@link #selfShrinkGraceNanos} to shrink on its own, the
  * budget has room for what such a reclaim cost last time (anything left, for one never tried), and its pattern (the growth's size, in
  * powers of two) is not backed off. Each forced reclaim is followed until the memory comes back (or a
  * minute passes) and judged: its cost is its collections' CPU, the GC CPU above the rate before it
@@ -64,7 +64,8 @@ final class ReclaimLaw implements ReclaimPolicy {
     private double f = F_START;
     private long lastStep = Long.MIN_VALUE;
     private long flatSince = Long.MIN_VALUE;
-    private long lastWorkingSet = -1;
+    /** The lowest working set since {@link #flatSince}: a climb is measured from it, not from the last sample. */
+    private long flatBase = -1;
     private long grownSince = Long.MIN_VALUE;
     private boolean lastPaid = true;
     private long lastDecided = Long.MIN_VALUE;
@@ -137,10 +138,14 @@ final class ReclaimLaw implements ReclaimPolicy {
         ledger.sample(now, r.processCpu(), r.gcCpu());
         trough(now, r.budget().jvm().heapUsedBytes());
         long ws = r.workingSet();
-        boolean climbing = lastWorkingSet >= 0 && ws - lastWorkingSet >= r.minReclaim() / 2;
-        lastWorkingSet = ws;
+        // Measured from the stretch's low, not sample to sample: a leak or a drifting live set of a few MiB
+        // a second never climbs half the minimum between two samples, and was taken for settled.
+        boolean climbing = flatBase >= 0 && ws - flatBase >= r.minReclaim() / 2;
         if (climbing || flatSince == Long.MIN_VALUE) {
             flatSince = now;
+            flatBase = ws;
+        } else {
+            flatBase = Math.min(flatBase, ws);
         }
         grownSince = r.grown() >= r.minReclaim() ? (grownSince == Long.MIN_VALUE ? now : grownSince) : Long.MIN_VALUE;
         follow(r);

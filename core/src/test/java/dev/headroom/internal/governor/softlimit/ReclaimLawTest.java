@@ -132,4 +132,21 @@ class ReclaimLawTest {
             assertTrue(rig.events.describe().contains("measured to cost CPU"), "said once at start\n" + rig.events.describe());
         }
     }
+
+    @Test
+    void aWorkingSetClimbingSlowlyIsNotTakenForSettled() {
+        // 8 MiB a second sampled every 250 ms: 2 MiB a sample, never half the minimum (20 MiB of the 1 GiB
+        // limit) between two samples, 120 MiB over 15 s. A leak or a drifting live set: collecting it
+        // returns nothing and costs a full collection every few seconds.
+        Rig rig = new Rig("Serial", "idleReclaimAfter=2s,reclaimCpuBudget=50%").heap(100, 50).collectsTo(40, 60);
+        rig.busy(1);
+        for (int i = 1; i <= 60; i++) {
+            rig.heap(100 + 2L * i, 50 + 2L * i).sample(0.25, 0.3, 0);
+        }
+        assertEquals(0, rig.levers.collections, "no forced collection while it climbs\n" + rig.events.describe());
+        for (int i = 0; i < 16; i++) {
+            rig.sample(0.25, 0.3, 0);                      // stopped climbing: now it is settled
+        }
+        assertEquals(1, rig.events.withAction("collect").size(), "one reclaim once it stopped climbing\n" + rig.events.describe());
+    }
 }
