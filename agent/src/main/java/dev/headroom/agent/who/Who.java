@@ -2,6 +2,7 @@ package dev.headroom.agent.who;
 
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.governor.Attribution;
+import dev.headroom.internal.governor.HeapDumps;
 
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -233,6 +235,10 @@ public final class Who implements Attribution {
         }
         if (ModuleLayer.boot().findModule("jdk.jfr").isEmpty()) {
             return "off (this runtime has no jdk.jfr module)";
+        }
+        Optional<String> memory = JfrRepository.memoryBacked(JfrRepository.Jvm.REAL, HeapDumps.FileStores.REAL);
+        if (memory.isPresent()) {
+            return "off (" + memory.get() + ")";
         }
         try {
             HeapSites h = new HeapSites(this::heapFailed);

@@ -330,7 +330,8 @@ public final class HeapDumps {
         events.emit("heap_dump_refused", f, "heap dump refused: " + detail);
     }
 
-    static boolean isMemoryBacked(String fileSystemType) {
+    /** Whether files on a file system of this type are memory (tmpfs, ramfs, ...). */
+    public static boolean isMemoryBacked(String fileSystemType) {
         String t = fileSystemType.toLowerCase(Locale.ROOT);
         return t.equals("tmpfs") || t.equals("ramfs") || t.equals("devtmpfs") || t.equals("shm");
     }

@@ -106,8 +106,11 @@ final class LeverDetection {
             missing.add(new Levers.Unavailable(false, "soft_limit", "softLimit=" + config.softLimit() + " is a percentage "
                     + "and no memory limit was found: the soft limit is off"));
         }
+        // -XX:+ZGenerational from JDK 21 (JEP 439), the default from 23 (JEP 474), the only ZGC from 24 (JEP 490).
+        boolean generationalZgc = collector == Collector.ZGC
+                && (jdkFeature >= 24 || "true".equals(vm.flag("ZGenerational").orElse("false")));
         return new Levers(collector, jdkFeature, explicitGc, explicitGcShrinks, shrinkHeapInSteps, trim, idleDetection,
-                uncommitWaitMillis, missing);
+                uncommitWaitMillis, generationalZgc, missing);
     }
 
     private static long parseLongOr(String s, long fallback) {

@@ -16,11 +16,12 @@ import java.util.List;
  * @param trim               a native heap trim is wanted and may exist
  * @param idleDetection      process CPU time can be read (the reclaim budget is a share of it)
  * @param uncommitWaitMillis how long a reclaim waits out the collector's uncommit delay before measuring
+ * @param generationalZgc    the collector is generational ZGC ({@code -XX:+ZGenerational} on JDK 21 to 23, always from 24)
  * @param unavailable        the levers this JVM lacks and why, in the order found; each is reported once
  */
 record Levers(Collector collector, int jdkFeature, boolean explicitGc, boolean explicitGcShrinks,
               boolean shrinkHeapInSteps, boolean trim, boolean idleDetection, long uncommitWaitMillis,
-              List<Unavailable> unavailable) {
+              boolean generationalZgc, List<Unavailable> unavailable) {
 
     Levers {
         unavailable = List.copyOf(unavailable);

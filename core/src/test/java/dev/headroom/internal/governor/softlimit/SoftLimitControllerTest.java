@@ -186,8 +186,8 @@ class SoftLimitControllerTest {
     }
 
     @Test
-    void zgcKeepingFreedHeapForItsLongUncommitDelayIsLeftToItselfAndToldOnce() {
-        Rig rig = new Rig("ZGC", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 100);
+    void generationalZgcKeepingFreedHeapForItsLongUncommitDelayIsLeftToItselfAndToldOnce() {
+        Rig rig = new Rig("ZGC", "idleReclaimAfter=1s", 25).heap(100, 50).collectsTo(40, 100);
         rig.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
         assertEquals(0, rig.levers.collections, "a collection returns nothing before ZUncommitDelay (300 s)");
         assertTrue(rig.levers.writes.stream().noneMatch(w -> w.startsWith("SoftMaxHeapSize=")),
@@ -195,6 +195,24 @@ class SoftLimitControllerTest {
         List<RecordingEvents.Event> unavailable = rig.events.withAction("lever_unavailable");
         assertEquals(List.of("reclaim", "uncommit"), unavailable.stream().map(e -> e.get("lever")).toList(), rig.events::describe);
         assertTrue(unavailable.get(1).message().contains("ZUncommitDelay=300"), unavailable.get(1).message());
+    }
+
+    @Test
+    void singleGenerationZgcUnderTheSameDelayIsStillSteeredBySoftMaxHeapSize() {
+        // JDK 17's ZGC, and 21's without -XX:+ZGenerational: SoftMaxHeapSize keeps the heap from growing as
+        // far through the next burst even while freed heap waits out ZUncommitDelay (the reclaim matrix).
+        for (Rig rig : List.of(new Rig("ZGC", "idleReclaimAfter=1s", 17), new Rig("ZGC", "idleReclaimAfter=1s", 21))) {
+            rig.heap(100, 50).collectsTo(40, 100);
+            rig.busy(1).heap(600, 500).busy(1).idle(1).idle(1).idle(1).idle(1);
+            assertTrue(rig.levers.writes.stream().anyMatch(w -> w.startsWith("SoftMaxHeapSize=")), rig.levers.writes::toString);
+            List<RecordingEvents.Event> unavailable = rig.events.withAction("lever_unavailable");
+            assertEquals(List.of("uncommit"), unavailable.stream().map(e -> e.get("lever")).toList(), rig.events::describe);
+        }
+        Rig generational = new Rig("ZGC", "idleReclaimAfter=1s", 21).heap(100, 50).collectsTo(40, 100);
+        generational.levers.flags.put("ZGenerational", "true");
+        generational.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
+        assertTrue(generational.levers.writes.stream().noneMatch(w -> w.startsWith("SoftMaxHeapSize=")),
+                "-XX:+ZGenerational on 21 stands down: " + generational.levers.writes);
     }
 
     @Test
