@@ -29,8 +29,10 @@ import java.util.OptionalDouble;
  * <p>A collection is forced only where the collector does not shrink by itself: the working set has
  * grown by the least worth a reclaim since its last low, has not climbed by half of that (from its
  * lowest since) for {@code idleReclaimAfter}, the collector had {@link #selfShrinkGraceNanos} to shrink on its own, the
- * budget has room for what such a reclaim cost last time (anything left, for one never tried), and its pattern (the growth's size, in
- * powers of two) is not backed off. Each forced reclaim is followed until the memory comes back (or a
+ * budget has room for what such a reclaim cost last time (anything left, for one never tried), its pattern (the growth's size, in
+ * powers of two) is not backed off, and, after a collection that returned nothing, the heap has not kept
+ * filling above the live data it found with its lows never below it (a live set still rising; for a
+ * minute at most). Each forced reclaim is followed until the memory comes back (or a
  * minute passes) and judged: its cost is its collections' CPU, the GC CPU above the rate before it
  * (the regrowth) and the page faults of the bytes that came back ({@value #REFAULT_NANOS_PER_MIB} ns
  * per MiB, measured: 0.18 s for 400 MiB); it paid when that cost is within the budget's share of the
@@ -72,6 +74,13 @@ final class ReclaimLaw implements ReclaimPolicy {
     private int lastKey;
     private final Map<Integer, Pattern> patterns = new HashMap<>();
     private FollowUp following;
+    /**
+     * The live data an idle collection that returned nothing left behind (-1: none pending), and when.
+     * Until the heap's lows fall below it, by half the least worth a reclaim, the next collection would
+     * find the same live data and return nothing again.
+     */
+    private long fruitlessLive = -1;
+    private long fruitlessAt;
     private Reading last;
     private final long[] troughTimes = new long[64];
     private final long[] troughs = new long[64];
@@ -230,6 +239,20 @@ final class ReclaimLaw implements ReclaimPolicy {
                 && now - lastDecided < r.findings().retrySpacingNanos()) {
             return Optional.empty();
         }
+        if (fruitlessLive >= 0) {
+            // A working set that stops climbing while the heap still fills pages it had touched (a live set
+            // rising again into a heap that was larger before) looks settled; the heap tells it apart: it
+            // kept filling since a collection found it all live, and its lows never fell below that.
+            // A heap that did not move (an idle JVM whose burst has ended since) is retried as before.
+            long half = r.minReclaim() / 2;
+            if (now - fruitlessAt < HORIZON_NANOS && lowestHeapSince(fruitlessAt) > fruitlessLive - half
+                    && r.budget().jvm().heapUsedBytes() >= fruitlessLive + half) {
+                return Optional.empty();
+            }
+            if (lowestHeapSince(fruitlessAt) <= fruitlessLive - half || now - fruitlessAt >= HORIZON_NANOS) {
+                fruitlessLive = -1;
+            }
+        }
         lastDecided = now;
         lastKey = key(grown);
         return Optional.of(new Reclaim(grown, String.format(Locale.ROOT,
@@ -259,6 +282,11 @@ final class ReclaimLaw implements ReclaimPolicy {
         if (following != null) {
             // A new reclaim ends the last one's memory-time: judge it now.
             judge(last);
+        }
+        if (outcome.idle() && outcome.collected()) {
+            boolean fruitless = !outcome.handled() && outcome.findings().liveBytes() >= 0;
+            fruitlessLive = fruitless ? outcome.findings().liveBytes() : -1;
+            fruitlessAt = now;
         }
         // Only the law's own reclaims are followed and judged; the soft limit's are a promise, not a trade.
         if (!outcome.idle() || outcome.bytesReturned() <= 0) {
@@ -365,6 +393,17 @@ final class ReclaimLaw implements ReclaimPolicy {
             }
         }
         return min == Long.MAX_VALUE ? -1 : min;
+    }
+
+    /** The heap's lowest reading in the seconds begun since {@code since}; MAX_VALUE when none. */
+    private long lowestHeapSince(long since) {
+        long min = Long.MAX_VALUE;
+        for (int i = 0; i < troughCount; i++) {
+            if (troughTimes[i] - since >= 0) {
+                min = Math.min(min, troughs[i]);
+            }
+        }
+        return min;
     }
 
     Pattern pattern(long grown) {

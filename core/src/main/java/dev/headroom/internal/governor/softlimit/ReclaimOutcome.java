@@ -11,9 +11,10 @@ package dev.headroom.internal.governor.softlimit;
  * @param handled       the growth it was started for is dealt with: the low-water marks restart from
  *                      the lowest reading seen while it ran (false: an idle collection that returned
  *                      nothing, so the growth stays pending)
+ * @param collected     it ran collections (else it only trimmed)
  * @param pauseNanos    time its collections took on the reclaim thread; 0 when it did not collect
  * @param gcCpuNanos    CPU its collections cost the collector's threads; -1 when unknown or none
  */
 record ReclaimOutcome(boolean idle, Findings findings, long actions, long bytesReturned, boolean handled,
-                      long pauseNanos, long gcCpuNanos) {
+                      boolean collected, long pauseNanos, long gcCpuNanos) {
 }

@@ -108,7 +108,7 @@ final class ReclaimTask implements Runnable {
             // pending, so the next idle period still acts; retries are spaced by the fruitless count.
             handBack.accept(new ReclaimOutcome(plan.idle(),
                     new Findings(fruitless, liveBytes, trim, fruitlessReported, youngGenerationReported),
-                    actions, bytesReturned, handled, pauseNanos, gcCpuNanos));
+                    actions, bytesReturned, handled, plan.collect(), pauseNanos, gcCpuNanos));
         }
     }
 

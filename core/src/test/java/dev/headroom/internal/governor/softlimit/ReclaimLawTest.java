@@ -149,4 +149,31 @@ class ReclaimLawTest {
         }
         assertEquals(1, rig.events.withAction("collect").size(), "one reclaim once it stopped climbing\n" + rig.events.describe());
     }
+
+    @Test
+    void afterACollectionThatReturnedNothingItWaitsForTheHeapsLowsToFall() {
+        // A live set rising into pages the heap had touched before: the working set is flat, a forced
+        // collection finds all of it live and returns nothing (the drift workload on Serial: five in 60 s).
+        Rig rig = new Rig("Serial", "idleReclaimAfter=2s,reclaimCpuBudget=50%").heap(100, 50);
+        rig.busy(1);
+        long[] live = {250};
+        rig.heap(500, live[0]).busy(1);
+        rig.levers.onCollect = l -> l.heapUsed = live[0] * MIB;   // all of it live, nothing shrinks
+        for (int i = 0; i < 30; i++) {
+            live[0] += 6;                                  // 6 MiB/s, into a heap committed long ago
+            rig.heap(500, live[0]).sample(1, 0.1, 0);
+        }
+        assertEquals(1, rig.events.withAction("collect").size(), "one try, then none while the live set climbs\n"
+                + rig.events.describe());
+        // The live set falls; a collection of the JVM's own shows the heap's lows well below it.
+        rig.levers.onCollect = l -> {
+            l.heapUsed = 150 * MIB;
+            l.heapCommitted = 200 * MIB;
+        };
+        rig.heap(500, 200).sample(1, 0.1, 0);
+        for (int i = 0; i < 4; i++) {
+            rig.sample(1, 0.1, 0);
+        }
+        assertEquals(2, rig.events.withAction("collect").size(), "tried again once the lows fell\n" + rig.events.describe());
+    }
 }
