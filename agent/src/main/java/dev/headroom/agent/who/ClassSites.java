@@ -42,11 +42,22 @@ final class ClassSites implements Consumer<Class<?>> {
         if (tracked.size() >= MAX_TRACKED || Frames.headroomThread(Thread.currentThread().getName())) {
             return; // Headroom's own (Byte Buddy's, JFR's event classes at switch-on) are not the application's
         }
+        record(c);
+    }
+
+    private void record(Class<?> c) {
         ClassLoader loader = c.getClassLoader();
         String site = Frames.requestingSite() + " [" + (loader == null ? "bootstrap" : loader.getClass().getName()) + "]";
         SiteTable.Site s = table.site(site);
         s.amount.increment();
         tracked.add(new Tracked(c, unloaded, s));
+    }
+
+    /** Runs a definition and the scan for unloaded classes on a throwaway instance ({@link Who#warmUpHooks}). */
+    static void warmUp() {
+        ClassSites c = new ClassSites();
+        c.record(ClassSites.class);
+        c.drain();
     }
 
     /** Takes back the classes unloaded since the last call; returns the table. */

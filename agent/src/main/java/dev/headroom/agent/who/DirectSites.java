@@ -74,6 +74,13 @@ final class DirectSites implements ObjIntConsumer<Object> {
         }
     }
 
+    /** Runs a sample and its release on a throwaway instance ({@link Who#warmUpHooks}). */
+    static void warmUp() {
+        DirectSites d = new DirectSites();
+        d.sampled(new Object(), 1);
+        d.drain();
+    }
+
     /** {@code s / (1 - exp(-s/m))}: at least the mean gap for small buffers, about {@code s} for large ones. */
     static long weight(long size) {
         double p = -Math.expm1(-(double) size / MEAN_INTERVAL);

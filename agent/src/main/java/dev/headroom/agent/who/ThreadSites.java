@@ -40,6 +40,13 @@ final class ThreadSites implements Consumer<Thread> {
         tracked.add(new Tracked(thread, site));
     }
 
+    /** Runs a start and the scan for ended threads on a throwaway instance ({@link Who#warmUpHooks}). */
+    static void warmUp() {
+        ThreadSites t = new ThreadSites();
+        t.accept(Thread.currentThread());
+        t.drain();
+    }
+
     /** Takes back the threads that ended since the last call; returns the table. */
     SiteTable drain() {
         for (Iterator<Tracked> it = tracked.iterator(); it.hasNext(); ) {

@@ -179,10 +179,7 @@ public final class Who implements Attribution {
         String heapState;
         try {
             Class<?> h = Instrumenter.bootHook(instrumentation);
-            // Frames' static set-up spins lambdas, i.e. defines classes: done here, before any hook is
-            // set, or the first hook to run would set it up on an application thread and re-enter the
-            // class hook while it is half made (its walkers still null).
-            Frames.initialize();
+            warmUpHooks();
             DirectSites d = new DirectSites();
             ThreadSites t = new ThreadSites();
             ZlibSites z = new ZlibSites();
@@ -222,6 +219,27 @@ public final class Who implements Attribution {
         events.emit("who_on", f, String.format(Locale.ROOT, "who is growing: attribution on (%s) in %d ms:"
                 + " DirectByteBuffer(int), Thread.start(), Deflater/Inflater streams and class definition instrumented;"
                 + " heap by JFR: %s", why, millis, heapState));
+    }
+
+    /**
+     * Loads, links and initialises every class the hooks' paths use, here on the switching thread and
+     * before any hook is set, by running each path once on throwaway tables. A hook runs on an
+     * application thread, sometimes inside a JDK monitor: {@code ZipFile.getInputStream} constructs
+     * its {@code Inflater} holding the {@code ZipFile}'s. Loading a class there takes the class
+     * loader's lock for that name and then, to search the class path, the monitor of every jar before
+     * the agent's; a second thread loading the same class (another hook, JFR's consumer) holds that
+     * lock and waits for the jar's monitor: a deadlock, which stalled the sampler behind it in
+     * {@code ZipFile.getEntry} for good in a CI run of the metaspace leak. Frames' static set-up also
+     * spins lambdas, i.e. defines classes: done here, or the first hook to run would set it up on an
+     * application thread and re-enter the class hook while it is half made.
+     */
+    static void warmUpHooks() throws ClassNotFoundException {
+        Frames.initialize();
+        SiteTable.warmUp();
+        DirectSites.warmUp();
+        ThreadSites.warmUp();
+        ZlibSites.warmUp();
+        ClassSites.warmUp();
     }
 
     /**

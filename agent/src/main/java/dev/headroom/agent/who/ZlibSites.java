@@ -60,6 +60,13 @@ final class ZlibSites implements ObjLongConsumer<Object>, LongConsumer {
         }
     }
 
+    /** Runs a creation and its release on a throwaway instance ({@link Who#warmUpHooks}). */
+    static void warmUp() throws ClassNotFoundException {
+        ZlibSites z = new ZlibSites();
+        z.accept(new Object(), 1L);
+        z.accept(1L);
+    }
+
     long weight(Class<?> streamRefClass) {
         return streamRefClass == deflaterRef ? DEFLATER_BYTES : INFLATER_BYTES;
     }
