@@ -228,8 +228,9 @@ public final class Who implements Attribution {
      * its {@code Inflater} holding the {@code ZipFile}'s. Loading a class there takes the class
      * loader's lock for that name and then, to search the class path, the monitor of every jar before
      * the agent's; a second thread loading the same class (another hook, JFR's consumer) holds that
-     * lock and waits for the jar's monitor: a deadlock, which stalled the sampler behind it in
-     * {@code ZipFile.getEntry} for good in a CI run of the metaspace leak. Frames' static set-up also
+     * lock and waits for the jar's monitor: a deadlock, most likely the one that stalled the sampler
+     * behind it in {@code ZipFile.getEntry} for good in a CI run of the metaspace leak (no thread dump
+     * of it was taken; the stall report named only the sampler's frames). Frames' static set-up also
      * spins lambdas, i.e. defines classes: done here, or the first hook to run would set it up on an
      * application thread and re-enter the class hook while it is half made.
      */
