@@ -1,5 +1,8 @@
 package dev.headroom.internal.clock;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -17,6 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  * bound apart: 30 s bound, a wake every 7.5 s.
  */
 public final class Watchdog implements AutoCloseable {
+    /** Frames of a lock's owner shown in a stall report. */
+    static final int OWNER_FRAMES = 8;
 
     /** Told from the watchdog's thread; must not block for long (stderr first, then the event log). */
     public interface Listener {
@@ -147,7 +152,40 @@ public final class Watchdog implements AutoCloseable {
                 shown++;
             }
         }
+        sb.append(lockOwner(t));
         return sb.toString();
+    }
+
+    /**
+     * When the thread waits for a lock another thread holds: which lock, that thread and its innermost
+     * frames, the half of a deadlock a stack of the stuck thread alone does not show. Empty otherwise.
+     */
+    static String lockOwner(Thread t) {
+        try {
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            ThreadInfo info = threads.getThreadInfo(t.getId(), 0);
+            if (info == null || info.getLockOwnerId() < 0) {
+                return "";
+            }
+            StringBuilder sb = new StringBuilder(", waiting for ").append(info.getLockName()).append(" held by ")
+                    .append(info.getLockOwnerName());
+            ThreadInfo owner = threads.getThreadInfo(info.getLockOwnerId(), OWNER_FRAMES);
+            if (owner != null) {
+                StackTraceElement[] stack = owner.getStackTrace();
+                for (int i = 0; i < stack.length; i++) {
+                    sb.append(i == 0 ? " in " : " < ").append(stack[i].getClassName()).append('.').append(stack[i].getMethodName());
+                }
+                if (owner.getLockName() != null) {
+                    sb.append(", itself waiting for ").append(owner.getLockName());
+                    if (owner.getLockOwnerName() != null) {
+                        sb.append(" held by ").append(owner.getLockOwnerName());
+                    }
+                }
+            }
+            return sb.toString();
+        } catch (RuntimeException | LinkageError e) {
+            return ""; // no management here: the stuck thread's own frames are all there is
+        }
     }
 
     /** Starts the daemon thread that looks every quarter of the stall bound. */

@@ -68,6 +68,43 @@ class WatchdogTest {
         assertEquals(-1, sampler.stalledNanos());
     }
 
+    @Test
+    void aStallBehindALockNamesTheThreadHoldingItAndWhereItIs() throws InterruptedException {
+        Object jar = new Object();
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            synchronized (jar) {
+                held.countDown();
+                awaitQuietly(release);
+            }
+        }, "lock-holder");
+        holder.setDaemon(true);
+        holder.start();
+        held.await();
+        Thread blocked = new Thread(() -> {
+            synchronized (jar) {
+                jar.hashCode();
+            }
+        }, "blocked-worker");
+        blocked.setDaemon(true);
+        blocked.start();
+        while (blocked.getState() != Thread.State.BLOCKED) {
+            Thread.onSpinWait();
+        }
+        try {
+            String where = Watchdog.where(blocked);
+            assertTrue(where.startsWith("blocked-worker"), where);
+            assertTrue(where.contains(", waiting for java.lang.Object@") && where.contains(" held by lock-holder in "), where);
+            assertTrue(where.contains("WatchdogTest.awaitQuietly"), "the holder's frames: " + where);
+            assertEquals("", Watchdog.lockOwner(Thread.currentThread()), "a running thread waits for nobody");
+        } finally {
+            release.countDown();
+            holder.join();
+            blocked.join();
+        }
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await();
