@@ -1,9 +1,9 @@
 package dev.headroom.agent.who;
 
 import dev.headroom.internal.governor.HeapDumps;
+import dev.headroom.internal.governor.OutOfMemoryDump;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -35,8 +35,7 @@ final class JfrRepository {
             @Override
             public String recorderOptions() {
                 try {
-                    return ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
-                            .getVMOption(FLAG).getValue();
+                    return OutOfMemoryDump.VmFlags.HOTSPOT.get(FLAG).map(OutOfMemoryDump.VmFlags.Flag::value).orElse("");
                 } catch (RuntimeException e) {
                     return ""; // not HotSpot, or no such flag: java.io.tmpdir is JFR's default then
                 }

@@ -245,12 +245,11 @@ final class ReclaimLaw implements ReclaimPolicy {
             // kept filling since a collection found it all live, and its lows never fell below that.
             // A heap that did not move (an idle JVM whose burst has ended since) is retried as before.
             long half = r.minReclaim() / 2;
-            if (now - fruitlessAt < HORIZON_NANOS && lowestHeapSince(fruitlessAt) > fruitlessLive - half
-                    && r.budget().jvm().heapUsedBytes() >= fruitlessLive + half) {
-                return Optional.empty();
-            }
-            if (lowestHeapSince(fruitlessAt) <= fruitlessLive - half || now - fruitlessAt >= HORIZON_NANOS) {
+            boolean lowsFell = lowestHeapSince(fruitlessAt) <= fruitlessLive - half;
+            if (lowsFell || now - fruitlessAt >= HORIZON_NANOS) {
                 fruitlessLive = -1;
+            } else if (r.budget().jvm().heapUsedBytes() >= fruitlessLive + half) {
+                return Optional.empty();
             }
         }
         lastDecided = now;
@@ -385,13 +384,11 @@ final class ReclaimLaw implements ReclaimPolicy {
     /** Least heap used over the last LIVE_WINDOW_NANOS: what the heap holds right after collections. */
     @Override
     public long liveEstimate() {
-        long now = troughCount == 0 ? 0 : troughTimes[(troughNext + troughs.length - 1) % troughs.length];
-        long min = Long.MAX_VALUE;
-        for (int i = 0; i < troughCount; i++) {
-            if (troughTimes[i] > now - LIVE_WINDOW_NANOS) {
-                min = Math.min(min, troughs[i]);
-            }
+        if (troughCount == 0) {
+            return -1;
         }
+        long newest = troughTimes[(troughNext + troughs.length - 1) % troughs.length];
+        long min = lowestHeapSince(newest - LIVE_WINDOW_NANOS + 1);
         return min == Long.MAX_VALUE ? -1 : min;
     }
 
