@@ -20,6 +20,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * Headroom in this JVM: one sampler thread that keeps an honest memory budget and acts on it.
@@ -50,7 +52,13 @@ public final class Headroom implements AutoCloseable {
     private static Headroom current;
 
     static {
-        HeadroomAccess.setStarter(Headroom::start);
+        // A class, not Headroom::start: the start path links no lambda (see HeadroomRuntime's class comment).
+        HeadroomAccess.setStarter(new BiFunction<HeadroomConfig, HeadroomRuntime.Parts, Object>() {
+            @Override
+            public Object apply(HeadroomConfig config, HeadroomRuntime.Parts parts) {
+                return start(config, parts);
+            }
+        });
     }
 
     private final Engine engine;
@@ -111,7 +119,13 @@ public final class Headroom implements AutoCloseable {
                 // channel=on: the owner-only socket report --pid reads without attaching, opened when a
                 // client knocks; polled by the sampler.
                 if (config.channel()) {
-                    runtime.addPublisher(new ChannelDoor(ChannelProtocol.DIR, ProcessHandle.current().pid(), runtime::latest,
+                    Supplier<Budget> latest = new Supplier<>() {
+                        @Override
+                        public Budget get() {
+                            return runtime.latest();
+                        }
+                    };
+                    runtime.addPublisher(new ChannelDoor(ChannelProtocol.DIR, ProcessHandle.current().pid(), latest,
                             runtime.governor(), runtime.diagnostics()));
                 }
                 h = new Headroom(runtime, owner);

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * The {@code -javaagent} entry. It does almost nothing on the application's main thread: reads the
@@ -168,7 +169,12 @@ public final class HeadroomAgent {
                 Instrumentation inst = instrumentation;
                 if (inst != null) {
                     // Called on the sampler thread only, rarely (log=slf4j): never on the application's.
-                    parts.loadedClasses(inst::getAllLoadedClasses);
+                    parts.loadedClasses(new Supplier<Class<?>[]>() { // a class, not a lambda: see HeadroomRuntime
+                        @Override
+                        public Class<?>[] get() {
+                            return inst.getAllLoadedClasses();
+                        }
+                    });
                 }
                 HeadroomAccess.start(config, parts);
             } catch (Throwable t) {

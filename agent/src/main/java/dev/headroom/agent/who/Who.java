@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Who implements Attribution {
     private final Instrumentation instrumentation;
     private final AtomicBoolean switching = new AtomicBoolean();
-    private volatile EventSink events = (event, fields, message) -> { };
+    private volatile EventSink events = EventSink.NONE;
     private volatile boolean wanted;
     private volatile boolean broken;
     private volatile String reason = "";

@@ -69,6 +69,42 @@ class AgentStartupIT {
         return out;
     }
 
+    /**
+     * The agent's resident memory is a promise (README, "What it costs"): in a JVM that allocates
+     * little, each lambda the start path links spins a hidden class at run time, about 8 KiB of
+     * resident memory each, and the 48 it once linked were a fifth of the agent's cost. The start
+     * path, at the default options, through several budgets and watch ticks, links none of its own.
+     */
+    @Test
+    void theStartPathAtTheDefaultsLinksNoLambdaOfHeadroom() throws IOException {
+        Path classes = tmp.resolve("classes.log");
+        ForkedJvm.Builder b = ForkedJvm.builder("idle").classpath(AppClasspath.get()).mainClass(HelloApp.class)
+                .args("wait", "4000").jvmArgs("-Xlog:class+load=info:file=" + classes)
+                .agent(BuiltAgentJar.path(), "eventLog=" + tmp.resolve("events.jsonl"));
+        ForkedJvm.Result r;
+        try (ForkedJvm jvm = b.start()) {
+            r = jvm.waitFor(TIMEOUT);
+        }
+        assertEquals(0, r.exitCode(), r.describe());
+        String events = Files.readString(tmp.resolve("events.jsonl"));
+        assertTrue(events.contains("\"event\":\"start\""), "the agent started and wrote its start event: " + events);
+        List<String> loaded = Files.readAllLines(classes);
+        List<String> ours = new ArrayList<>();
+        List<String> lambdas = new ArrayList<>();
+        for (String line : loaded) {
+            String name = line.replaceAll(".*\\[class,load\\] (\\S+).*", "$1");
+            if (name.startsWith("dev.headroom.") && !name.startsWith("dev.headroom.agent.it.")) {
+                ours.add(name);
+                if (name.contains("$$Lambda")) {
+                    lambdas.add(name);
+                }
+            }
+        }
+        assertTrue(ours.size() > 100, "the class-load log shows Headroom's classes: " + ours.size());
+        assertEquals(List.of(), lambdas, "lambdas of Headroom linked in an idle JVM's first seconds (write a class instead; "
+                + "docs/limits.md, \"Resident memory\")");
+    }
+
     @Test
     void garbageOptionsAreReportedOnceEachAndTheApplicationStillRuns() throws IOException {
         ForkedJvm.Result r = hello("interval=banana,warnAt=200%,criticalAt=-5,noSuchKey=1,exitCode=999,prometheus=nohost:99999,,=x,heapDumpAt=lots");

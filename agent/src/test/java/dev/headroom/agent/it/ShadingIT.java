@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -37,6 +39,47 @@ class ShadingIT {
             }
         }
         assertTrue(strays.isEmpty(), "entries outside dev/headroom/ and META-INF/ (or test code, or module-info): " + strays);
+    }
+
+    /**
+     * Headroom's own classes are stored, Byte Buddy's deflated: the JVM reads the start path's ~150
+     * classes from this jar in every JVM the agent watches, and a deflated entry costs a fresh inflater
+     * buffer on the heap each (docs/limits.md, "Resident memory"); Byte Buddy loads only with
+     * attribution, and stored it would add 8 MB to the jar. The manifest stays the first entry after
+     * its directory, where {@code JarInputStream} looks for it.
+     */
+    @Test
+    void ownClassesAreStoredAndTheRestDeflated() throws IOException {
+        List<String> deflatedOwn = new ArrayList<>();
+        int ownClasses = 0;
+        int storedShaded = 0;
+        try (ZipFile zip = new ZipFile(BuiltAgentJar.path().toFile())) {
+            List<? extends ZipEntry> entries = zip.stream().toList();
+            int manifestAt = entries.stream().map(ZipEntry::getName).toList().indexOf("META-INF/MANIFEST.MF");
+            assertTrue(manifestAt == 0 || manifestAt == 1 && entries.get(0).getName().equals("META-INF/"),
+                    "the manifest leads the jar (after META-INF/ at most): at " + manifestAt);
+            for (ZipEntry e : entries) {
+                String name = e.getName();
+                if (e.isDirectory() || !name.endsWith(".class")) {
+                    continue;
+                }
+                if (name.startsWith("dev/headroom/shaded/")) {
+                    storedShaded += e.getMethod() == ZipEntry.STORED ? 1 : 0;
+                } else if (name.startsWith("dev/headroom/")) {
+                    ownClasses++;
+                    if (e.getMethod() != ZipEntry.STORED) {
+                        deflatedOwn.add(name);
+                    }
+                }
+            }
+        }
+        assertTrue(ownClasses > 100, "Headroom's classes are in the jar: " + ownClasses);
+        assertTrue(deflatedOwn.isEmpty(), "Headroom classes deflated (see agent/pom.xml, store-own-classes): " + deflatedOwn);
+        assertEquals(0, storedShaded, "Byte Buddy's classes stay deflated");
+        try (JarFile jar = new JarFile(BuiltAgentJar.path().toFile())) {
+            assertNotNull(jar.getManifest(), "the rebuilt jar keeps its manifest");
+            assertEquals("dev.headroom.agent.HeadroomAgent", jar.getManifest().getMainAttributes().getValue("Premain-Class"));
+        }
     }
 
     @Test

@@ -67,6 +67,14 @@ import java.util.OptionalLong;
  * the JVM's own GC, compiler and symbol memory.
  */
 public final class BudgetCalculator {
+    /** Largest first, then by name; a class, not a comparator chain of lambdas, as it is used at start. */
+    private static final Comparator<Component> LARGEST_FIRST = new Comparator<>() {
+        @Override
+        public int compare(Component a, Component b) {
+            int bySize = Long.compare(b.bytes(), a.bytes());
+            return bySize != 0 ? bySize : a.name().compareTo(b.name());
+        }
+    };
 
     public static final String HEAP = "heap";
     public static final String METASPACE = "metaspace";
@@ -243,7 +251,7 @@ public final class BudgetCalculator {
             add(OTHER_PROCESSES, take(OTHER_PROCESSES, otherProcesses), otherSource, false);
             add(UNATTRIBUTED, room, "working set - all components above", false);
 
-            components.sort(Comparator.comparingLong(Component::bytes).reversed().thenComparing(Component::name));
+            components.sort(LARGEST_FIRST);
             // A cgroup whose working set cannot be read has none to report, whatever the split rests on.
             long reported = workingSetKnown ? workingSet : -1;
             return new Result(components, reported, headroom(), errors);

@@ -21,12 +21,14 @@ import dev.headroom.internal.proc.SmapsRollupReader;
 import javax.management.MBeanServer;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The real budget: the cgroup monitor, {@code /proc/self/status} every sample, and on a slower
@@ -79,12 +81,23 @@ public final class BudgetSampler implements BudgetSource {
         this.notices = notices;
         this.slowEvery = slowEvery;
         this.pagemap = new PagemapReader(root);
-        this.cgroup = CgroupMonitor.open(root, ticker::nanoTime);
+        // Classes, not lambdas, on the start path (see HeadroomRuntime's class comment).
+        LongSupplier nanoTime = new LongSupplier() {
+            @Override
+            public long getAsLong() {
+                return ticker.nanoTime();
+            }
+        };
+        this.cgroup = CgroupMonitor.open(root, nanoTime);
         this.status = new ProcStatusReader(root);
         this.smaps = new SmapsRollupReader(root);
-        this.jvm = new JvmReader(new NmtReader(), ticker::nanoTime, JvmReader.DEFAULT_GC_WINDOW);
-        this.assembler = new BudgetAssembler(jvm.configuration(), () -> Instant.ofEpochMilli(ticker.currentTimeMillis()),
-                settings);
+        this.jvm = new JvmReader(new NmtReader(), nanoTime, JvmReader.DEFAULT_GC_WINDOW);
+        this.assembler = new BudgetAssembler(jvm.configuration(), new InstantSource() {
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(ticker.currentTimeMillis());
+            }
+        }, settings);
         // The heap range is this JVM's; under a captured root (report --root) pagemap is not this process's.
         boolean ownProcess = root.toAbsolutePath().normalize().equals(Path.of("/"));
         this.heapRangeWanted = ownProcess && !JvmFlavour.heapInSharedMemory(jvm.configuration().collector());

@@ -2,6 +2,8 @@ package dev.headroom.internal.budget;
 
 import dev.headroom.Budget;
 
+import java.util.Optional;
+
 /**
  * The figure warnAt, criticalAt, heapDumpAt and exitAt are compared with: the working set less its
  * {@code page_cache} component (active file pages). The kernel reclaims clean file cache, active or
@@ -18,7 +20,8 @@ public final class PressureSignal {
     }
 
     public static long of(Budget budget) {
-        long cache = budget.component("page_cache").map(Budget.Component::bytes).orElse(0L);
+        Optional<Budget.Component> pageCache = budget.component("page_cache");
+        long cache = pageCache.isPresent() ? pageCache.get().bytes() : 0;
         return Math.max(0, budget.workingSetBytes() - Math.max(0, cache));
     }
 }

@@ -32,8 +32,15 @@ final class MountInfo {
 
     /** Parses every well-formed line; each malformed one adds an error naming its line number. */
     static List<Mount> parse(String content, String fileName, List<String> errors) {
-        return TextLines.parse(content, fileName, errors, MountInfo::mount);
+        return TextLines.parse(content, fileName, errors, MOUNT);
     }
+
+    private static final TextLines.Parser<Mount> MOUNT = new TextLines.Parser<>() {
+        @Override
+        public Mount parse(String line, Consumer<String> refuse) {
+            return mount(line, refuse);
+        }
+    };
 
     private static Mount mount(String line, Consumer<String> refuse) {
         String[] f = line.trim().split(" +");

@@ -24,8 +24,15 @@ final class ProcSelfCgroup {
     }
 
     static List<Entry> parse(String content, String fileName, List<String> errors) {
-        return TextLines.parse(content, fileName, errors, ProcSelfCgroup::entry);
+        return TextLines.parse(content, fileName, errors, ENTRY);
     }
+
+    private static final TextLines.Parser<Entry> ENTRY = new TextLines.Parser<>() {
+        @Override
+        public Entry parse(String line, Consumer<String> refuse) {
+            return entry(line, refuse);
+        }
+    };
 
     private static Entry entry(String line, Consumer<String> refuse) {
         int first = line.indexOf(':');

@@ -25,19 +25,34 @@ final class TextLines {
 
     static <T> List<T> parse(String content, String fileName, List<String> errors, Parser<T> parser) {
         List<T> out = new ArrayList<>();
-        ErrorLines.Counter refused = new ErrorLines.Counter(fileName);
+        Refusals refused = new Refusals(new ErrorLines.Counter(fileName));
         String[] lines = content.split("\n");
         for (int n = 0; n < lines.length; n++) {
             if (lines[n].isBlank()) {
                 continue;
             }
-            int number = n + 1;
-            T parsed = parser.parse(lines[n], why -> refused.add(number, why));
+            refused.number = n + 1;
+            T parsed = parser.parse(lines[n], refused);
             if (parsed != null) {
                 out.add(parsed);
             }
         }
-        refused.appendTo(errors);
+        refused.counter.appendTo(errors);
         return out;
+    }
+
+    /** Takes the refusals of the line being parsed, under its number; one per file, not a lambda per line. */
+    private static final class Refusals implements Consumer<String> {
+        final ErrorLines.Counter counter;
+        int number;
+
+        Refusals(ErrorLines.Counter counter) {
+            this.counter = counter;
+        }
+
+        @Override
+        public void accept(String why) {
+            counter.add(number, why);
+        }
     }
 }

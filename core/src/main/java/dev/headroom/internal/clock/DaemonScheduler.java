@@ -44,7 +44,12 @@ final class DaemonScheduler implements Scheduler {
             Task t = new Task(System.nanoTime() + Math.max(0, delayNanos), sequence++, task);
             queue.add(t);
             if (thread == null) {
-                thread = new Thread(this::run, name);
+                thread = new Thread(new Runnable() { // not a method reference: see HeadroomRuntime's class comment
+                    @Override
+                    public void run() {
+                        DaemonScheduler.this.run();
+                    }
+                }, name);
                 thread.setDaemon(true);
                 thread.start();
                 return;

@@ -193,7 +193,12 @@ public final class Watchdog implements AutoCloseable {
         if (thread != null || closed) {
             return;
         }
-        Thread t = new Thread(this::run, threadName);
+        Thread t = new Thread(new Runnable() { // not a method reference: see HeadroomRuntime's class comment
+            @Override
+            public void run() {
+                Watchdog.this.run();
+            }
+        }, threadName);
         t.setDaemon(true);
         thread = t;
         t.start();

@@ -9,6 +9,7 @@ import dev.headroom.internal.json.PlainValues;
 
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -62,8 +63,12 @@ public final class EventBus implements EventSink, AutoCloseable {
 
     /** Wires {@link Diagnostics#failure} to {@code error} events (whose stderr line it already printed). */
     public void recordFailures() {
-        diagnostics.errorEvents((where, message) -> emit("error", EventSink.errorFields(where, message),
-                "error in " + where + ": " + message, false));
+        diagnostics.errorEvents(new BiConsumer<String, String>() {
+            @Override
+            public void accept(String where, String message) {
+                emit("error", EventSink.errorFields(where, message), "error in " + where + ": " + message, false);
+            }
+        });
     }
 
     @Override

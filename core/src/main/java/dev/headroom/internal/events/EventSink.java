@@ -11,6 +11,12 @@ import java.util.Map;
  * Thread-safe; never throws. The soft-limit governor reports through {@link #softLimit}.
  */
 public interface EventSink {
+    /** Drops every event. */
+    EventSink NONE = new EventSink() {
+        @Override
+        public void emit(String event, Map<String, Object> fields, String message) {
+        }
+    };
 
     /**
      * @param event   event name ({@code start}, {@code pressure}, {@code soft_limit}, ...)

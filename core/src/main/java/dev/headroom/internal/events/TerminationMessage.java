@@ -57,7 +57,10 @@ public final class TerminationMessage implements Consumer<HeadroomEvent> {
 
     /** Subscribes the writer to {@code bus} unless {@code terminationMessage=off}. */
     public static void subscribe(EventBus bus, HeadroomConfig config, Diagnostics diagnostics) {
-        config.terminationMessage().ifPresent(f -> bus.subscribe(new TerminationMessage(f, f.equals(KUBERNETES_DEFAULT), diagnostics)));
+        if (config.terminationMessage().isPresent()) {
+            Path f = config.terminationMessage().get();
+            bus.subscribe(new TerminationMessage(f, f.equals(KUBERNETES_DEFAULT), diagnostics));
+        }
     }
 
     @Override

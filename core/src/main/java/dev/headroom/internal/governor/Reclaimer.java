@@ -12,7 +12,12 @@ import dev.headroom.GovernorState;
 public interface Reclaimer {
 
     /** A reclaimer that does nothing. */
-    Reclaimer NONE = (budget, nowNanos, current) -> current;
+    Reclaimer NONE = new Reclaimer() {
+        @Override
+        public GovernorState onSample(Budget budget, long nowNanos, GovernorState current) {
+            return current;
+        }
+    };
 
     /**
      * Acts on one sample and returns {@code current} with the reclaimer's fields set:

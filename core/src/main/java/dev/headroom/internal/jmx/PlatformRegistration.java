@@ -16,16 +16,19 @@ import java.util.function.Supplier;
  * therefore sees the MXBean within one base sampling period ({@code interval}), whatever pace the
  * budget keeps (at rest it may sample every 8 periods). Runs on the sampler thread only.
  */
-public final class PlatformRegistration {
+public final class PlatformRegistration implements Runnable {
     private final HeadroomRuntime runtime;
     private final Supplier<Optional<MBeanServer>> ifCreated;
     private final String owner;
+    private final long periodNanos;
     private boolean done;
 
-    private PlatformRegistration(HeadroomRuntime runtime, Supplier<Optional<MBeanServer>> ifCreated, String owner) {
+    private PlatformRegistration(HeadroomRuntime runtime, Supplier<Optional<MBeanServer>> ifCreated, String owner,
+                                 long periodNanos) {
         this.runtime = runtime;
         this.ifCreated = ifCreated;
         this.owner = owner;
+        this.periodNanos = periodNanos;
     }
 
     /**
@@ -36,13 +39,15 @@ public final class PlatformRegistration {
      */
     public static void schedule(HeadroomRuntime runtime, Supplier<Optional<MBeanServer>> ifCreated, String owner,
                                 long delayNanos) {
-        PlatformRegistration r = new PlatformRegistration(runtime, ifCreated, owner);
-        long periodNanos = runtime.config().interval().toNanos();
-        runtime.runLater(() -> {
-            if (!r.tryRegister()) {
-                r.lookAgain(periodNanos);
-            }
-        }, delayNanos);
+        runtime.runLater(new PlatformRegistration(runtime, ifCreated, owner, runtime.config().interval().toNanos()), delayNanos);
+    }
+
+    /** One look; if the server is not there yet, the next in {@code periodNanos}: a list copy, no sample needed. */
+    @Override
+    public void run() {
+        if (!tryRegister()) {
+            runtime.runLater(this, periodNanos);
+        }
     }
 
     /** True once the server was found (registered, or failed to and said why). */
@@ -57,14 +62,5 @@ public final class PlatformRegistration {
         done = true;
         JmxPublisher.register(runtime, server.get(), owner);
         return true;
-    }
-
-    /** Looks again every {@code periodNanos} until the server is there: a list copy, no sample needed. */
-    private void lookAgain(long periodNanos) {
-        runtime.runLater(() -> {
-            if (!tryRegister()) {
-                lookAgain(periodNanos);
-            }
-        }, periodNanos);
     }
 }

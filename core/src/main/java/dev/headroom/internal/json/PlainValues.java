@@ -36,14 +36,16 @@ public final class PlainValues {
         } else if (v instanceof OptionalDouble o) {
             return o.isPresent() ? of(o.getAsDouble()) : null;
         } else if (v instanceof Optional<?> o) {
-            return o.map(PlainValues::of).orElse(null);
+            return o.isPresent() ? of(o.get()) : null;
         } else if (v instanceof Enum<?> e) {
             return e.name();
         } else if (v instanceof Map<?, ?> m) {
             return map(m);
         } else if (v instanceof Collection<?> c) {
             List<Object> out = new ArrayList<>(c.size());
-            c.forEach(item -> out.add(of(item)));
+            for (Object item : c) {
+                out.add(of(item));
+            }
             return out;
         }
         return v.toString();
@@ -52,7 +54,9 @@ public final class PlainValues {
     /** A map's entries as plain values, keys as strings, in the map's order. */
     public static Map<String, Object> map(Map<?, ?> m) {
         Map<String, Object> out = new LinkedHashMap<>();
-        m.forEach((k, val) -> out.put(String.valueOf(k), of(val)));
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            out.put(String.valueOf(e.getKey()), of(e.getValue()));
+        }
         return out;
     }
 }

@@ -186,7 +186,11 @@ public final class JvmReader {
         }
         Flags flags = new Flags(hotspot, errors);
 
-        String collector = JvmFlavour.collector(collectors.stream().map(GarbageCollectorMXBean::getName).toList());
+        List<String> collectorNames = new ArrayList<>(collectors.size());
+        for (GarbageCollectorMXBean c : collectors) {
+            collectorNames.add(c.getName());
+        }
+        String collector = JvmFlavour.collector(collectorNames);
         if (collector.equals(JvmFlavour.UNKNOWN)) {
             for (String flag : JvmFlavour.COLLECTOR_FLAGS) {
                 if (flags.bool(flag, false, false)) {

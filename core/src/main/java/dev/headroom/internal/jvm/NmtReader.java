@@ -37,7 +37,7 @@ public final class NmtReader {
 
     /** Reads this JVM's NMT through the platform MBean server, unless the NativeMemoryTracking flag says off. */
     public NmtReader() {
-        this(PlatformServer::get, objectName(OBJECT_NAME), trackingFlag());
+        this(PlatformServer.GET, objectName(OBJECT_NAME), trackingFlag());
     }
 
     /** For tests: another server or another MBean that answers {@code vmNativeMemory(String[])}. */

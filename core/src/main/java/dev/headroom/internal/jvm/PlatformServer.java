@@ -3,6 +3,7 @@ package dev.headroom.internal.jvm;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
@@ -27,6 +28,22 @@ public final class PlatformServer {
     /** HotSpot's DiagnosticCommand MBean in the platform server: NMT, GC.heap_info, System.trim_native_heap. */
     public static final ObjectName DIAGNOSTIC_COMMAND = NmtReader.objectName(NmtReader.OBJECT_NAME);
     private static final ObjectName RUNTIME = NmtReader.objectName(ManagementFactory.RUNTIME_MXBEAN_NAME);
+
+    /** {@link #ifCreated()} as a supplier; a class, not a method reference, to keep the start path free of lambdas. */
+    public static final Supplier<Optional<MBeanServer>> IF_CREATED = new Supplier<>() {
+        @Override
+        public Optional<MBeanServer> get() {
+            return ifCreated();
+        }
+    };
+
+    /** {@link #get()} as a supplier, for the same reason. */
+    public static final Supplier<MBeanServer> GET = new Supplier<>() {
+        @Override
+        public MBeanServer get() {
+            return PlatformServer.get();
+        }
+    };
 
     private PlatformServer() {
     }

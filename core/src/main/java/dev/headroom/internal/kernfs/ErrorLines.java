@@ -38,13 +38,16 @@ public final class ErrorLines {
         for (String e : errors) {
             String line = cut(String.valueOf(e));
             if (counts.containsKey(line) || counts.size() < MAX_LINES) {
-                counts.merge(line, 1, Integer::sum);
+                Integer n = counts.get(line);
+                counts.put(line, n == null ? 1 : n + 1);
             } else {
                 left++;
             }
         }
         List<String> out = new ArrayList<>(counts.size() + 1);
-        counts.forEach((line, n) -> out.add(n == 1 ? line : line + moreLikeIt(n - 1)));
+        for (Map.Entry<String, Integer> c : counts.entrySet()) {
+            out.add(c.getValue() == 1 ? c.getKey() : c.getKey() + moreLikeIt(c.getValue() - 1));
+        }
         if (left > 0) {
             out.add("... and " + String.format(Locale.ROOT, "%,d", left) + " more errors");
         }
@@ -98,7 +101,8 @@ public final class ErrorLines {
         public void add(int number, String why) {
             String key = cut(why);
             if (first.containsKey(key)) {
-                more.merge(key, 1, Integer::sum);
+                Integer n = more.get(key);
+                more.put(key, n == null ? 1 : n + 1);
             } else if (first.size() < MAX_DISTINCT) {
                 first.put(key, file + ": line " + number + " " + key);
             } else {
@@ -108,10 +112,10 @@ public final class ErrorLines {
 
         /** Appends one line per kind, with its count of repeats, and one for the kinds left out. */
         public void appendTo(List<String> out) {
-            first.forEach((key, line) -> {
-                Integer n = more.get(key);
-                out.add(n == null ? line : line + moreLikeIt(n));
-            });
+            for (Map.Entry<String, String> f : first.entrySet()) {
+                Integer n = more.get(f.getKey());
+                out.add(n == null ? f.getValue() : f.getValue() + moreLikeIt(n));
+            }
             if (uncounted > 0) {
                 out.add(file + ": " + String.format(Locale.ROOT, "%,d", uncounted) + " more lines refused for other reasons");
             }

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
  * The budget schema, written in one place: a {@link Budget} as a tree of {@link LinkedHashMap}s (keys
@@ -48,8 +47,8 @@ public final class ReportJson {
                 .put("headroomBytes", b.headroomBytes())
                 .put("errors", List.copyOf(b.errors()));
         Node budget = new Node().putAll(figures(b))
-                .put("constraints", list(b.constraints(), ReportJson::constraint))
-                .put("components", list(b.components(), ReportJson::component))
+                .put("constraints", list(b.constraints()))
+                .put("components", list(b.components()))
                 .put("sizingCheck", b.sizingCheck() == null ? null : sizingCheck(b.sizingCheck()))
                 .put("recommendation", b.recommendation() == null ? null : recommendation(b.recommendation()));
         return n.put("budget", budget.map)
@@ -194,11 +193,15 @@ public final class ReportJson {
                 .put("fits", sc.evaluated() ? (Object) sc.fits() : null)
                 .put("worstCaseBytes", sc.terms().isEmpty() ? null : (Object) sc.worstCaseBytes())
                 .put("limitBytes", sc.evaluated() ? (Object) sc.limitBytes() : null)
-                .put("terms", list(sc.terms(), t -> new Node()
-                        .put("name", t.name())
-                        .put("bytes", t.bytes())
-                        .put("source", t.source())
-                        .map))
+                .put("terms", list(sc.terms()))
+                .map;
+    }
+
+    private static Map<String, Object> term(Budget.SizingCheck.Term t) {
+        return new Node()
+                .put("name", t.name())
+                .put("bytes", t.bytes())
+                .put("source", t.source())
                 .map;
     }
 
@@ -242,16 +245,24 @@ public final class ReportJson {
                 .put("mode", w.mode())
                 .put("reason", w.reason())
                 .put("sinceMillis", w.sinceMillis())
-                .put("components", list(w.components(), c -> new Node()
-                        .put("name", c.component())
-                        .put("growthBytesPerSecond", c.growthBytesPerSecond())
-                        .put("sites", list(c.sites(), s -> new Node()
-                                .put("site", s.site())
-                                .put("share", Math.round(s.share() * 1000) / 1000.0)
-                                .put("amount", s.amount())
-                                .put("unit", s.unit())
-                                .map))
-                        .map))
+                .put("components", list(w.components()))
+                .map;
+    }
+
+    private static Map<String, Object> growing(Budget.Who.Growing c) {
+        return new Node()
+                .put("name", c.component())
+                .put("growthBytesPerSecond", c.growthBytesPerSecond())
+                .put("sites", list(c.sites()))
+                .map;
+    }
+
+    private static Map<String, Object> site(Budget.Who.Site s) {
+        return new Node()
+                .put("site", s.site())
+                .put("share", Math.round(s.share() * 1000) / 1000.0)
+                .put("amount", s.amount())
+                .put("unit", s.unit())
                 .map;
     }
 
@@ -270,19 +281,8 @@ public final class ReportJson {
                 .put("heapCommittedBytes", j.heapCommittedBytes())
                 .put("heapMaxBytes", j.heapMaxBytes())
                 .put("heapPeakUsedBytes", j.heapPeakUsedBytes())
-                .put("pools", list(j.pools(), p -> new Node()
-                        .put("name", p.name())
-                        .put("heap", p.heap())
-                        .put("usedBytes", p.usedBytes())
-                        .put("committedBytes", p.committedBytes())
-                        .put("maxBytes", p.maxBytes())
-                        .map))
-                .put("bufferPools", list(j.bufferPools(), p -> new Node()
-                        .put("name", p.name())
-                        .put("count", p.count())
-                        .put("usedBytes", p.usedBytes())
-                        .put("capacityBytes", p.capacityBytes())
-                        .map))
+                .put("pools", list(j.pools()))
+                .put("bufferPools", list(j.bufferPools()))
                 .put("maxDirectMemoryBytes", j.maxDirectMemoryBytes())
                 .put("threadCount", j.threadCount())
                 .put("threadStackBytes", j.threadStackBytes())
@@ -311,12 +311,60 @@ public final class ReportJson {
                 .map;
     }
 
-    private static <T> List<Object> list(List<T> items, Function<T, Object> each) {
+    private static Map<String, Object> pool(JvmSnapshot.Pool p) {
+        return new Node()
+                .put("name", p.name())
+                .put("heap", p.heap())
+                .put("usedBytes", p.usedBytes())
+                .put("committedBytes", p.committedBytes())
+                .put("maxBytes", p.maxBytes())
+                .map;
+    }
+
+    private static Map<String, Object> bufferPool(JvmSnapshot.BufferPool p) {
+        return new Node()
+                .put("name", p.name())
+                .put("count", p.count())
+                .put("usedBytes", p.usedBytes())
+                .put("capacityBytes", p.capacityBytes())
+                .map;
+    }
+
+    /**
+     * Each item as its JSON object, chosen by the item's type: one method for every list of the
+     * report, where a lambda per list would cost the start event a hidden class each.
+     */
+    private static List<Object> list(List<?> items) {
         List<Object> out = new ArrayList<>(items.size());
-        for (T item : items) {
-            out.add(each.apply(item));
+        for (Object item : items) {
+            out.add(node(item));
         }
         return out;
+    }
+
+    private static Map<String, Object> node(Object item) {
+        if (item instanceof Constraint c) {
+            return constraint(c);
+        }
+        if (item instanceof Budget.Component c) {
+            return component(c);
+        }
+        if (item instanceof Budget.SizingCheck.Term t) {
+            return term(t);
+        }
+        if (item instanceof Budget.Who.Growing g) {
+            return growing(g);
+        }
+        if (item instanceof Budget.Who.Site s) {
+            return site(s);
+        }
+        if (item instanceof JvmSnapshot.Pool p) {
+            return pool(p);
+        }
+        if (item instanceof JvmSnapshot.BufferPool p) {
+            return bufferPool(p);
+        }
+        throw new IllegalArgumentException("no JSON form for " + item.getClass().getName());
     }
 
     private static Map<String, Object> sorted(Map<String, Long> m) {

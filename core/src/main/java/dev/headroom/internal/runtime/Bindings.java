@@ -10,6 +10,8 @@ import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.governor.Reclaimer;
 import dev.headroom.internal.governor.softlimit.SoftLimitReclaimers;
 
+import java.util.function.Consumer;
+
 /**
  * The production parts Headroom is built from: the one place where the runtime is bound to the
  * real budget sampler (cgroup + JVM + {@code /proc}) and to the reclaimer (the soft limit and idle reclaim).
@@ -25,7 +27,12 @@ public final class Bindings {
      */
     public static BudgetSource budgetSource(HeadroomConfig config, Ticker ticker, Diagnostics diagnostics) {
         try {
-            return BudgetSampler.open(config.root(), ticker, diagnostics::line);
+            return BudgetSampler.open(config.root(), ticker, new Consumer<String>() {
+                @Override
+                public void accept(String notice) {
+                    diagnostics.line(notice);
+                }
+            });
         } catch (RuntimeException | LinkageError e) {
             diagnostics.once("budget-sampler", "could not open the cgroup and /proc readers under " + config.root()
                     + " (" + e + "); the budget comes from JVM MXBeans alone");

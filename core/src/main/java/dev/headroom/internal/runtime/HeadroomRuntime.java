@@ -45,12 +45,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * The running Headroom of this JVM: one sampler thread ({@code headroom-sampler}) that samples a
  * budget, lets the governor act on it and publishes it, then waits for the {@link AdaptivePeriod}.
  * Everything that can fail inside a tick is contained and reported once; the next tick still runs.
+ *
+ * <p>The start path uses named and anonymous classes where a lambda would read shorter: every lambda
+ * the JVM links spins a hidden class at run time, about 8 KiB of resident memory each in a JVM that
+ * allocates little ({@code docs/limits.md}, "Resident memory"; {@code AgentStartupIT} keeps the start
+ * path free of them).
  */
 public final class HeadroomRuntime implements Engine {
     static final long SAMPLE_NOW_TIMEOUT_SECONDS = 10;
@@ -85,8 +91,8 @@ public final class HeadroomRuntime implements Engine {
         Ticker ticker = Ticker.SYSTEM;
         Scheduler scheduler;
         PrintStream err = System.err;
-        SourceFactory sources = Bindings::budgetSource;
-        ReclaimerFactory reclaimers = Bindings::reclaimer;
+        SourceFactory sources; // null: Bindings.budgetSource (see sources())
+        ReclaimerFactory reclaimers; // null: Bindings.reclaimer (see reclaimers())
         // Null: the production part, named only when its option is set, so that a JVM without heapDumpAt
         // or exitAt never loads the dump and exit classes.
         HeapDumps.DumpAction dumpAction;
@@ -97,11 +103,11 @@ public final class HeadroomRuntime implements Engine {
         long exitGraceMillis = -1;
         MBeanServer mbeanServer;
         boolean mbeanServerSet;
-        Supplier<Optional<MBeanServer>> platformServer = PlatformServer::ifCreated;
+        Supplier<Optional<MBeanServer>> platformServer = PlatformServer.IF_CREATED;
         long jmxDelayNanos;
         long watchPeriodNanos = -1;
         long stallAfterNanos = -1;
-        Supplier<Class<?>[]> loadedClasses = Parts::ownSlf4j;
+        Supplier<Class<?>[]> loadedClasses; // null: ownSlf4j
         Attribution attribution = Attribution.NONE;
 
         public static Parts production() {
@@ -271,7 +277,21 @@ public final class HeadroomRuntime implements Engine {
         }
 
         public SourceFactory sources() {
-            return sources;
+            return sources != null ? sources : new SourceFactory() {
+                @Override
+                public BudgetSource create(HeadroomConfig config, Ticker ticker, Diagnostics diagnostics) {
+                    return Bindings.budgetSource(config, ticker, diagnostics);
+                }
+            };
+        }
+
+        ReclaimerFactory reclaimers() {
+            return reclaimers != null ? reclaimers : new ReclaimerFactory() {
+                @Override
+                public Reclaimer create(HeadroomConfig config, EventSink events, Diagnostics diagnostics) {
+                    return Bindings.reclaimer(config, events, diagnostics);
+                }
+            };
         }
     }
 
@@ -280,6 +300,19 @@ public final class HeadroomRuntime implements Engine {
     private final Parts parts;
     private final Ticker ticker;
     private final Scheduler scheduler;
+    // The two periodic tasks, made once: a method reference would be a new object at every tick.
+    private final Runnable tickTask = new Runnable() {
+        @Override
+        public void run() {
+            tick();
+        }
+    };
+    private final Runnable watchTickTask = new Runnable() {
+        @Override
+        public void run() {
+            watchTick();
+        }
+    };
     private final Diagnostics diagnostics;
     private final ListenerDispatcher listeners;
     private final EventBus events;
@@ -326,9 +359,14 @@ public final class HeadroomRuntime implements Engine {
         this.diagnostics = new Diagnostics(parts.err, config.quiet());
         this.listeners = new ListenerDispatcher(diagnostics, "headroom-listeners");
         this.events = new EventBus(ticker, diagnostics,
-                config.eventLog().map(p -> new EventLog(p, diagnostics)).orElse(null), listeners);
+                config.eventLog().isPresent() ? new EventLog(config.eventLog().get(), diagnostics) : null, listeners);
         this.events.recordFailures();
-        this.jfr = JfrEvents.create(reason -> diagnostics.once("jfr", reason));
+        this.jfr = JfrEvents.create(new Consumer<String>() {
+            @Override
+            public void accept(String reason) {
+                diagnostics.once("jfr", reason);
+            }
+        });
         if (jfr != null) {
             events.subscribe(jfr);
         }
@@ -348,12 +386,17 @@ public final class HeadroomRuntime implements Engine {
             }
             this.samplerBeat = parts.scheduler != null ? null : watchdog.heartbeat("sampler");
             this.scheduler = parts.scheduler != null ? parts.scheduler : Scheduler.daemon("headroom-sampler", samplerBeat);
-            this.source = parts.sources.create(config, ticker, diagnostics);
+            this.source = parts.sources().create(config, ticker, diagnostics);
             boolean reclaimOn = !config.softLimit().isOff() || config.idleReclaim();
-            this.reclaimer = reclaimOn ? parts.reclaimers.create(config, events, diagnostics) : Reclaimer.NONE;
+            this.reclaimer = reclaimOn ? parts.reclaimers().create(config, events, diagnostics) : Reclaimer.NONE;
             this.heapDumps = config.heapDumpAt().isOff() ? null : newHeapDumps(config);
             this.exit = config.exitAt().isOff() ? null : newExit(config, heapDumps);
-            this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, this::levelChanged);
+            this.governor = new Governor(config, events, diagnostics, reclaimer, heapDumps, exit, new Governor.LevelObserver() {
+                @Override
+                public void levelChanged(PressureLevel previous, PressureLevel current, Budget budget) {
+                    HeadroomRuntime.this.levelChanged(previous, current, budget);
+                }
+            });
             this.attribution = parts.attribution;
             attribution.reportTo(events);
             governor.attribution(attribution);
@@ -516,7 +559,8 @@ public final class HeadroomRuntime implements Engine {
     /** Starts the rare look for the application's SLF4J on the sampler thread, once. */
     private void lookForSlf4j() {
         if (slf4j == null) {
-            slf4j = new Slf4jLookup(parts.loadedClasses, events, listeners, diagnostics, ticker, this::runLater);
+            slf4j = new Slf4jLookup(parts.loadedClasses != null ? parts.loadedClasses : Parts::ownSlf4j,
+                    events, listeners, diagnostics, ticker, this::runLater);
             runLater(slf4j, 0);
         }
     }
@@ -549,7 +593,12 @@ public final class HeadroomRuntime implements Engine {
 
     private Watch openWatch(HeadroomConfig config, long periodNanos) {
         try {
-            return new Watch(config.root(), periodNanos, true, this::wakeWatch);
+            return new Watch(config.root(), periodNanos, true, new Runnable() {
+                @Override
+                public void run() {
+                    wakeWatch();
+                }
+            });
         } catch (RuntimeException | LinkageError e) {
             diagnostics.once("watch", "the fast watch of the limits could not start (" + e
                     + "); they are judged at the budget's pace only");
@@ -767,7 +816,7 @@ public final class HeadroomRuntime implements Engine {
             return;
         }
         try {
-            scheduler.schedule(this::watchTick, delayNanos);
+            scheduler.schedule(watchTickTask, delayNanos);
         } catch (RuntimeException e) {
             if (!closed) {
                 diagnostics.failure("watch scheduling", e);
@@ -881,7 +930,23 @@ public final class HeadroomRuntime implements Engine {
         if (closed) {
             return;
         }
-        Runnable contained = () -> {
+        try {
+            scheduler.schedule(new Contained(task), delayNanos);
+        } catch (RuntimeException e) {
+            diagnostics.failure("sampler scheduling", e);
+        }
+    }
+
+    /** A task run on the sampler thread: skipped once closed, its failure contained and reported. */
+    private final class Contained implements Runnable {
+        private final Runnable task;
+
+        Contained(Runnable task) {
+            this.task = task;
+        }
+
+        @Override
+        public void run() {
             if (closed) {
                 return;
             }
@@ -890,11 +955,6 @@ public final class HeadroomRuntime implements Engine {
             } catch (RuntimeException e) {
                 diagnostics.failure("sampler task", e);
             }
-        };
-        try {
-            scheduler.schedule(contained, delayNanos);
-        } catch (RuntimeException e) {
-            diagnostics.failure("sampler scheduling", e);
         }
     }
 
@@ -903,7 +963,7 @@ public final class HeadroomRuntime implements Engine {
             return;
         }
         try {
-            scheduler.schedule(this::tick, delayNanos);
+            scheduler.schedule(tickTask, delayNanos);
         } catch (RuntimeException e) {
             if (!closed) {
                 diagnostics.failure("sampler scheduling", e);

@@ -44,12 +44,13 @@ public final class StartChecks {
                 problems.add("heapDumpDir=" + dir + ": " + p + "; heap dumps will fail until it is a writable directory");
             }
         }
-        config.eventLog().ifPresent(log -> {
+        if (config.eventLog().isPresent()) {
+            Path log = config.eventLog().get();
             String p = fileProblem(log);
             if (p != null) {
                 problems.add("eventLog=" + log + ": " + p + "; events go to stderr only until it is fixed");
             }
-        });
+        }
         return problems;
     }
 

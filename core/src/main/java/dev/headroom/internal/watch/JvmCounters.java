@@ -3,6 +3,7 @@ package dev.headroom.internal.watch;
 import com.sun.management.GcInfo;
 
 import javax.management.ListenerNotFoundException;
+import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import java.lang.management.BufferPoolMXBean;
@@ -227,9 +228,12 @@ final class JvmCounters {
             return false;
         }
         if (listener == null) {
-            listener = (notification, handback) -> {
-                if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(notification.getType())) {
-                    wake.run();
+            listener = new NotificationListener() { // not a lambda: this runs at start (see HeadroomRuntime)
+                @Override
+                public void handleNotification(Notification notification, Object handback) {
+                    if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(notification.getType())) {
+                        wake.run();
+                    }
                 }
             };
             ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(listener, null, null);

@@ -35,10 +35,13 @@ final class DormantReclaimer implements Reclaimer {
     }
 
     /** Runs the wake-up on a daemon thread of its own. */
-    static final Executor WAKE_THREAD = task -> {
-        Thread t = new Thread(task, "headroom-reclaim-wake");
-        t.setDaemon(true);
-        t.start();
+    static final Executor WAKE_THREAD = new Executor() {
+        @Override
+        public void execute(Runnable task) {
+            Thread t = new Thread(task, "headroom-reclaim-wake");
+            t.setDaemon(true);
+            t.start();
+        }
     };
 
     private final Supplier<? extends Law> law;

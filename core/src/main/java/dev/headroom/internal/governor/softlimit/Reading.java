@@ -2,6 +2,7 @@ package dev.headroom.internal.governor.softlimit;
 
 import dev.headroom.Budget;
 
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -51,7 +52,8 @@ record Reading(Budget budget, long nowNanos, OptionalLong softLimit, double gcLo
 
     /** The budget's {@code untracked_native} (malloc, retained arenas); without it, the working set less the heap. */
     static long nativeBytes(Budget budget) {
-        return budget.component("untracked_native").map(Budget.Component::bytes)
-                .orElse(Math.max(0, budget.workingSetBytes() - budget.jvm().heapCommittedBytes()));
+        Optional<Budget.Component> untracked = budget.component("untracked_native");
+        return untracked.isPresent() ? untracked.get().bytes()
+                : Math.max(0, budget.workingSetBytes() - budget.jvm().heapCommittedBytes());
     }
 }

@@ -9,6 +9,8 @@ import dev.headroom.internal.governor.Reclaimer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Builds the production soft-limit and reclaim {@link Reclaimer}. */
 public final class SoftLimitReclaimers {
@@ -24,8 +26,20 @@ public final class SoftLimitReclaimers {
      */
     public static Reclaimer create(HeadroomConfig config, EventSink events, Diagnostics diagnostics) {
         if (config.softLimit().isOff()) {
-            return new DormantReclaimer(() -> controller(config, events, diagnostics), DormantReclaimer.WAKE_THREAD,
-                    e -> diagnostics.failure("reclaim law start", e));
+            // Classes, not lambdas: this runs at start (see HeadroomRuntime's class comment).
+            Supplier<SoftLimitController> law = new Supplier<>() {
+                @Override
+                public SoftLimitController get() {
+                    return controller(config, events, diagnostics);
+                }
+            };
+            Consumer<Throwable> failed = new Consumer<>() {
+                @Override
+                public void accept(Throwable e) {
+                    diagnostics.failure("reclaim law start", e);
+                }
+            };
+            return new DormantReclaimer(law, DormantReclaimer.WAKE_THREAD, failed);
         }
         return controller(config, events, diagnostics);
     }
