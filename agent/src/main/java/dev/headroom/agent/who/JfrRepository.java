@@ -1,7 +1,7 @@
 package dev.headroom.agent.who;
 
 import dev.headroom.internal.governor.HeapDumps;
-import dev.headroom.internal.governor.OutOfMemoryDump;
+import dev.headroom.internal.jvm.VmFlags;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ final class JfrRepository {
             @Override
             public String recorderOptions() {
                 try {
-                    return OutOfMemoryDump.VmFlags.HOTSPOT.get(FLAG).map(OutOfMemoryDump.VmFlags.Flag::value).orElse("");
+                    return VmFlags.HOTSPOT.get(FLAG).map(VmFlags.Flag::value).orElse("");
                 } catch (RuntimeException e) {
                     return ""; // not HotSpot, or no such flag: java.io.tmpdir is JFR's default then
                 }

@@ -6,9 +6,9 @@ import dev.headroom.internal.config.Values;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.events.OwnerOnly;
+import dev.headroom.internal.jvm.VmFlags;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -44,51 +44,6 @@ public final class OutOfMemoryDump {
     private static final long STABLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /** At exit, the longest wait for a dump still being written. */
     private static final long AT_EXIT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
-
-    /** The JVM's flags, as {@code HotSpotDiagnosticMXBean} shows and sets them. */
-    public interface VmFlags {
-        /** The flag's value and whether it is still the JVM's default; empty when the JVM has no such flag. */
-        Optional<Flag> get(String name);
-
-        void set(String name, String value);
-
-        record Flag(String value, boolean isDefault) {
-        }
-
-        /** A JVM without such flags: nothing is armed (tests that must not touch their own JVM's flags). */
-        VmFlags NONE = new VmFlags() {
-            @Override
-            public Optional<Flag> get(String name) {
-                return Optional.empty();
-            }
-
-            @Override
-            public void set(String name, String value) {
-                throw new UnsupportedOperationException(name);
-            }
-        };
-
-        VmFlags HOTSPOT = new VmFlags() {
-            @Override
-            public Optional<Flag> get(String name) {
-                try {
-                    com.sun.management.VMOption o = bean().getVMOption(name);
-                    return Optional.of(new Flag(o.getValue(), o.getOrigin() == com.sun.management.VMOption.Origin.DEFAULT));
-                } catch (IllegalArgumentException e) {
-                    return Optional.empty();
-                }
-            }
-
-            @Override
-            public void set(String name, String value) {
-                bean().setVMOption(name, value);
-            }
-
-            private com.sun.management.HotSpotDiagnosticMXBean bean() {
-                return ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            }
-        };
-    }
 
     private final HeadroomConfig config;
     private final EventSink events;

@@ -1,7 +1,5 @@
 package dev.headroom.internal.jvm;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
-import com.sun.management.VMOption;
 import dev.headroom.JvmSnapshot;
 import dev.headroom.JvmSnapshot.BufferPool;
 import dev.headroom.JvmSnapshot.NmtCategory;
@@ -20,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
@@ -45,6 +44,7 @@ public final class JvmReader {
     private final List<BufferPoolMXBean> bufferPools = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class);
     private final List<GarbageCollectorMXBean> collectors;
     private final NmtReader nmtReader;
+    private final VmFlags vmFlags = VmFlags.HOTSPOT;
     private final LongSupplier nanoTime;
     private final long gcWindowNanos;
     private final JvmConfiguration configuration;
@@ -178,13 +178,12 @@ public final class JvmReader {
 
     private JvmConfiguration readConfiguration() {
         List<String> errors = new ArrayList<>();
-        HotSpotDiagnosticMXBean hotspot = null;
-        try {
-            hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-        } catch (RuntimeException | LinkageError e) {
-            errors.add("jvm: HotSpotDiagnosticMXBean not available (" + e + "); flags unknown");
+        // Every HotSpot has MaxHeapSize: without it there is no flag to read (not HotSpot, no jdk.management).
+        boolean known = vmFlags.get("MaxHeapSize").isPresent();
+        if (!known) {
+            errors.add("jvm: the JVM's flags cannot be read here (no HotSpotDiagnosticMXBean); flags unknown");
         }
-        Flags flags = new Flags(hotspot, errors);
+        Flags flags = new Flags(known ? vmFlags : VmFlags.NONE, errors);
 
         List<String> collectorNames = new ArrayList<>(collectors.size());
         for (GarbageCollectorMXBean c : collectors) {
@@ -229,27 +228,26 @@ public final class JvmReader {
                 directFlag > 0, stack, residentStack, preTouch, nmt, maxRam, errors);
     }
 
-    /** VM flags through HotSpotDiagnosticMXBean; a missing flag is noted once and a fallback used. */
+    /** VM flags; a missing flag is noted once and a fallback used ({@link VmFlags#NONE}: all fall back, silently). */
     private static final class Flags {
-        private final HotSpotDiagnosticMXBean hotspot;
+        private final VmFlags vm;
         private final List<String> errors;
 
-        Flags(HotSpotDiagnosticMXBean hotspot, List<String> errors) {
-            this.hotspot = hotspot;
+        Flags(VmFlags vm, List<String> errors) {
+            this.vm = vm;
             this.errors = errors;
         }
 
         String string(String name, String fallback) {
-            if (hotspot == null) {
+            if (vm == VmFlags.NONE) {
                 return fallback;
             }
-            try {
-                VMOption option = hotspot.getVMOption(name);
-                return option.getValue();
-            } catch (RuntimeException e) {
-                errors.add("jvm: flag " + name + " could not be read (" + e.getMessage() + ")");
+            Optional<VmFlags.Flag> f = vm.get(name);
+            if (f.isEmpty()) {
+                errors.add("jvm: flag " + name + " could not be read (no such flag in this JVM)");
                 return fallback;
             }
+            return f.get().value();
         }
 
         BigInteger unsigned(String name) {
@@ -275,17 +273,17 @@ public final class JvmReader {
         }
 
         boolean bool(String name, boolean fallback, boolean report) {
-            if (hotspot == null) {
+            if (vm == VmFlags.NONE) {
                 return fallback;
             }
-            try {
-                return Boolean.parseBoolean(hotspot.getVMOption(name).getValue());
-            } catch (RuntimeException e) {
+            Optional<VmFlags.Flag> f = vm.get(name);
+            if (f.isEmpty()) {
                 if (report) {
-                    errors.add("jvm: flag " + name + " could not be read (" + e.getMessage() + ")");
+                    errors.add("jvm: flag " + name + " could not be read (no such flag in this JVM)");
                 }
                 return fallback;
             }
+            return Boolean.parseBoolean(f.get().value());
         }
     }
 }

@@ -2,9 +2,8 @@ package dev.headroom.internal.jvm;
 
 import dev.headroom.internal.jvm.NmtReport.Status;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
 
-import java.lang.management.ManagementFactory;
+import java.util.Optional;
 import java.util.function.Supplier;
 import javax.management.InstanceNotFoundException;
 import javax.management.MBeanServer;
@@ -59,13 +58,9 @@ public final class NmtReader {
 
     /** The {@code NativeMemoryTracking} flag ({@code off}, {@code summary}, {@code detail}); null when unreadable. */
     static String trackingFlag() {
-        try {
-            HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            return hotspot == null ? null : hotspot.getVMOption("NativeMemoryTracking").getValue();
-        } catch (RuntimeException | LinkageError e) {
-            // Not HotSpot, or no jdk.management: ask the DiagnosticCommand MBean, which says whether it exists.
-            return null;
-        }
+        // Empty when not HotSpot, or no jdk.management: the DiagnosticCommand MBean then says whether NMT exists.
+        Optional<VmFlags.Flag> f = VmFlags.HOTSPOT.get("NativeMemoryTracking");
+        return f.isPresent() ? f.get().value() : null;
     }
 
     /** The current summary, or why there is none. */

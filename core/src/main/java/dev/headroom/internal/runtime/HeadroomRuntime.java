@@ -26,6 +26,7 @@ import dev.headroom.internal.governor.Reclaimer;
 import dev.headroom.internal.governor.SizingVerdict;
 import dev.headroom.internal.jfr.JfrEvents;
 import dev.headroom.internal.jvm.PlatformServer;
+import dev.headroom.internal.jvm.VmFlags;
 import dev.headroom.internal.report.ReportJson;
 import dev.headroom.internal.watch.Watch;
 
@@ -97,7 +98,7 @@ public final class HeadroomRuntime implements Engine {
         // or exitAt never loads the dump and exit classes.
         HeapDumps.DumpAction dumpAction;
         HeapDumps.FileStores fileStores;
-        OutOfMemoryDump.VmFlags vmFlags;
+        VmFlags vmFlags;
         boolean asyncDumps = true;
         OrderlyExit.Exiter exiter;
         long exitGraceMillis = -1;
@@ -165,12 +166,12 @@ public final class HeadroomRuntime implements Engine {
             this.fileStores = Objects.requireNonNull(stores);
             this.asyncDumps = async;
             // Dumps replaced means a test: the JVM's own flags stay untouched unless vmFlags(...) says otherwise.
-            this.vmFlags = OutOfMemoryDump.VmFlags.NONE;
+            this.vmFlags = VmFlags.NONE;
             return this;
         }
 
         /** The JVM flags the OutOfMemoryError dump is armed with. */
-        public Parts vmFlags(OutOfMemoryDump.VmFlags flags) {
+        public Parts vmFlags(VmFlags flags) {
             this.vmFlags = Objects.requireNonNull(flags);
             return this;
         }
@@ -189,8 +190,8 @@ public final class HeadroomRuntime implements Engine {
             return fileStores != null ? fileStores : HeapDumps.FileStores.REAL;
         }
 
-        OutOfMemoryDump.VmFlags vmFlags() {
-            return vmFlags != null ? vmFlags : OutOfMemoryDump.VmFlags.HOTSPOT;
+        VmFlags vmFlags() {
+            return vmFlags != null ? vmFlags : VmFlags.HOTSPOT;
         }
 
         OrderlyExit.Exiter exiter() {

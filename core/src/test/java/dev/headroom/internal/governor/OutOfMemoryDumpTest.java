@@ -6,6 +6,7 @@ import dev.headroom.HeadroomConfig;
 import dev.headroom.HeadroomEvent;
 import dev.headroom.internal.clock.FakeTicker;
 import dev.headroom.internal.events.Diagnostics;
+import dev.headroom.internal.jvm.VmFlags;
 import dev.headroom.internal.runtime.TestBudgets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,10 +38,10 @@ class OutOfMemoryDumpTest {
     private final AtomicLong usable = new AtomicLong(100L << 30);
 
     /** The JVM's two manageable flags, at their defaults unless a test sets them as a command line would. */
-    private static final class FakeFlags implements OutOfMemoryDump.VmFlags {
+    private static final class FakeFlags implements VmFlags {
         final Map<String, Flag> values = new HashMap<>(Map.of(
-                OutOfMemoryDump.DUMP_FLAG, new Flag("false", true),
-                OutOfMemoryDump.PATH_FLAG, new Flag("", true)));
+                OutOfMemoryDump.DUMP_FLAG, new Flag("false", true, true),
+                OutOfMemoryDump.PATH_FLAG, new Flag("", true, true)));
 
         @Override
         public Optional<Flag> get(String name) {
@@ -49,7 +50,7 @@ class OutOfMemoryDumpTest {
 
         @Override
         public void set(String name, String value) {
-            values.put(name, new Flag(value, false));
+            values.put(name, new Flag(value, false, true));
         }
 
         String value(String name) {
@@ -84,7 +85,7 @@ class OutOfMemoryDumpTest {
 
     @Test
     void leavesTheJvmsOptionsAloneWhenTheUserSetEither(@TempDir Path dir) {
-        flags.values.put(OutOfMemoryDump.PATH_FLAG, new OutOfMemoryDump.VmFlags.Flag("/dumps", false));
+        flags.values.put(OutOfMemoryDump.PATH_FLAG, new VmFlags.Flag("/dumps", false, true));
         OutOfMemoryDump d = backstop("heapDumpAt=90%,heapDumpDir=" + dir, "ext4");
         d.arm();
         assertFalse(d.armed());

@@ -1,8 +1,7 @@
 package dev.headroom.internal.governor.softlimit;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
-import com.sun.management.VMOption;
 import dev.headroom.internal.jvm.PlatformServer;
+import dev.headroom.internal.jvm.VmFlags;
 import dev.headroom.internal.kernfs.KernelFile;
 
 import java.io.IOException;
@@ -21,7 +20,7 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
- * The levers of a HotSpot JVM: flags through {@link HotSpotDiagnosticMXBean}, the trim through the
+ * The levers of a HotSpot JVM: flags through {@link VmFlags}, the trim through the
  * {@code DiagnosticCommand} MBean ({@code System.trim_native_heap}, operation
  * {@code systemTrimNativeHeap}), collections through {@link System#gc()} (so
  * {@code -XX:+DisableExplicitGC} is respected: the governor reports it rather than working around
@@ -37,7 +36,7 @@ final class HotSpotLevers implements VmLevers {
     /** "Trim native heap: RSS+Swap: 193M->190M (-3072K)" (JDK 17.0.9+ and 21+ print this form). */
     private static final Pattern TRIM_DELTA = Pattern.compile("\\(([-+]?\\d+)([KMG]?)\\)");
 
-    private final HotSpotDiagnosticMXBean hotspot;
+    private final VmFlags flags = VmFlags.HOTSPOT;
     private final ObjectName diagnosticCommand;
     private final Path statm;
     /** Set by the first trim: the server and whether it has the operation. */
@@ -45,7 +44,6 @@ final class HotSpotLevers implements VmLevers {
     private volatile Boolean trimAvailable;
 
     HotSpotLevers(Path root) {
-        this.hotspot = platformOrNull();
         this.diagnosticCommand = PlatformServer.DIAGNOSTIC_COMMAND;
         this.statm = root.resolve("proc/self/statm");
         // glibc's malloc_trim is Linux-only; elsewhere the JVM has no such command.
@@ -56,35 +54,19 @@ final class HotSpotLevers implements VmLevers {
 
     @Override
     public Optional<String> flag(String name) {
-        if (hotspot == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(hotspot.getVMOption(name).getValue());
-        } catch (IllegalArgumentException noSuchFlag) {
-            return Optional.empty();
-        }
+        Optional<VmFlags.Flag> f = flags.get(name);
+        return f.isPresent() ? Optional.of(f.get().value()) : Optional.empty();
     }
 
     @Override
     public boolean writeable(String name) {
-        if (hotspot == null) {
-            return false;
-        }
-        try {
-            VMOption o = hotspot.getVMOption(name);
-            return o.isWriteable();
-        } catch (IllegalArgumentException noSuchFlag) {
-            return false;
-        }
+        Optional<VmFlags.Flag> f = flags.get(name);
+        return f.isPresent() && f.get().writeable();
     }
 
     @Override
     public void setFlag(String name, String value) {
-        if (hotspot == null) {
-            throw new IllegalArgumentException("no HotSpotDiagnosticMXBean in this JVM");
-        }
-        hotspot.setVMOption(name, value);
+        flags.set(name, value);
     }
 
     @Override
@@ -158,14 +140,6 @@ final class HotSpotLevers implements VmLevers {
             return f.length > 1 ? Long.parseLong(f[1]) * 4096 : -1;
         } catch (IOException | RuntimeException e) {
             return -1;
-        }
-    }
-
-    private static HotSpotDiagnosticMXBean platformOrNull() {
-        try {
-            return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-        } catch (RuntimeException | LinkageError e) {
-            return null;
         }
     }
 
