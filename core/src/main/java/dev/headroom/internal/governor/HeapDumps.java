@@ -207,7 +207,13 @@ public final class HeapDumps {
         lastDumpNanos = nowNanos;
         long heapUsed = budget.jvm().heapUsedBytes();
         long workingSet = budget.workingSetBytes();
-        Runnable job = () -> write(workingSet, t, heapUsed, constraint, reason);
+        // A class, not a lambda: nothing is spun at run time between the decision and the dump.
+        Runnable job = new Runnable() {
+            @Override
+            public void run() {
+                write(workingSet, t, heapUsed, constraint, reason);
+            }
+        };
         if (async) {
             Thread th = new Thread(job, "headroom-heap-dump");
             th.setDaemon(true);

@@ -108,14 +108,22 @@ public final class OrderlyExit {
             if (config.exitAt().isPercent() && threshold.isPresent()) {
                 m.append(" (").append(Values.humanBytes(threshold.getAsLong())).append(')');
             }
-            budget.limitBytes().ifPresent(l -> m.append(" of the ").append(Values.humanBytes(l)).append(" limit"));
+            if (budget.limitBytes().isPresent()) {
+                m.append(" of the ").append(Values.humanBytes(budget.limitBytes().getAsLong())).append(" limit");
+            }
         }
         m.append(binding != null && !binding.name().equals(Constraint.CGROUP)
                         ? "; leaving before the JVM dies of OutOfMemoryError" : "; leaving before the kernel OOM-kills")
                 .append("; shutdown hooks run, halt after ")
                 .append(graceMillis / 1000).append(" s if they hang");
         events.emit("exit", f, m.toString());
-        start(() -> exit(code));
+        // Classes, not lambdas, from here to System.exit: nothing is spun at run time while memory runs out.
+        start(new Runnable() {
+            @Override
+            public void run() {
+                exit(code);
+            }
+        });
     }
 
     /**
@@ -190,14 +198,17 @@ public final class OrderlyExit {
         }
         Thread watchdog = null;
         try {
-            watchdog = new Thread(() -> {
-                try {
-                    Thread.sleep(graceMillis);
-                } catch (InterruptedException e) {
-                    return;
+            watchdog = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    try {
+                        Thread.sleep(graceMillis);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    diagnostics.line("shutdown hooks still running after " + graceMillis / 1000 + " s: halting with status " + code);
+                    exiter.halt(code);
                 }
-                diagnostics.line("shutdown hooks still running after " + graceMillis / 1000 + " s: halting with status " + code);
-                exiter.halt(code);
             }, "headroom-exit-watchdog");
             watchdog.setDaemon(true);
             watchdog.start();
