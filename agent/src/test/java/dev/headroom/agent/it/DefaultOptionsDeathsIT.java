@@ -5,6 +5,7 @@ import dev.headroom.testkit.ForkedJvm;
 import dev.headroom.testkit.MemoryCgroup;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -58,9 +59,8 @@ class DefaultOptionsDeathsIT {
 
     @ParameterizedTest(name = "{0} at {3}/s: warned, with the time left, before the death")
     @MethodSource("deaths")
-    void everyDeathIsWarnedAtTheDefaults(String name, String kind, String flag, int rate, String death, String constraint)
-            throws Exception {
-        Path work = Files.createTempDirectory("headroom-defaults-" + name);
+    void everyDeathIsWarnedAtTheDefaults(String name, String kind, String flag, int rate, String death, String constraint,
+                                         @TempDir Path work) throws Exception {
         Path events = work.resolve("events.jsonl");
         try (MemoryCgroup cgroup = MemoryCgroup.create("defaults-" + name, LIMIT)) {
             if (kind.equals("threads")) {

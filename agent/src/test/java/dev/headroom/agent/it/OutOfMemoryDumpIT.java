@@ -5,6 +5,7 @@ import dev.headroom.testkit.ForkedJvm;
 import dev.headroom.testkit.MemoryCgroup;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +37,7 @@ class OutOfMemoryDumpIT {
     }
 
     @Test
-    void aLeakFasterThanADumpStillLeavesOneCompleteDump() throws Exception {
-        Path work = Files.createTempDirectory("headroom-oome-dump");
+    void aLeakFasterThanADumpStillLeavesOneCompleteDump(@TempDir Path work) throws Exception {
         Path events = work.resolve("events.jsonl");
         Path dumps = work.resolve("dumps");
         try (MemoryCgroup cgroup = MemoryCgroup.create("oome-dump", 256 * MIB)) {

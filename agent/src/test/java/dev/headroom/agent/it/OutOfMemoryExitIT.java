@@ -2,8 +2,8 @@ package dev.headroom.agent.it;
 
 import dev.headroom.testkit.ForkedJvm;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,8 +29,7 @@ class OutOfMemoryExitIT {
     }
 
     @Test
-    void anErrorThatEndsMainExitsWithTheExitCodeAfterTheHooks() throws Exception {
-        Path work = Files.createTempDirectory("headroom-oome-exit");
+    void anErrorThatEndsMainExitsWithTheExitCodeAfterTheHooks(@TempDir Path work) throws Exception {
         Path events = work.resolve("events.jsonl");
         ForkedJvm.Result r = run("eventLog=" + events + ",exitAt=95%", work);
         List<Map<String, Object>> log = EventLogFile.read(events);
@@ -47,8 +46,7 @@ class OutOfMemoryExitIT {
     }
 
     @Test
-    void withoutExitAtTheJvmEndsAsItAlwaysHas() throws Exception {
-        Path work = Files.createTempDirectory("headroom-oome-no-exit");
+    void withoutExitAtTheJvmEndsAsItAlwaysHas(@TempDir Path work) throws Exception {
         Path events = work.resolve("events.jsonl");
         ForkedJvm.Result r = run("eventLog=" + events, work);
         String context = "\n" + r.describe();

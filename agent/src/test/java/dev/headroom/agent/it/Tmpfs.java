@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A private tmpfs mounted for one test (root only), unmounted on close: files written there are
+ * A private tmpfs mounted for one test (root only), unmounted and its mount point removed on close: files written there are
  * shared memory charged to the writer's memory cgroup, and nothing outlives the test.
  */
 final class Tmpfs implements AutoCloseable {
@@ -47,5 +47,6 @@ final class Tmpfs implements AutoCloseable {
         if (!done || p.exitValue() != 0) {
             throw new IOException("umount " + dir + " failed: " + out.trim());
         }
+        Files.deleteIfExists(dir); // the empty mount point: nothing of the test is left in /tmp
     }
 }

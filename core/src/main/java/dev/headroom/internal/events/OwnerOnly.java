@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How Headroom creates the files and directories it writes (the event log, the heap dump directory):
@@ -36,6 +37,9 @@ import java.util.Set;
 public final class OwnerOnly {
     private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
+
+    /** Suffixes for {@link #createPrivateDirectory}: this process's id, then a count, so two JVMs sharing a directory rarely collide. */
+    private static final AtomicLong SUFFIXES = new AtomicLong(ProcessHandle.current().pid() * 1_000_000L);
 
     private OwnerOnly() {
     }
@@ -91,6 +95,35 @@ public final class OwnerOnly {
             }
             makeOwnerOnly(p, DIRECTORY);
         }
+    }
+
+    /**
+     * Creates a new directory 0700 inside {@code parent}, named {@code prefix} and a suffix no one has
+     * taken: {@code mkdir(2)} fails on any existing name, a planted link included, so the name need not
+     * be secret. Not {@link Files#createTempDirectory}: its first call seeds a {@code SecureRandom}
+     * (25-40 ms of CPU measured, more on a busy machine), and the heap dump calls this when memory runs out.
+     *
+     * @throws IOException naming {@code parent} when it cannot be done
+     */
+    public static Path createPrivateDirectory(Path parent, String prefix) throws IOException {
+        return createPrivateDirectory(parent, prefix, SUFFIXES.getAndAdd(1));
+    }
+
+    /** {@link #createPrivateDirectory(Path, String)} trying suffixes from {@code first} on (tests). */
+    static Path createPrivateDirectory(Path parent, String prefix, long first) throws IOException {
+        FileAlreadyExistsException taken = null;
+        for (long suffix = first; suffix < first + 100; suffix++) {
+            Path p = parent.resolve(prefix + suffix);
+            try {
+                Files.createDirectory(p, posix(p, DIRECTORY));
+            } catch (FileAlreadyExistsException e) {
+                taken = e;
+                continue;
+            }
+            makeOwnerOnly(p, DIRECTORY);
+            return p;
+        }
+        throw new IOException("no free name " + prefix + "N in " + parent + " (100 taken)", taken);
     }
 
     /**

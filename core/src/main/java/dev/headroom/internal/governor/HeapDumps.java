@@ -60,8 +60,13 @@ public final class HeapDumps {
     public interface DumpAction {
         void dump(Path file) throws IOException;
 
-        DumpAction HOTSPOT = file -> ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
-                .dumpHeap(file.toString(), true);
+        /** {@code HotSpotDiagnosticMXBean.dumpHeap(file, live=true)}; a class, so the dump links nothing at run time. */
+        DumpAction HOTSPOT = new DumpAction() {
+            @Override
+            public void dump(Path file) throws IOException {
+                ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).dumpHeap(file.toString(), true);
+            }
+        };
     }
 
     /** What is known about the file system of a directory. */
@@ -343,12 +348,7 @@ public final class HeapDumps {
     }
 
     private static Path createPrivateTempDir(Path dir) throws IOException {
-        try {
-            return Files.createTempDirectory(dir, ".headroom-dump-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (UnsupportedOperationException e) {
-            return Files.createTempDirectory(dir, ".headroom-dump-");
-        }
+        return OwnerOnly.createPrivateDirectory(dir, ".headroom-dump-");
     }
 
     private static void setPermissions(Path p, String perms) throws IOException {

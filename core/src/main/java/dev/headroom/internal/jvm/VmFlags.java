@@ -1,9 +1,5 @@
 package dev.headroom.internal.jvm;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
-import com.sun.management.VMOption;
-
-import java.lang.management.ManagementFactory;
 import java.util.Optional;
 
 /**
@@ -45,37 +41,6 @@ public interface VmFlags {
         }
     };
 
-    /** This JVM's flags. */
-    VmFlags HOTSPOT = new VmFlags() {
-        @Override
-        public Optional<Flag> get(String name) {
-            HotSpotDiagnosticMXBean bean = bean();
-            if (bean == null) {
-                return Optional.empty();
-            }
-            try {
-                VMOption o = bean.getVMOption(name);
-                return Optional.of(new Flag(o.getValue(), o.getOrigin() == VMOption.Origin.DEFAULT, o.isWriteable()));
-            } catch (IllegalArgumentException noSuchFlag) {
-                return Optional.empty();
-            }
-        }
-
-        @Override
-        public void set(String name, String value) {
-            HotSpotDiagnosticMXBean bean = bean();
-            if (bean == null) {
-                throw new IllegalArgumentException("no HotSpotDiagnosticMXBean in this JVM");
-            }
-            bean.setVMOption(name, value);
-        }
-
-        private HotSpotDiagnosticMXBean bean() {
-            try {
-                return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            } catch (RuntimeException | LinkageError e) {
-                return null;
-            }
-        }
-    };
+    /** This JVM's flags; the bean is looked up once, on first use (the reclaim law reads flags every step). */
+    VmFlags HOTSPOT = new HotSpotFlags();
 }

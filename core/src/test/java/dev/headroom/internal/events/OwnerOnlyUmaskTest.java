@@ -31,6 +31,7 @@ class OwnerOnlyUmaskTest {
                 log.append("{\"event\":\"start\"}");
             }
             OwnerOnly.createDirectories(dir.resolve("dumps/web-1"));
+            Files.move(OwnerOnly.createPrivateDirectory(dir.resolve("dumps"), ".headroom-dump-"), dir.resolve("dumps/private"));
         }
     }
 
@@ -45,7 +46,7 @@ class OwnerOnlyUmaskTest {
         assertEquals(0, p.exitValue(), output);
 
         assertEquals("rw-------", mode(dir.resolve("logs/today/headroom.jsonl")));
-        for (String d : List.of("logs", "logs/today", "dumps", "dumps/web-1")) {
+        for (String d : List.of("logs", "logs/today", "dumps", "dumps/web-1", "dumps/private")) {
             assertEquals("rwx------", mode(dir.resolve(d)), d);
         }
         assertEquals("{\"event\":\"start\"}\n", Files.readString(dir.resolve("logs/today/headroom.jsonl")));
