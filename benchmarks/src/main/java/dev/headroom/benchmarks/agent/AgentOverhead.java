@@ -27,7 +27,7 @@ import java.util.jar.Manifest;
  *       exit, with no agent, the empty agent and Headroom, alternating, median and p90 of N runs;</li>
  *   <li>CPU in the first second: utime+stime of the whole process 1 s after fork, empty agent vs
  *       Headroom, median of N runs each;</li>
- *   <li>resident memory: VmRSS 5 s after start, empty agent vs an empty agent that reads the platform
+ *   <li>resident memory: VmRSS 5 s after start (or at each of {@code --rssAt}), empty agent vs an empty agent that reads the platform
  *       MXBeans ({@link MxBeanReaderAgent}, the JDK's floor for any in-process reader) vs Headroom,
  *       median of M runs each; then the same
  *       with a 128 MiB heap pre-touched, which leaves out the heap pages Headroom's start-up allocations
@@ -40,7 +40,7 @@ import java.util.jar.Manifest;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.headroom.benchmarks.agent.AgentOverhead \
  *      --agent agent/target/headroom-agent.jar --app samples/leaky-app/target/leaky-app.jar \
- *      [--runs 21] [--rssRuns 5] [--cpuSeconds 300] [--idleLimitMiB 512] [--options ""] [--jvmArgs -XX:+UseSerialGC]
+ *      [--runs 21] [--rssRuns 5] [--rssAt 5] [--cpuSeconds 300] [--idleLimitMiB 512] [--options ""] [--jvmArgs -XX:+UseSerialGC]
  * </pre>
  * {@code --runs 0} skips the start-up and first-second tables, {@code --cpuSeconds 0} the idle CPU.
  * Prints a Markdown table. The JVM measured is the one running this driver ({@code java.home}).
@@ -55,6 +55,7 @@ public final class AgentOverhead {
         Path app = Path.of(Procs.arg(args, "app", "samples/leaky-app/target/leaky-app.jar"));
         int runs = Integer.parseInt(Procs.arg(args, "runs", "21"));
         int rssRuns = Integer.parseInt(Procs.arg(args, "rssRuns", "5"));
+        int[] rssAt = seconds(Procs.arg(args, "rssAt", "5"));
         int cpuSeconds = Integer.parseInt(Procs.arg(args, "cpuSeconds", "300"));
         long idleLimit = Long.parseLong(Procs.arg(args, "idleLimitMiB", "512")) << 20;
         String options = Procs.arg(args, "options", "");
@@ -103,12 +104,12 @@ public final class AgentOverhead {
             System.out.println();
         }
 
-        rssTable("resident memory 5 s after start", rssRuns, empty, agent, options, jvmArgs, app);
+        rssTable("resident memory after start", rssRuns, rssAt, empty, agent, options, jvmArgs, app);
         // The same with the heap's pages touched up front, as a running application's allocations touch
         // them anyway: what is left is what Headroom costs outside the heap (classes, threads, malloc).
         List<String> touchArgs = new ArrayList<>(jvmArgs);
         touchArgs.addAll(List.of("-Xms128m", "-Xmx128m", "-XX:+AlwaysPreTouch"));
-        rssTable("resident memory 5 s after start, 128 MiB heap pre-touched", rssRuns, empty, agent, options, touchArgs, app);
+        rssTable("resident memory after start, 128 MiB heap pre-touched", rssRuns, rssAt, empty, agent, options, touchArgs, app);
 
         if (cpuSeconds > 0) {
             String hold = Integer.toString(cpuSeconds + 20);
@@ -147,6 +148,19 @@ public final class AgentOverhead {
                 idleWith.waitFor();
             }
         }
+    }
+
+    /** {@code --rssAt 5,60,180}: seconds after start, ascending. */
+    static int[] seconds(String list) {
+        String[] parts = list.split(",");
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = Integer.parseInt(parts[i].trim());
+            if (out[i] < 1 || (i > 0 && out[i] <= out[i - 1])) {
+                throw new IllegalArgumentException("--rssAt wants ascending whole seconds from 1, got " + list);
+            }
+        }
+        return out;
     }
 
     /** The command, started by a shell that first moves itself into {@code cgroup} (the JVM keeps the pid). */
@@ -233,39 +247,118 @@ public final class AgentOverhead {
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    private static void rssTable(String title, int rssRuns, Path empty, Path agent, String options, List<String> jvmArgs, Path app)
-            throws Exception {
+    private static void rssTable(String title, int rssRuns, int[] rssAt, Path empty, Path agent, String options,
+                                 List<String> jvmArgs, Path app) throws Exception {
         Path reader = agentJar(MxBeanReaderAgent.class);
-        List<Double> rssFloor = new ArrayList<>();
-        List<Double> rssReader = new ArrayList<>();
-        List<Double> rssWith = new ArrayList<>();
-        for (int i = 0; i < rssRuns; i++) {
-            rssFloor.add(rssMiB(Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", "8")));
-            rssReader.add(rssMiB(Procs.command(reader, "", jvmArgs, app, "--max", "0", "--hold", "8")));
-            rssWith.add(rssMiB(Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", "8")));
+        String hold = Integer.toString(rssAt[rssAt.length - 1] + 3);
+        List<List<String>> commands = List.of(
+                Procs.command(empty, "", jvmArgs, app, "--max", "0", "--hold", hold),
+                Procs.command(reader, "", jvmArgs, app, "--max", "0", "--hold", hold),
+                Procs.command(agent, options, jvmArgs, app, "--max", "0", "--hold", hold));
+        List<List<List<Double>>> rss = rssRounds(commands, rssRuns, rssAt);
+        printHeader(title + ", median VmRSS", rssAt);
+        String[] names = {"empty agent", "empty agent reading the platform MXBeans Headroom reads", "Headroom"};
+        for (int who = 0; who < names.length; who++) {
+            StringBuilder row = new StringBuilder("| " + names[who] + " |");
+            for (int t = 0; t < rssAt.length; t++) {
+                row.append(" ").append(Procs.fmt(Procs.median(rss.get(who).get(t)))).append(" MiB |");
+            }
+            System.out.println(row);
         }
-        double floor = Procs.median(rssFloor);
-        double mx = Procs.median(rssReader);
-        double with = Procs.median(rssWith);
-        System.out.println("| " + title + " | median VmRSS |");
-        System.out.println("|---|---|");
-        System.out.println("| empty agent | " + Procs.fmt(floor) + " MiB |");
-        System.out.println("| empty agent reading the platform MXBeans Headroom reads | " + Procs.fmt(mx) + " MiB |");
-        System.out.println("| Headroom | " + Procs.fmt(with) + " MiB |");
-        System.out.println("| Headroom - empty agent | " + Procs.fmt(with - floor) + " MiB |");
-        System.out.println("| of which the MXBeans (reader - empty agent) | " + Procs.fmt(mx - floor) + " MiB |");
-        System.out.println("| Headroom - MXBean reader | " + Procs.fmt(with - mx) + " MiB |");
+        String[] differences = {"Headroom - empty agent", "of which the MXBeans (reader - empty agent)", "Headroom - MXBean reader"};
+        int[][] pairs = {{2, 0}, {1, 0}, {2, 1}};
+        for (int d = 0; d < differences.length; d++) {
+            StringBuilder row = new StringBuilder("| " + differences[d] + " |");
+            for (int t = 0; t < rssAt.length; t++) {
+                double diff = Procs.median(rss.get(pairs[d][0]).get(t)) - Procs.median(rss.get(pairs[d][1]).get(t));
+                row.append(" ").append(Procs.fmt(diff)).append(" MiB |");
+            }
+            System.out.println(row);
+        }
+        System.out.println();
+        // Every run, not only the medians: a JVM whose own footprint is bimodal (seen on JDK 25) shows
+        // here as two clusters, and a difference of medians across them means little.
+        for (int who = 0; who < names.length; who++) {
+            StringBuilder runs = new StringBuilder("runs, " + names[who] + ":");
+            for (int t = 0; t < rssAt.length; t++) {
+                runs.append(" ").append(rssAt[t]).append(" s [");
+                List<Double> v = rss.get(who).get(t);
+                for (int i = 0; i < v.size(); i++) {
+                    runs.append(i == 0 ? "" : ", ").append(Procs.fmt(v.get(i)));
+                }
+                runs.append("]");
+            }
+            System.out.println(runs);
+        }
         System.out.println();
     }
 
-    private static double rssMiB(List<String> command) throws Exception {
-        Process p = start(command);
+    /**
+     * {@code runs} rounds of {@link #rssMiB}: result[command][time] holds one value per round. The
+     * commands run side by side in each round (so a long {@code --rssAt} costs one wait, not one per
+     * command), and drift in the machine hits all alike.
+     */
+    static List<List<List<Double>>> rssRounds(List<List<String>> commands, int runs, int[] rssAt) throws Exception {
+        List<List<List<Double>>> rss = new ArrayList<>();
+        for (int who = 0; who < commands.size(); who++) {
+            List<List<Double>> perTime = new ArrayList<>();
+            for (int t = 0; t < rssAt.length; t++) {
+                perTime.add(new ArrayList<>());
+            }
+            rss.add(perTime);
+        }
+        for (int i = 0; i < runs; i++) {
+            double[][] at = rssMiB(commands, rssAt);
+            for (int who = 0; who < commands.size(); who++) {
+                for (int t = 0; t < rssAt.length; t++) {
+                    rss.get(who).get(t).add(at[who][t]);
+                }
+            }
+        }
+        return rss;
+    }
+
+    /** A Markdown table's header with one column per time of {@code rssAt}. */
+    static void printHeader(String title, int[] rssAt) {
+        StringBuilder header = new StringBuilder("| " + title + " |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (int seconds : rssAt) {
+            header.append(" ").append(seconds).append(" s |");
+            rule.append("---|");
+        }
+        System.out.println(header);
+        System.out.println(rule);
+    }
+
+    /** VmRSS of each command, started together, at each of {@code seconds} (ascending) after the start, MiB. */
+    static double[][] rssMiB(List<List<String>> commands, int[] seconds) throws Exception {
+        long t0 = System.nanoTime();
+        List<Process> ps = new ArrayList<>();
         try {
-            Thread.sleep(5000);
-            return Procs.rssBytes(p.pid()) / (1024.0 * 1024);
+            for (List<String> c : commands) {
+                ps.add(start(c));
+            }
+            double[][] out = new double[commands.size()][seconds.length];
+            for (int i = 0; i < seconds.length; i++) {
+                long wait = seconds[i] * 1_000_000_000L - (System.nanoTime() - t0);
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                for (int who = 0; who < ps.size(); who++) {
+                    Process p = ps.get(who);
+                    if (!p.isAlive()) {
+                        throw new IllegalStateException("ended before " + seconds[i] + " s (status " + p.exitValue() + "): "
+                                + commands.get(who));
+                    }
+                    out[who][i] = Procs.rssBytes(p.pid()) / (1024.0 * 1024);
+                }
+            }
+            return out;
         } finally {
-            p.destroyForcibly();
-            p.waitFor();
+            for (Process p : ps) {
+                p.destroyForcibly();
+                p.waitFor();
+            }
         }
     }
 }
