@@ -324,8 +324,12 @@ final class ReclaimLaw implements ReclaimPolicy {
         long cameBack = Math.min(u.returned, Math.max(0, ws - u.lowWorkingSet));
         long refault = cameBack / Reading.MIB * REFAULT_NANOS_PER_MIB;
         long cost = u.actionCpu + regrowthGc + refault;
-        long worth = (long) (ledger.share() * Math.max(ledger.processCpuSince(u.start), ReclaimLedger.FLOOR_CORES * held));
+        double base = Math.max(ledger.processCpuSince(u.start), ReclaimLedger.FLOOR_CORES * held);
+        long worth = (long) (ledger.share() * base);
         boolean paid = cost <= worth;
+        // The budget at which this reclaim would have paid: the price of this memory-time on this
+        // workload, which tells a user what reclaimCpuBudget would buy it (or that nothing sensible would).
+        double payingPercent = Math.ceil(cost * 1000.0 / base) / 10.0;
         ledger.charge(now, regrowthGc + refault);
         Pattern p = patterns.computeIfAbsent(u.key, k -> new Pattern());
         p.lastCostNanos = cost;
@@ -350,16 +354,18 @@ final class ReclaimLaw implements ReclaimPolicy {
             extra.put("costCpuMs", cost / 1_000_000);
             extra.put("worthCpuMs", worth / 1_000_000);
             extra.put("paid", paid);
+            extra.put("paysAtBudgetPercent", payingPercent);
             extra.put("backoffMs", backoff / 1_000_000);
             extra.put("freeShare", round(f));
             extra.put("budgetUsedMs", use.usedNanos() / 1_000_000);
             extra.put("budgetLeftMs", use.leftNanos() / 1_000_000);
             extra.put("budgetAllowedMs", use.allowanceNanos() / 1_000_000);
             report.action(true, "account", String.format(Locale.ROOT, "a reclaim of %s held for %.1f s cost %s "
-                            + "(collections %s, regrowth GC %s, refaults %s) against %s it was worth under the budget: %s; "
-                            + "budget used %s of %s", Values.humanBytes(u.returned), held / 1e9, ms(cost), ms(u.actionCpu),
-                    ms(regrowthGc), ms(refault), ms(worth), paid ? "paid" : "did not pay, backing off "
-                            + Values.formatDuration(Duration.ofNanos(backoff)), ms(use.usedNanos()), ms(use.allowanceNanos())),
+                            + "(collections %s, regrowth GC %s, refaults %s) against %s it was worth under the budget: %s "
+                            + "(it pays at reclaimCpuBudget >= %.1f%%); budget used %s of %s", Values.humanBytes(u.returned),
+                    held / 1e9, ms(cost), ms(u.actionCpu), ms(regrowthGc), ms(refault), ms(worth), paid ? "paid"
+                            : "did not pay, backing off " + Values.formatDuration(Duration.ofNanos(backoff)), payingPercent,
+                    ms(use.usedNanos()), ms(use.allowanceNanos())),
                     r.moment(), extra);
         }
     }

@@ -51,6 +51,11 @@ class ReclaimLawTest {
         assertEquals(false, judged.get("paid"), judged.message());
         assertTrue((Long) judged.get("refaultCpuMs") > 0, judged.message());
         assertTrue((Long) judged.get("backoffMs") >= 10_000, judged.message());
+        // It did not pay at 1%: the budget at which it would have is above that, and said in the message.
+        double paysAt = (Double) judged.get("paysAtBudgetPercent");
+        assertTrue(paysAt > 1, judged.message());
+        assertTrue(judged.message().contains(String.format(java.util.Locale.ROOT, "it pays at reclaimCpuBudget >= %.1f%%", paysAt)),
+                judged.message());
         int before = rig.levers.collections;
         cycle(rig, 0.02);
         assertEquals(before, rig.levers.collections, "the same pattern is not repeated while backed off\n"
