@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
 
 /**
  * Issue 14's matrix: each workload of {@link SoftLimitWorkload} ({@code burst-idle}, {@code burst-steady},
- * {@code drift}, {@code batch}) in a 1 GiB child cgroup with {@code -XX:MaxRAMPercentage=75}, per JDK and
+ * {@code drift}, {@code batch}; and {@code burst-idle-long}, {@code burst-steady-long}, five minutes of
+ * bursts instead of one, not in the default list) in a 1 GiB child cgroup with {@code -XX:MaxRAMPercentage=75}, per JDK and
  * collector, without Headroom ({@code plain}), with Headroom at its defaults ({@code headroom}), and with
  * each static flag configuration a user could choose instead. One row per run is appended to
  * {@code matrix.tsv} as soon as it finishes; a row already there is not run again, so an interrupted
@@ -148,8 +149,9 @@ public final class ReclaimMatrix {
     static String measure(Path jdk, String version, String workload, String gc, Config c, Path trace) throws Exception {
         String heap = ("-XX:MaxRAMPercentage=75 " + c.flags()).trim();
         boolean governor = c.governed();
+        int timeoutSeconds = workload.endsWith("-long") ? 420 : 150;
         SoftLimitDriver.Scenario s = new SoftLimitDriver.Scenario(workload, 1024 * MIB, heap, governor ? c.headroom() : "interval=1s",
-                0, 150, false);
+                0, timeoutSeconds, false);
         SoftLimitDriver.Run r = SoftLimitDriver.run(jdk, version, s, gc, governor,
                 trace == null ? null : trace.resolve(c.name()));
         return String.format(Locale.ROOT, "%.1f\t%.1f\t%d\t%s", r.average() / MIB, r.peak() / (double) MIB, r.cpuMs(),

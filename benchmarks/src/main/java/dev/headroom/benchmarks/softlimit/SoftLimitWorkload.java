@@ -48,8 +48,11 @@ public final class SoftLimitWorkload {
             case "bursty" -> bursty();
             case "rescue" -> rescue();
             case "toolow" -> tooLow();
-            case "burst-idle" -> bursts(false);
-            case "burst-steady" -> bursts(true);
+            case "burst-idle" -> bursts(false, 6);
+            case "burst-steady" -> bursts(true, 6);
+            // Five minutes of the same: long enough for the reclaim law's back-off to show, not only its learning.
+            case "burst-idle-long" -> bursts(false, 30);
+            case "burst-steady-long" -> bursts(true, 30);
             case "drift" -> drift();
             case "batch" -> batch();
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
@@ -72,12 +75,12 @@ public final class SoftLimitWorkload {
     }
 
     /**
-     * Six cycles of 10 s: a 400 MiB live set built in about a second and a half, read for one second,
+     * Six (as {@code -long}, thirty) cycles of 10 s: a 400 MiB live set built in about a second and a half, read for one second,
      * dropped; then either true idle or light steady work (about 4 MiB/s of short-lived garbage, a
      * few percent of a core), the issue's service that is never idle between bursts.
      */
-    private static void bursts(boolean steady) throws InterruptedException {
-        for (int cycle = 0; cycle < 6; cycle++) {
+    private static void bursts(boolean steady, int cycles) throws InterruptedException {
+        for (int cycle = 0; cycle < cycles; cycle++) {
             long start = System.nanoTime();
             List<byte[]> live = build(400);
             work(live, 1_000_000_000L);
