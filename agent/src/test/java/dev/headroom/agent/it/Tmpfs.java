@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A private tmpfs mounted for one test (root only), unmounted and its mount point removed on close: files written there are
- * shared memory charged to the writer's memory cgroup, and nothing outlives the test.
+ * A private tmpfs mounted for one test (root only), unmounted and its mount point removed on close:
+ * files written there are shared memory charged to the writer's memory cgroup, and nothing outlives
+ * the test.
  */
 final class Tmpfs implements AutoCloseable {
     private final Path dir;
