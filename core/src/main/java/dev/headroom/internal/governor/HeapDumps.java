@@ -9,9 +9,9 @@ import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
 import dev.headroom.internal.kernfs.KernelFile;
 import dev.headroom.internal.events.OwnerOnly;
+import dev.headroom.internal.jvm.HotSpotDiagnostics;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -60,11 +60,18 @@ public final class HeapDumps {
     public interface DumpAction {
         void dump(Path file) throws IOException;
 
-        /** {@code HotSpotDiagnosticMXBean.dumpHeap(file, live=true)}; a class, so the dump links nothing at run time. */
+        /**
+         * {@code HotSpotDiagnosticMXBean.dumpHeap(file, live=true)} on the bean looked up once
+         * ({@link HotSpotDiagnostics}); a class, so the dump links nothing at run time.
+         */
         DumpAction HOTSPOT = new DumpAction() {
             @Override
             public void dump(Path file) throws IOException {
-                ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).dumpHeap(file.toString(), true);
+                com.sun.management.HotSpotDiagnosticMXBean bean = HotSpotDiagnostics.bean();
+                if (bean == null) {
+                    throw new IOException("no HotSpotDiagnosticMXBean in this JVM: it cannot write a heap dump");
+                }
+                bean.dumpHeap(file.toString(), true);
             }
         };
     }
