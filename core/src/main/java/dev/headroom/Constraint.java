@@ -24,11 +24,12 @@ import java.util.OptionalDouble;
  * @param secondsToLimit  time until {@code used} reaches {@code limit} at that growth; empty when
  *                        not growing
  * @param nextUsed        what the next reading is expected to show at that growth, for a figure that
- *                        moves in steps: the heap after the next collection (one step = the time
- *                        between the last two collections that moved it, at least a second). Thresholds are judged on
- *                        the higher of {@code used} and this, so a heap that one collection would take
- *                        from 74% to 98% is acted on at 74%. Equal to {@code used} for figures read
- *                        continuously
+ *                        moves in steps: the heap after the next collection (one typical step
+ *                        between the collections that moved it, no longer than the climb has lasted,
+ *                        and a second for acting). Thresholds are judged on the higher of {@code used}
+ *                        and this from half the limit up ({@link #judged()}), so a heap that one
+ *                        collection would take from 74% to 98% is acted on at 74%. Equal to
+ *                        {@code used} for figures read continuously
  */
 public record Constraint(String name, long used, long limit, String source, boolean fatal,
                          OptionalDouble growthPerSecond, OptionalDouble secondsToLimit, long nextUsed) {
@@ -72,9 +73,15 @@ public record Constraint(String name, long used, long limit, String source, bool
         return THREADS.equals(name) ? "threads" : "bytes";
     }
 
-    /** The figure thresholds are judged on: the higher of {@code used} and {@code nextUsed}. */
+    /**
+     * The figure thresholds are judged on: the higher of {@code used} and {@code nextUsed} once at
+     * least {@link #SOON_FROM_SHARE} is used, {@code used} below that. A forecast from a half-empty
+     * limit is how a healthy service's burst looks while it climbs (at 150 MiB/s a 128 MiB heap is
+     * "full within a second" at 40%), and acting on it took such a service out of its load balancer,
+     * or made it exit, at every burst; a leak crosses half its limit before it dies.
+     */
     public long judged() {
-        return Math.max(used, nextUsed);
+        return share() >= SOON_FROM_SHARE ? Math.max(used, nextUsed) : used;
     }
 
     /** {@link #judged()} / limit: the share the thresholds see. */

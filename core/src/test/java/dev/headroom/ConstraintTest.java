@@ -12,14 +12,26 @@ class ConstraintTest {
 
     @Test
     void theHeapExpectedPastItsLimitAfterTheNextCollectionBindsBeforeAFullerWorkingSet() {
-        // The Spring sample at CRITICAL (SpringBootManifestReplayTest): the working set at 62.5% of its
-        // limit, not due soon; the heap at 49% after the last collection, 153% expected after the next.
+        // The working set at 62.5% of its limit, not due soon; the heap at 55% after the last
+        // collection, 153% expected after the next.
         Constraint cgroup = new Constraint(Constraint.CGROUP, 320 * MIB, 512 * MIB, "memory.limit_in_bytes", true,
                 OptionalDouble.of(2 * MIB), OptionalDouble.of(74));
-        Constraint heap = new Constraint(Constraint.HEAP, 147 * MIB, 298 * MIB, "MaxHeapSize", true,
+        Constraint heap = new Constraint(Constraint.HEAP, 164 * MIB, 298 * MIB, "MaxHeapSize", true,
                 OptionalDouble.empty(), OptionalDouble.empty(), 455 * MIB);
         assertEquals(heap, Constraint.binding(List.of(cgroup, heap)), "the one the level was decided on");
         assertEquals(455.0 / 298, heap.judgedShare(), 1e-9);
+    }
+
+    @Test
+    void belowHalfItsLimitTheHeapIsJudgedOnItsReadingNotItsForecast() {
+        // A burst climbing at 150 MiB/s through a 128 MiB heap: 40% now, "117%" after the next
+        // collection if it went on, which a burst does not.
+        Constraint heap = new Constraint(Constraint.HEAP, 51 * MIB, 128 * MIB, "MaxHeapSize", true,
+                OptionalDouble.of(150 * MIB), OptionalDouble.of(0.5), 150 * MIB);
+        assertEquals(51 * MIB, heap.judged());
+        Constraint half = new Constraint(Constraint.HEAP, 64 * MIB, 128 * MIB, "MaxHeapSize", true,
+                OptionalDouble.of(150 * MIB), OptionalDouble.of(0.4), 150 * MIB);
+        assertEquals(150 * MIB, half.judged(), "from half the limit up, the forecast counts: a leak is past it before it dies");
     }
 
     @Test

@@ -85,7 +85,7 @@ final class WarnMessage {
         String now = String.format(Locale.ROOT, "%s %s = %.1f%% of the %s limit (%s)", what, amount(c, c.used()),
                 100.0 * c.share(), amount(c, c.limit()), c.source());
         // A threshold may have been reached by the projection, not by the reading: say so.
-        return c.nextUsed() > c.used()
+        return c.judged() > c.used()
                 ? now + String.format(Locale.ROOT, ", %s (%.1f%%) expected after the next collection", amount(c, c.nextUsed()),
                         100.0 * c.nextUsed() / c.limit())
                 : now;

@@ -51,6 +51,7 @@ final class JvmCounters {
     private long lastGcEndMillis = -1;
     /** The time the next collection is expected to take to come; {@link #UNKNOWN} when not known. */
     private long expectedStepNanos = UNKNOWN;
+    private final AllocationRates allocation = new AllocationRates();
     private long directUsed = UNKNOWN;
     private long metaspaceUsed = UNKNOWN;
     private long classSpaceUsed = UNKNOWN;
@@ -188,7 +189,8 @@ final class JvmCounters {
             edenNow += Math.max(after == null ? 0 : after.getCommitted(), before == null ? 0 : before.getUsed());
         }
         if (collectionsSinceLast > 0 && lastGcEndMillis >= 0) {
-            long step = expectedStepNanos(edenNow, edenBefore * collectionsSinceLast, newest.getStartTime() - lastGcEndMillis);
+            allocation.add(edenBefore * collectionsSinceLast, newest.getStartTime() - lastGcEndMillis);
+            long step = allocation.expectedStepNanos(edenNow);
             if (step != UNKNOWN) {
                 expectedStepNanos = step;
             }
@@ -196,16 +198,9 @@ final class JvmCounters {
         lastGcEndMillis = newest.getEndTime();
     }
 
-    /**
-     * The time eden of {@code edenBytes} takes to fill at the allocation rate that filled
-     * {@code filledBytes} in {@code overMillis}; {@link #UNKNOWN} when that rate is not measurable.
-     */
-    static long expectedStepNanos(long edenBytes, long filledBytes, long overMillis) {
-        if (edenBytes <= 0 || filledBytes <= 0 || overMillis <= 0) {
-            return UNKNOWN;
-        }
-        double bytesPerNano = filledBytes / (overMillis * 1e6);
-        return (long) (edenBytes / bytesPerNano);
+    /** Whether the newest collection came after a pause in allocation ({@link AllocationRates#latestFollowedAPause()}). */
+    boolean latestCollectionFollowedAPause() {
+        return allocation.latestFollowedAPause();
     }
 
     /**

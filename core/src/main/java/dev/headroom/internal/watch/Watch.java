@@ -76,6 +76,7 @@ public final class Watch implements AutoCloseable {
      * does not climb is never woken by it.
      */
     static final double WAKE_STEP_SHARE = 0.10;
+    private static final long NO_CLIMB = Long.MIN_VALUE;
     /** How far back the fast growth looks. */
     static final long RATE_SPAN_NANOS = 2_000_000_000L;
 
@@ -133,6 +134,11 @@ public final class Watch implements AutoCloseable {
     private final long[] stepNanos = new long[SLOTS];
     private final long[][] steps = new long[SLOTS][4];
     private final int[] stepNext = new int[SLOTS];
+    private final int[] stepCount = new int[SLOTS];
+    /** When each figure's current climb began ({@link #NO_CLIMB}: not climbing), and how long it had lasted at its latest move. */
+    private final long[] climbStartNanos = new long[SLOTS];
+    private final long[] climbNanos = new long[SLOTS];
+    private final long[] stepScratch = new long[4];
     /** Whether each figure moved since its projection and "soon" were last worked out. */
     private final boolean[] moved = new boolean[SLOTS];
     /** Each figure as the thresholds judge it (the heap: what the next collection is expected to leave). */
@@ -183,6 +189,7 @@ public final class Watch implements AutoCloseable {
             thresholds[i] = new long[0];
         }
         Arrays.fill(value, -1);
+        Arrays.fill(climbStartNanos, NO_CLIMB);
         nextDelayNanos = periodNanos;
     }
 
@@ -255,7 +262,7 @@ public final class Watch implements AutoCloseable {
                 // The dear part (the robust slope behind the projection and "soon") only when the figure
                 // moved: a tick at rest is a counter read and a few comparisons.
                 moved[i] = false;
-                judged[i] = i == HEAP ? nextValue(i) : value[i];
+                judged[i] = judgedValue(i);
                 soonNow[i] = i != CODE_CACHE && thresholds[i].length > 0 && soon(i);
             }
             long[] t = thresholds[i];
@@ -327,7 +334,7 @@ public final class Watch implements AutoCloseable {
 
     /**
      * The heap the next collection is expected to leave: the last one's figure plus the growth over
-     * the ticks times the time between the last two collections that moved it (at least a second). Judged on this, a
+     * the ticks times the typical time between the collections that moved it (at least a second). Judged on this, a
      * heap that collections see only every few seconds (a large young generation, a slow leak) is
      * acted on one collection before the one that shows it full.
      */
@@ -341,14 +348,32 @@ public final class Watch implements AutoCloseable {
         }
         // One step ahead, and then the time acting takes: the next reading is the one that may show
         // the heap full, and what is decided on it (a dump, an exit) must be done before the
-        // collection after it, while Headroom's own allocations still succeed. A step is the longest
-        // of the last ones, or, when eden's fill says the next collection comes later (a young
+        // collection after it, while Headroom's own allocations still succeed. A step is the typical one
+        // of the last ones (typicalStep), or, when eden's fill says the next collection comes later (a young
         // generation just grown, as at the full collection a heap dump makes), that expectation,
         // counted up to MAX_PROJECTION_NANOS. At least a second in all: two collections back to back
         // (a young one, then a full one) make a step of milliseconds.
         long expected = jvm == null ? -1 : Math.min(MAX_PROJECTION_NANOS, jvm.expectedStepNanos());
-        long horizon = Math.max(Math.max(stepNanos[slot], expected) + ACTING_NANOS, MIN_PROJECTION_NANOS);
+        long horizon = horizonNanos(stepNanos[slot], expected, climbNanos[slot]);
         return value[slot] + (long) (rate.getAsDouble() * horizon / 1e9);
+    }
+
+    /** The figure as {@link Constraint#judged()} sees it: the heap's projection from half its limit up. */
+    private long judgedValue(int slot) {
+        return slot == HEAP && value[slot] >= limit[slot] * Constraint.SOON_FROM_SHARE ? nextValue(slot) : value[slot];
+    }
+
+    /**
+     * How far ahead a stepped figure is projected: the next step (the typical one, or eden's
+     * expectation when that is later), but no further than the figure has been climbing, and then the
+     * time acting takes; at least {@link #MIN_PROJECTION_NANOS}. A climb seen for a few hundred
+     * milliseconds is not a trend to carry seconds ahead: a healthy service's burst climbs at 150 MiB/s
+     * for one or two seconds and stops, and projected four seconds ahead it read as a heap death at
+     * 22% of the heap. A leak keeps climbing, so its projection soon reaches a whole step again.
+     */
+    static long horizonNanos(long typicalStepNanos, long expectedStepNanos, long climbNanos) {
+        long ahead = Math.min(Math.max(typicalStepNanos, expectedStepNanos), Math.max(0, climbNanos));
+        return Math.max(ahead + ACTING_NANOS, MIN_PROJECTION_NANOS);
     }
 
     /** {@link Constraint#soon()} for a watched figure, from its growth over the last ticks. */
@@ -371,18 +396,13 @@ public final class Watch implements AutoCloseable {
         change[slot] = value[slot] < 0 ? 0 : v - value[slot];
         if (v != value[slot]) {
             moved[slot] = true;
+            trackClimb(slot, nowNanos, v);
             if (value[slot] >= 0 && lastMoveNanos[slot] != 0) {
-                // The longest of the last few steps: a young and a full collection back to back make
-                // one step of milliseconds, which says nothing of when the next collection comes.
-                long step = nowNanos - lastMoveNanos[slot];
                 long[] recent = steps[slot];
-                recent[stepNext[slot]] = step;
+                recent[stepNext[slot]] = nowNanos - lastMoveNanos[slot];
                 stepNext[slot] = (stepNext[slot] + 1) % recent.length;
-                long longest = 0;
-                for (long r : recent) {
-                    longest = Math.max(longest, r);
-                }
-                stepNanos[slot] = longest;
+                stepCount[slot] = Math.min(stepCount[slot] + 1, recent.length);
+                stepNanos[slot] = typicalStep(recent, stepCount[slot], stepScratch);
             }
             lastMoveNanos[slot] = nowNanos;
         }
@@ -390,6 +410,44 @@ public final class Watch implements AutoCloseable {
             rates[slot].add(nowNanos, v);
         }
         value[slot] = v;
+    }
+
+    /**
+     * A climb starts at a rise of at least {@link #REST_CHANGE_BYTES} and lasts while such rises
+     * keep coming. A fall of as much ends it (a burst's live set dropped), and so does a pause in
+     * allocation: the heap's rise at the first collection after a quiet spell starts a new climb (the
+     * next burst, which G1's heap after a young collection shows without the fall before it). Not a
+     * long step alone: Serial's young generation grown at a full collection makes the next one come
+     * seconds later while a leak climbs on. Smaller moves are noise: the heap after the periodic
+     * collections of a quiet service creeps by kilobytes, and counted as a climb they carried its
+     * length ahead into the next burst.
+     */
+    private void trackClimb(int slot, long nowNanos, long v) {
+        if (value[slot] < 0 || v < value[slot] - REST_CHANGE_BYTES) {
+            climbStartNanos[slot] = NO_CLIMB;
+            climbNanos[slot] = 0;
+        } else if (v >= value[slot] + REST_CHANGE_BYTES) {
+            boolean paused = slot == HEAP && jvm != null && jvm.latestCollectionFollowedAPause();
+            if (climbStartNanos[slot] == NO_CLIMB || paused) {
+                climbStartNanos[slot] = nowNanos;
+            }
+            climbNanos[slot] = nowNanos - climbStartNanos[slot];
+        }
+    }
+
+    /**
+     * The step the next one is expected to take, from the last {@code count} in {@code recent}: the
+     * upper median. Not the longest: the first collection of a burst after ten idle seconds makes a
+     * step of ten seconds, and a projection that long took a healthy service's heap from 19% to a
+     * predicted 125% at every burst (CRITICAL, readiness refused) while its collections came every
+     * few hundred milliseconds. Not the shortest either: a young and a full collection back to back
+     * make a step of milliseconds, which says nothing of when the next collection comes. One odd step
+     * in four moves neither way.
+     */
+    static long typicalStep(long[] recent, int count, long[] scratch) {
+        System.arraycopy(recent, 0, scratch, 0, count);
+        Arrays.sort(scratch, 0, count);
+        return scratch[count / 2];
     }
 
     /** When the next tick should come, after {@link #tick}. */
@@ -467,7 +525,7 @@ public final class Watch implements AutoCloseable {
                 continue;
             }
             thresholds[i] = thresholds(i, levels);
-            bandAtBudget[i] = value[i] < 0 ? 0 : band(thresholds[i], i == HEAP ? nextValue(i) : value[i]);
+            bandAtBudget[i] = value[i] < 0 ? 0 : band(thresholds[i], judgedValue(i));
             if (value[i] < 0) {
                 continue;
             }

@@ -293,6 +293,33 @@ class WatchTest {
     }
 
     @Test
+    void theStepAheadIsTheTypicalOneNotTheIdleSpellBeforeABurst() {
+        long ms = 1_000_000L;
+        long[] scratch = new long[4];
+        // Ten quiet seconds, then a burst whose collections come 300 ms apart: the next comes in 300 ms.
+        assertEquals(320 * ms, Watch.typicalStep(new long[]{10_000 * ms, 300 * ms, 280 * ms, 320 * ms}, 4, scratch),
+                "the upper median: the burst's pace, a little long if anything");
+        assertEquals(300 * ms, Watch.typicalStep(new long[]{300 * ms, 10_000 * ms, 300 * ms, 0}, 3, scratch));
+        // A young and a full collection back to back: the step of milliseconds says nothing either.
+        assertEquals(1_000 * ms, Watch.typicalStep(new long[]{1_000 * ms, 3 * ms, 1_000 * ms, 1_100 * ms}, 4, scratch));
+        assertEquals(1_000 * ms, Watch.typicalStep(new long[]{3 * ms, 1_000 * ms, 3 * ms, 1_000 * ms}, 4, scratch),
+                "young-and-full pairs near the end of a leak: the pace between the pairs");
+        assertEquals(5 * ms, Watch.typicalStep(new long[]{5 * ms, 0, 0, 0}, 1, scratch), "one step is all there is");
+    }
+
+    @Test
+    void aClimbIsCarriedNoFurtherAheadThanItHasLasted() {
+        long s = 1_000_000_000L;
+        // A burst's first collections after an idle spell: eden's expectation says 10 s, the climb is 0.4 s old.
+        assertEquals(1_400_000_000L, Watch.horizonNanos(300_000_000L, 10 * s, 400_000_000L));
+        // A leak climbing for a minute with a collection every 3 s: one whole step, and the time acting takes.
+        assertEquals(4 * s, Watch.horizonNanos(3 * s, 2 * s, 60 * s));
+        // The young generation just grew (a heap dump's full collection): eden says 5 s, the leak climbs on.
+        assertEquals(6 * s, Watch.horizonNanos(200_000_000L, 5 * s, 60 * s));
+        assertEquals(Watch.MIN_PROJECTION_NANOS, Watch.horizonNanos(0, -1, 0), "never less than a second ahead");
+    }
+
+    @Test
     void withoutAPidsCapThereIsNoThreadsConstraint() throws IOException {
         setUsage(100);
         List<Constraint> c = watch.rebase(budget(100, 0, jvm(List.of(), 0)), LEVELS);

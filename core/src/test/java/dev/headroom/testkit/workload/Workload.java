@@ -22,12 +22,15 @@ import java.util.zip.Deflater;
  * KIND is {@code heap}, {@code direct}, {@code zlib}, {@code threads} (TOTAL is a thread count and
  * RATE threads per second), {@code metaspace}, {@code tmpfs} (files written into DIR, which should be
  * a tmpfs), {@code pagecache} (files written and re-read in DIR; the total is rewritten in a loop, so
- * the page cache churns but nothing is held). TOTAL -1 means no end (a leak until killed); RATE 0
- * means as fast as possible. It prints {@code READY}, then {@code progress BYTES} about every 100 ms,
+ * the page cache churns but nothing is held), {@code bursts} (a healthy service: {@value #BURSTS} times,
+ * TOTAL MiB of live data built at RATE, worked on for a second, dropped, then {@value #QUIET_SECONDS} s
+ * quiet). TOTAL -1 means no end (a leak until killed); RATE 0 means as fast as possible. It prints {@code READY}, then {@code progress BYTES} about every 100 ms,
  * then {@code DONE BYTES} and holds what it took until killed.
  */
 public final class Workload {
     private static final int MIB = 1 << 20;
+    static final int BURSTS = 4;
+    static final int QUIET_SECONDS = 3;
     /** Everything taken is kept reachable here so nothing is collected. */
     private static final List<Object> HELD = new ArrayList<>();
 
@@ -45,6 +48,12 @@ public final class Workload {
         Path dir = args.length > 3 ? Paths.get(args[3]) : null;
         System.out.println("READY");
         System.out.flush();
+        if (kind.equals("bursts")) {
+            bursts(total, rate);
+            System.out.println("DONE " + total * MIB);
+            System.out.flush();
+            new CountDownLatch(1).await();
+        }
 
         Step step = switch (kind) {
             case "heap" -> i -> HELD.add(touch(new byte[MIB]));
@@ -79,6 +88,36 @@ public final class Workload {
         System.out.println("DONE " + done);
         System.out.flush();
         new CountDownLatch(1).await();
+    }
+
+    /**
+     * Builds {@code liveMib} at {@code rate} MiB/s, reads it end to end for a second (allocating
+     * short-lived copies, so young collections run), drops it and stays quiet: a live set that climbs
+     * fast and stops, which is not a leak.
+     */
+    private static void bursts(long liveMib, double rate) throws InterruptedException {
+        for (int burst = 0; burst < BURSTS; burst++) {
+            List<byte[]> live = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < liveMib; i++) {
+                long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                live.add(touch(new byte[MIB]));
+            }
+            long sum = 0;
+            long workEnd = System.nanoTime() + 1_000_000_000L;
+            while (System.nanoTime() < workEnd) {
+                for (byte[] b : live) {
+                    sum += b.clone()[0];
+                }
+            }
+            live = null;
+            System.out.println("progress burst " + burst + " " + sum);
+            System.out.flush();
+            Thread.sleep(QUIET_SECONDS * 1000L);
+        }
     }
 
     @FunctionalInterface
