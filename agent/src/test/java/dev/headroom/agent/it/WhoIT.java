@@ -35,7 +35,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WhoIT {
     static final long MIB = 1 << 20;
-    static final long LIMIT = 200 * MIB;
+    /**
+     * Room for attribution: with who=auto it switches on only while four times its cost (128 MiB) is
+     * left to the limit. The leaks warn at the same 90 MiB (threads 60 MiB) as in the 200 MiB cgroup
+     * they ran in before, so they take no longer.
+     */
+    static final long LIMIT = 320 * MIB;
     static final Path JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
     private static final Path NUMBERS = Path.of("target", "who-numbers.md");
 
@@ -55,7 +60,7 @@ class WhoIT {
     @ParameterizedTest(name = "direct buffers on {0}: the faster site first, at its share; nothing loaded before WARN")
     @MethodSource("jdks")
     void directBuffersNamedBySiteAndShare(Path jdk) throws Exception {
-        Run run = leak("direct", jdk, "warnAt=45%", 25, List.of("-verbose:class", "-XX:MaxDirectMemorySize=2g"));
+        Run run = leak("direct", jdk, "warnAt=28%", 25, List.of("-verbose:class", "-XX:MaxDirectMemorySize=2g"));
         int leaking = run.stdout.indexOf(WhoLeakApp.LEAKING);
         assertTrue(leaking > 0, "the app said when it started leaking" + run.context);
         List<String> before = run.stdout.subList(0, leaking);
@@ -74,13 +79,13 @@ class WhoIT {
     @ParameterizedTest(name = "zlib streams on {0}: the faster site first, at its share")
     @MethodSource("jdks")
     void zlibStreamsNamedBySiteAndShare(Path jdk) throws Exception {
-        assertRanked(leak("zlib", jdk, "warnAt=45%", 5, List.of()), "untracked_native", "liveZlibBytes");
+        assertRanked(leak("zlib", jdk, "warnAt=28%", 5, List.of()), "untracked_native", "liveZlibBytes");
     }
 
     @ParameterizedTest(name = "classes on {0}: the faster site and its loader first, at its share")
     @MethodSource("jdks")
     void classesNamedBySiteLoaderAndShare(Path jdk) throws Exception {
-        Run run = leak("classes", jdk, "warnAt=45%", 25, List.of("-XX:MaxDirectMemorySize=2g"));
+        Run run = leak("classes", jdk, "warnAt=28%", 25, List.of("-XX:MaxDirectMemorySize=2g"));
         assertRanked(run, "metaspace", "liveClasses");
         assertTrue(run.who.toString().contains("[" + WhoLeakApp.PluginLoader.class.getName() + "]"),
                 "the site names the defining loader's class" + run.context);
@@ -89,7 +94,7 @@ class WhoIT {
     @ParameterizedTest(name = "heap on {0}: the faster site first, at its share")
     @MethodSource("jdks")
     void heapNamedBySiteAndShare(Path jdk) throws Exception {
-        Run run = leak("heap", jdk, "warnAt=45%", 25, List.of("-Xmx160m"));
+        Run run = leak("heap", jdk, "warnAt=28%", 25, List.of("-Xmx160m"));
         assertEquals("on", run.whoOn.get("heap"), "the JFR recording started" + run.context);
         assertRanked(run, "heap", "allocatedBytes");
     }
@@ -114,7 +119,7 @@ class WhoIT {
     @Test
     void withoutJfrTheHeapIsLeftOutAndTheOtherKindsAnswer() throws Exception {
         // A jlinked runtime without jdk.jfr, as far as the application can tell.
-        Run run = leak("direct", Path.of(System.getProperty("java.home")), "warnAt=45%", 25, List.of("-XX:MaxDirectMemorySize=2g",
+        Run run = leak("direct", Path.of(System.getProperty("java.home")), "warnAt=28%", 25, List.of("-XX:MaxDirectMemorySize=2g",
                 "--limit-modules", "java.base,java.instrument,java.management,jdk.management"));
         assertEquals("off (this runtime has no jdk.jfr module)", run.whoOn.get("heap"), run.context);
         assertRanked(run, "direct_buffers", "liveBytes");
@@ -122,7 +127,7 @@ class WhoIT {
 
     @Test
     void threadsNamedBySiteAndShare() throws Exception {
-        assertRanked(leak("threads", Path.of(System.getProperty("java.home")), "warnAt=30%", 10, List.of("-Xss256k")),
+        assertRanked(leak("threads", Path.of(System.getProperty("java.home")), "warnAt=19%", 10, List.of("-Xss256k")),
                 "thread_stacks", "liveThreads");
     }
 
@@ -156,7 +161,7 @@ class WhoIT {
     private record Run(Map<String, Object> who, Map<String, Object> whoOn, List<String> stdout, List<String> stderr, String context) {
     }
 
-    /** Runs the app leaking {@code kind} in a 200 MiB cgroup until the {@code who} event, then stops it. */
+    /** Runs the app leaking {@code kind} in a 320 MiB cgroup until the {@code who} event, then stops it. */
     private static Run leak(String kind, Path jdk, String warnAt, int ticksPerSecond, List<String> jvmArgs) throws Exception {
         Path work = Files.createTempDirectory("headroom-who-" + kind);
         Path events = work.resolve("events.jsonl");

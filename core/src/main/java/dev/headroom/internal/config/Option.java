@@ -82,7 +82,7 @@ public enum Option {
             Values.BOOLEAN_FORMS),
     CHANNEL("channel", "Offer the latest budget on an owner-only Unix domain socket, /tmp/.headroom-<pid>.sock, opened when the CLI knocks and served by the sampler thread (no thread of its own), so that report --pid and report --watch --pid work without attaching (and from a JRE without jdk.attach). off creates no socket.",
             Values.BOOLEAN_FORMS),
-    WHO("who", "Attribution of growth to the code behind it (the call sites holding direct buffers, threads, zlib streams and classes, and allocating heap): auto switches it on at WARN and off when the level falls back, and costs nothing until then; on keeps it on from the start; off never (the writable MXBean can still switch it). Agent only.",
+    WHO("who", "Attribution of growth to the code behind it (the call sites holding direct buffers, threads, zlib streams and classes, and allocating heap): auto switches it on at WARN while 128 MiB or more is left to the limit (it costs about 32 MiB) and off when the level falls back, and costs nothing until then; on keeps it on from the start; off never (the writable MXBean can still switch it). Agent only.",
             "auto, on or off"),
     ATTACH_TO_TOOLS("attachToTools", "Also run inside JDK tools (jcmd, javac, jps, ...) that inherited JAVA_TOOL_OPTIONS.",
             Values.BOOLEAN_FORMS),

@@ -208,7 +208,13 @@ public final class Governor {
     private Budget.Who steerWho(Budget budget, PressureLevel current, Map<String, List<Attribution.Site>> top, long nowNanos) {
         try {
             WhoReport w = who;
-            w.steer(current, nowNanos);
+            String skipped = w.steer(current, budget.headroomBytes(), nowNanos);
+            if (skipped != null) {
+                Map<String, Object> fields = new LinkedHashMap<>();
+                fields.put("headroomBytes", budget.headroomBytes().getAsLong());
+                fields.put("costBytes", WhoReport.COST_BYTES);
+                events.emit("who_skipped", fields, skipped);
+            }
             lastWho = w.fieldsIfAny(top, budget);
             Map.Entry<Map<String, Object>, String> answer = w.firstAnswer(top, budget, current);
             if (answer != null) {

@@ -43,6 +43,16 @@ final class WhoReport {
     static final long MAX_LEASE_SECONDS = 3_600;
     static final int MAX_LEASES = 8;
     static final String LEASE_REASON = "report --who";
+    /**
+     * What switching attribution on adds to the JVM's native memory, rounded up: measured 28 MiB
+     * committed by Native Memory Tracking on JDK 17 (JFR's buffers 15.6 MiB, metaspace, classes,
+     * symbols and code of the instrumentation 11.6 MiB), and the resident size of an idle JVM grew
+     * 55-64 MiB with the heap its start-up allocations touch (docs/who.md).
+     */
+    static final int COST_MIB = 32;
+    static final long COST_BYTES = (long) COST_MIB << 20;
+    /** {@code auto} spends at most a quarter of the headroom left on attribution. */
+    static final int AFFORD_SHARE = 4;
 
     /** A lease granted: its id, to end or extend it, and the mode in force before it. */
     record Lease(long id, String previousMode) {
@@ -64,6 +74,8 @@ final class WhoReport {
     private final AtomicLong modeChanges = new AtomicLong();
     private volatile String reason = "";
     private boolean reported;
+    /** This incident's rise to WARN was not followed by attribution (too little headroom), and said so. */
+    private boolean skipped;
     private PressureLevel lastLevel = PressureLevel.OK;
     /** Lease id to its deadline (nanoTime); what {@link #modeBeforeLeases} is restored after. */
     private final Map<Long, Long> leases = new HashMap<>();
@@ -103,22 +115,40 @@ final class WhoReport {
         attribution.on(why);
     }
 
-    /** Called with every sample's level. */
-    void steer(PressureLevel level, long nowNanos) {
+    /**
+     * Called with every sample's level and the headroom left to the binding limit (empty when there is
+     * none). Returns why {@code auto} did not switch attribution on at this rise to WARN, once per
+     * incident, or null: attribution costs about {@value #COST_MIB} MiB of native memory, which must
+     * not be the memory that kills the JVM it is explaining.
+     */
+    String steer(PressureLevel level, OptionalLong headroomBytes, long nowNanos) {
         lastLevel = level;
         expireLeases(nowNanos);
         boolean high = level.compareTo(PressureLevel.WARN) >= 0;
         if (!high) {
             reported = false;
+            skipped = false;
         }
         if (!mode.equals("auto")) {
-            return;
+            return null;
         }
         if (high && !attribution.isOn()) {
+            if (headroomBytes.isPresent() && headroomBytes.getAsLong() < AFFORD_SHARE * COST_BYTES) {
+                if (skipped || attribution == Attribution.NONE) {
+                    return null;
+                }
+                skipped = true;
+                return String.format(Locale.ROOT, "who is growing: attribution not switched on at %s: it costs about %d MiB of native"
+                                + " memory (JFR's buffers, the instrumented classes) and %s is left to the limit; it switches on"
+                                + " with %s or more left, and with who=on from the start or report --pid %d --who on request",
+                        level, COST_MIB, Values.humanBytes(headroomBytes.getAsLong()), Values.humanBytes(AFFORD_SHARE * COST_BYTES),
+                        ProcessHandle.current().pid());
+            }
             switchOn("pressure " + level);
         } else if (!high && attribution.isOn()) {
             attribution.off("pressure back to " + level);
         }
+        return null;
     }
 
     /**

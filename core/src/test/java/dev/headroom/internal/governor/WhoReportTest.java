@@ -81,6 +81,12 @@ class WhoReportTest {
         return g.onSample(b, ticker.nanoTime());
     }
 
+    private Budget sampleIn(Governor g, long workingSet, long limit) {
+        ticker.advanceMillis(1000);
+        Budget b = TestBudgets.budget(ticker.currentTimeMillis(), workingSet, OptionalLong.of(limit), 100 * MIB, GovernorState.initial());
+        return g.onSample(b, ticker.nanoTime());
+    }
+
     @Test
     void everyBudgetCarriesTheWhoSectionWhileAttributionIsOnAndNoneWithout() {
         Governor g = governor("warnAt=80%,criticalAt=95%");
@@ -184,6 +190,29 @@ class WhoReportTest {
         }
         assertEquals("off: pressure back to OK", attribution.switches.get(attribution.switches.size() - 1));
         assertFalse(attribution.on);
+    }
+
+    @Test
+    void autoDoesNotSpendTheLastHeadroomOnAttributionAndSaysSoOncePerIncident() {
+        Governor g = governor("warnAt=85%,criticalAt=95%");
+        long small = 256 * MIB;
+        sampleIn(g, 220 * MIB, small); // WARN with 36 MiB left: attribution would take most of it
+        assertTrue(attribution.switches.isEmpty(), attribution.switches.toString());
+        sampleIn(g, 230 * MIB, small);
+        List<HeadroomEvent> skipped = events.named("who_skipped");
+        assertEquals(1, skipped.size(), "once per incident");
+        assertEquals(36 * MIB, skipped.get(0).fields().get("headroomBytes"));
+        assertTrue(skipped.get(0).message().contains("costs about 32 MiB") && skipped.get(0).message().contains("who=on"),
+                skipped.get(0).message());
+        for (int i = 0; i < 30; i++) {
+            sampleIn(g, 100 * MIB, small); // still WARN for a few seconds, with room for it now: it may switch on
+        }
+        attribution.switches.clear();
+        sampleIn(g, 225 * MIB, small);
+        assertEquals(2, events.named("who_skipped").size(), "a new incident says it again");
+        assertTrue(attribution.switches.isEmpty(), attribution.switches.toString());
+        sample(g, 860 * MIB); // the 1000 MiB container: 140 MiB left is enough
+        assertEquals(List.of("on: pressure WARN"), attribution.switches);
     }
 
     @Test
