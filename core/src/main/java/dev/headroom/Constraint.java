@@ -81,7 +81,12 @@ public record Constraint(String name, long used, long limit, String source, bool
      * or made it exit, at every burst; a leak crosses half its limit before it dies.
      */
     public long judged() {
-        return share() >= SOON_FROM_SHARE ? Math.max(used, nextUsed) : used;
+        return judged(used, nextUsed, limit);
+    }
+
+    /** {@link #judged()} for a figure not (yet) held in a constraint: the watch judges its ticks by the same rule. */
+    public static long judged(long used, long nextUsed, long limit) {
+        return used >= limit * SOON_FROM_SHARE ? Math.max(used, nextUsed) : used;
     }
 
     /** {@link #judged()} / limit: the share the thresholds see. */

@@ -360,7 +360,7 @@ public final class Watch implements AutoCloseable {
 
     /** The figure as {@link Constraint#judged()} sees it: the heap's projection from half its limit up. */
     private long judgedValue(int slot) {
-        return slot == HEAP && value[slot] >= limit[slot] * Constraint.SOON_FROM_SHARE ? nextValue(slot) : value[slot];
+        return slot == HEAP ? Constraint.judged(value[slot], nextValue(slot), limit[slot]) : value[slot];
     }
 
     /**
