@@ -6,16 +6,19 @@ import dev.headroom.HeadroomConfig;
 import dev.headroom.PressureLevel;
 import dev.headroom.internal.events.Diagnostics;
 import dev.headroom.internal.events.EventSink;
+import dev.headroom.internal.jvm.FullCollection;
 import dev.headroom.internal.report.ReportJson;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.LongSupplier;
 
 /**
- * Acts on each budget, in this order: the pressure level (with hysteresis) and its event, the heap
- * dump, the orderly exit, and the reclaimer when the soft limit or idle reclaim is on. Each action
+ * Acts on each budget, in this order: the heap check (a full collection before the heap's figure
+ * makes it dump or exit), the pressure level (with hysteresis) and its event, the heap dump, the
+ * orderly exit, and the reclaimer when the soft limit or idle reclaim is on. Each action
  * is contained: one that throws is reported once and the others still run. Runs on the sampler
  * thread only.
  */
@@ -36,6 +39,9 @@ public final class Governor {
     private final PressureLevels levels = new PressureLevels();
     private final WarnMessage warnMessage = new WarnMessage();
     private final LimitsReached limitsReached;
+    /** Made when a dump or exit first needs it: a JVM without either never loads it. */
+    private HeapCheck heapCheck;
+    private LongSupplier fullCollection;
     private volatile HeadroomConfig.Size warnAt;
     private volatile HeadroomConfig.Size criticalAt;
     private volatile GovernorState state = GovernorState.initial();
@@ -59,6 +65,12 @@ public final class Governor {
         if (heapDumps != null) {
             heapDumps.whoFields(() -> lastWho);
         }
+    }
+
+    /** Replaces the full collection the heap check makes (tests: no {@code System.gc()} in the test's JVM). */
+    void fullCollection(LongSupplier collection) {
+        this.fullCollection = collection;
+        this.heapCheck = null;
     }
 
     /** Plugs in the agent's attribution (before the first sample); with {@code who=on} it starts now. */
@@ -155,7 +167,18 @@ public final class Governor {
     }
 
     /** Acts on one sample; returns the budget carrying the governor state after acting. */
-    public Budget onSample(Budget budget, long nowNanos) {
+    public Budget onSample(Budget sampled, long nowNanos) {
+        Budget budget = sampled;
+        if (heapDumps != null || exit != null) {
+            try {
+                if (heapCheck == null) {
+                    heapCheck = new HeapCheck(events, fullCollection != null ? fullCollection : FullCollection.SYSTEM_GC);
+                }
+                budget = heapCheck.judged(sampled, heapDumps, exit);
+            } catch (RuntimeException e) {
+                diagnostics.failure("heap check", e);
+            }
+        }
         warnMessage.record(budget);
         PressureLevel previous = levels.level();
         PressureLevel current = levels.update(Thresholds.warnRatio(warnAt, budget), Thresholds.ratio(criticalAt, budget), nowNanos);

@@ -130,6 +130,16 @@ public final class HeapDumps {
         this.async = async;
     }
 
+    /** {@code heapDumpAt}, as in force. */
+    HeadroomConfig.Size threshold() {
+        return config.heapDumpAt();
+    }
+
+    /** Whether the next sample at or above {@code heapDumpAt} triggers a dump (one per incident). */
+    boolean armed() {
+        return armed;
+    }
+
     /** The heap dump options ({@code heapDumpAt}, its directory, tmpfs, least interval) from the next sample on. */
     public void reconfigure(HeadroomConfig config) {
         this.config = config;

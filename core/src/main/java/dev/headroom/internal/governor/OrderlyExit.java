@@ -71,6 +71,11 @@ public final class OrderlyExit {
         this.dumps = dumps;
     }
 
+    /** {@code exitAt}, as in force. */
+    HeadroomConfig.Size threshold() {
+        return config.exitAt();
+    }
+
     /** {@code exitAt} and {@code exitCode} from the next sample on. */
     public void reconfigure(HeadroomConfig config) {
         this.config = config;

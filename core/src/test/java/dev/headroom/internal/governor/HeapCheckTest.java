@@ -1,0 +1,157 @@
+package dev.headroom.internal.governor;
+
+import dev.headroom.Budget;
+import dev.headroom.Constraint;
+import dev.headroom.GovernorState;
+import dev.headroom.HeadroomConfig;
+import dev.headroom.HeadroomEvent;
+import dev.headroom.JvmSnapshot;
+import dev.headroom.internal.clock.FakeTicker;
+import dev.headroom.internal.events.Diagnostics;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.headroom.internal.runtime.TestBudgets.MIB;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The governor checks the heap with a full collection before it dumps or exits on it: promoted
+ * garbage is not a death, a live set is.
+ */
+class HeapCheckTest {
+    private static final long HEAP = 100 * MIB;
+    private final FakeTicker ticker = new FakeTicker();
+    private final RecordingEvents events = new RecordingEvents();
+    private final Diagnostics diagnostics = new Diagnostics(new PrintStream(new ByteArrayOutputStream()), true);
+    private final AtomicInteger dumpsWritten = new AtomicInteger();
+    private final List<Integer> exits = new ArrayList<>();
+    /** The heap the next full collection leaves; -1: none can be made. */
+    private long liveAfterCollection;
+    private final AtomicInteger collections = new AtomicInteger();
+
+    private Governor governor(String spec, Path dir) {
+        HeadroomConfig config = HeadroomConfig.parse(spec + ",heapDumpDir=" + dir);
+        HeapDumps dumps = new HeapDumps(config, events, diagnostics, ticker, file -> {
+            dumpsWritten.incrementAndGet();
+            Files.write(file, new byte[16]);
+        }, new FakeFileStores("ext4", () -> 100L << 30), "web-1", 7, false);
+        OrderlyExit exit = new OrderlyExit(config, events, diagnostics, new OrderlyExit.Exiter() {
+            @Override
+            public void exit(int code) {
+                synchronized (exits) {
+                    exits.add(code);
+                }
+            }
+
+            @Override
+            public void halt(int code) {
+            }
+        }, 1000, dumps);
+        Governor g = new Governor(config, events, diagnostics, Reclaimer.NONE, dumps, exit, (p, c, b) -> { });
+        g.fullCollection(() -> {
+            collections.incrementAndGet();
+            return liveAfterCollection;
+        });
+        return g;
+    }
+
+    /** A budget whose heap reads {@code usedMib} after the latest collection and expects {@code nextMib} after the next. */
+    private Budget sample(String collector, long usedMib, long nextMib) {
+        ticker.advanceMillis(1000);
+        Constraint heap = new Constraint(Constraint.HEAP, usedMib * MIB, HEAP, "max heap", true,
+                OptionalDouble.of(40.0 * MIB), OptionalDouble.of((HEAP - usedMib * MIB) / (40.0 * MIB)), nextMib * MIB);
+        Constraint cgroup = new Constraint(Constraint.CGROUP, 150 * MIB, 400 * MIB, "memory.max", true,
+                OptionalDouble.empty(), OptionalDouble.empty());
+        JvmSnapshot jvm = JvmSnapshot.builder().collector(collector).heapUsedBytes(usedMib * MIB).heapCommittedBytes(HEAP)
+                .heapMaxBytes(OptionalLong.of(HEAP)).build();
+        return Budget.builder().timeMillis(ticker.currentTimeMillis()).jvm(jvm).workingSetBytes(150 * MIB)
+                .limitBytes(OptionalLong.of(400 * MIB)).headroomBytes(OptionalLong.of(250 * MIB))
+                .governor(GovernorState.initial()).constraints(List.of(cgroup, heap)).build();
+    }
+
+    @Test
+    void promotedGarbageIsNeitherDumpedNorExitedOn(@TempDir Path dir) {
+        Governor g = governor("heapDumpAt=88%,exitAt=95%", dir);
+        liveAfterCollection = 20 * MIB;
+        Budget judged = g.onSample(sample("Serial", 62, 99), ticker.nanoTime());
+        assertEquals(1, collections.get(), "one full collection checked the heap");
+        assertEquals(0, dumpsWritten.get(), "garbage is not a leak: no dump");
+        assertTrue(exits.isEmpty(), "and no exit");
+        Constraint heap = judged.constraints().get(1);
+        assertEquals(20 * MIB, heap.used(), "the budget carries the live set");
+        assertEquals(57 * MIB, heap.nextUsed(), "with the same growth ahead of it");
+        HeadroomEvent e = events.named("heap_check").get(0);
+        assertEquals("heapDumpAt", e.fields().get("setting"));
+        assertEquals(62 * MIB, e.fields().get("heapBytes"));
+        assertEquals(99 * MIB, e.fields().get("expectedBytes"));
+        assertEquals(20 * MIB, e.fields().get("liveBytes"));
+        assertEquals(false, e.fields().get("acted"));
+        assertTrue(e.message().contains("not a leak") && e.message().contains("20.0 MiB (20.0%"), e.message());
+        assertTrue(events.named("pressure").stream().noneMatch(p -> "CRITICAL".equals(p.fields().get("level"))),
+                "nor CRITICAL on the reading the check refuted");
+
+        // The budget still shows the reading the check replaced until the watch reads the collection: no second check.
+        g.onSample(sample("Serial", 62, 99), ticker.nanoTime());
+        assertEquals(1, collections.get());
+        assertEquals(0, dumpsWritten.get());
+        // The next climb past the live set by more than a tenth of the heap is checked again.
+        g.onSample(sample("Serial", 25, 28), ticker.nanoTime());
+        g.onSample(sample("Serial", 60, 95), ticker.nanoTime());
+        assertEquals(2, collections.get());
+        assertEquals(0, dumpsWritten.get());
+    }
+
+    @Test
+    void aLiveHeapIsDumpedThenExitedOnWithOneCheckPerTenthOfTheHeap(@TempDir Path dir) throws Exception {
+        Governor g = governor("heapDumpAt=88%,exitAt=95%", dir);
+        liveAfterCollection = 79 * MIB;
+        g.onSample(sample("G1", 80, 92), ticker.nanoTime());
+        assertEquals(1, collections.get());
+        assertEquals(1, dumpsWritten.get(), "a live set that will reach heapDumpAt is dumped");
+        assertEquals(true, events.named("heap_check").get(0).fields().get("acted"));
+        assertTrue(events.named("heap_check").get(0).message().contains("live, acting on it"));
+        g.onSample(sample("G1", 86, 96), ticker.nanoTime());
+        assertEquals(1, collections.get(), "86 MiB is within a tenth of the heap of the 79 MiB found live: not checked again");
+        assertEquals(1, events.named("exit").size(), "exitAt acted on");
+    }
+
+    @Test
+    void noCheckBelowTheThresholdsForOtherConstraintsOrWithoutAGenerationalCollector(@TempDir Path dir) {
+        Governor g = governor("heapDumpAt=88%,exitAt=95%", dir);
+        liveAfterCollection = 10 * MIB;
+        g.onSample(sample("Serial", 60, 80), ticker.nanoTime());
+        assertEquals(0, collections.get(), "below heapDumpAt: nothing to check");
+        g.onSample(sample("ZGC", 90, 99), ticker.nanoTime());
+        assertEquals(0, collections.get(), "ZGC's heap figure is a whole-heap cycle's: acted on as read");
+        assertEquals(1, dumpsWritten.get());
+
+        Governor bytes = governor("heapDumpAt=100m,exitAt=120m", dir);
+        bytes.onSample(sample("Serial", 90, 99), ticker.nanoTime());
+        assertEquals(0, collections.get(), "byte thresholds mean the cgroup's working set, not the heap");
+    }
+
+    @Test
+    void whenNoFullCollectionCanBeMadeTheReadingIsActedOnAsBefore(@TempDir Path dir) {
+        Governor g = governor("heapDumpAt=88%", dir);
+        liveAfterCollection = -1;
+        g.onSample(sample("Parallel", 70, 95), ticker.nanoTime());
+        assertEquals(1, dumpsWritten.get(), "-XX:+DisableExplicitGC: the forecast stands");
+        assertTrue(events.named("heap_check").isEmpty());
+        g.onSample(sample("Parallel", 40, 45), ticker.nanoTime());
+        g.onSample(sample("Parallel", 70, 95), ticker.nanoTime());
+        assertEquals(1, collections.get(), "not tried again");
+        assertFalse(events.named("heap_dump").isEmpty());
+    }
+}
