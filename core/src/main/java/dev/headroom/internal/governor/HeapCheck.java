@@ -63,7 +63,7 @@ final class HeapCheck {
      * @param exit  the orderly exit, or null when off
      */
     Budget judged(Budget budget, HeapDumps dumps, OrderlyExit exit) {
-        Constraint heap = heapOf(budget);
+        Constraint heap = budget.constraint(Constraint.HEAP).orElse(null);
         if (heap == null || unavailable) {
             return budget;
         }
@@ -126,15 +126,6 @@ final class HeapCheck {
                 ? OptionalDouble.of(Math.max(0, heap.limit() - live) / growth.getAsDouble())
                 : OptionalDouble.empty();
         return new Constraint(heap.name(), live, heap.limit(), heap.source(), heap.fatal(), growth, left, live + ahead);
-    }
-
-    private static Constraint heapOf(Budget budget) {
-        for (Constraint c : budget.constraints()) {
-            if (c.name().equals(Constraint.HEAP)) {
-                return c;
-            }
-        }
-        return null;
     }
 
     private static Budget replace(Budget budget, Constraint heap) {
