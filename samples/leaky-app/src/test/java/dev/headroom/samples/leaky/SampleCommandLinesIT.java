@@ -201,6 +201,8 @@ class SampleCommandLinesIT {
                     : "(?m)^\\[headroom] pressure (WARN|CRITICAL) ").matcher(log);
             int exit = log.indexOf(eventLog ? "\"event\":\"exit\"" : "[headroom] exiting with status 75: ");
             assertTrue(warning.find() && exit > warning.start(), "a warning before the exit" + context);
+            // Before the heap makes it dump or exit, a full collection checks the heap: the sample's leak is live.
+            assertFalse(log.contains("garbage the young collections had promoted"), "the heap check found the leak live" + context);
             Path hprof;
             if (eventLog) {
                 Matcher file = Pattern.compile("\"event\":\"heap_dump\".*?\"path\":\"([^\"]+)\",\"bytes\":(\\d+)").matcher(log);
