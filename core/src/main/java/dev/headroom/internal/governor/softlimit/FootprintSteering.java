@@ -34,8 +34,9 @@ final class FootprintSteering {
     /**
      * @param share free share after a collection, 0..1
      * @param live  the live data estimate in bytes; -1 when unknown (then SoftMaxHeapSize is left alone)
+     * @param move  why the share last moved, or null (its start)
      */
-    void apply(Reading r, double share, long live) {
+    void apply(Reading r, double share, long live, ReclaimPolicy.FreeShareStep move) {
         Map<String, Object> changed = new LinkedHashMap<>();
         long target = -1;
         try {
@@ -74,9 +75,14 @@ final class FootprintSteering {
             if (target >= 0) {
                 extra.put("targetHeapBytes", target);
             }
+            if (move != null) {
+                extra.put("collectorExtraCpuMs", move.collectorExtraNanos() / 1_000_000);
+                extra.put("baselineGcPercent", Math.round(move.baselineGcShare() * 1000) / 10.0);
+            }
             report.action(true, "set_flag", "the reclaim law steers the heap to keep at most "
                     + SoftLimitEvents.pct(share) + " free after a collection" + (target >= 0 ? " (target "
-                    + Values.humanBytes(target) + ")" : "") + ": " + SoftLimitEvents.describe(changed), r.moment(), extra);
+                    + Values.humanBytes(target) + ")" : "") + ": " + SoftLimitEvents.describe(changed)
+                    + (move != null ? " (" + move.why() + ")" : ""), r.moment(), extra);
         }
     }
 }

@@ -21,6 +21,7 @@ final class ReclaimLedger {
     private int next;
     private final long[] chargeTimes = new long[CAPACITY];
     private final long[] chargeNanos = new long[CAPACITY];
+    private final long[] chargeGcNanos = new long[CAPACITY];
     private int charges;
     private int nextCharge;
     private long total;
@@ -60,13 +61,17 @@ final class ReclaimLedger {
         count = Math.min(count + 1, CAPACITY);
     }
 
-    /** Books a cost at {@code now}. */
-    void charge(long now, long nanos) {
+    /**
+     * Books a cost at {@code now}, of which {@code gcNanos} is the collector's work (already in the GC
+     * CPU readings: the law does not count it twice when it weighs what the collector does).
+     */
+    void charge(long now, long nanos, long gcNanos) {
         if (nanos <= 0) {
             return;
         }
         chargeTimes[nextCharge] = now;
         chargeNanos[nextCharge] = nanos;
+        chargeGcNanos[nextCharge] = Math.max(0, Math.min(nanos, gcNanos));
         nextCharge = (nextCharge + 1) % CAPACITY;
         charges = Math.min(charges + 1, CAPACITY);
         total += nanos;
@@ -91,6 +96,19 @@ final class ReclaimLedger {
         long cpu = processCpu[from] >= 0 && newest(processCpu) >= 0 ? newest(processCpu) - processCpu[from] : 0;
         long base = Math.max(cpu, (long) (FLOOR_CORES * wall));
         return new Use(used, (long) (share * base), total);
+    }
+
+    /** The collector's work among the charges booked after {@code since}. */
+    long chargedGcSince(long since) {
+        long gc = 0;
+        for (int i = 0; i < charges; i++) {
+            int idx = (nextCharge + CAPACITY - 1 - i) % CAPACITY;
+            if (chargeTimes[idx] <= since) {
+                break;
+            }
+            gc += chargeGcNanos[idx];
+        }
+        return gc;
     }
 
     /** Process CPU between the sample at or before {@code since} and the newest; 0 when unknown. */

@@ -58,6 +58,18 @@ interface ReclaimPolicy {
         return OptionalDouble.empty();
     }
 
+    /** Why the free share last moved, with the figures behind it; null while it has not moved. */
+    default FreeShareStep lastMove() {
+        return null;
+    }
+
+    /**
+     * One move of the free share: why, in words, and what the collector did above its own share at the
+     * JVM's footprint over the budget's window (-1 when not weighed).
+     */
+    record FreeShareStep(String why, long collectorExtraNanos, double baselineGcShare) {
+    }
+
     /** The live data estimate in bytes the footprint is steered from; -1 when unknown. */
     default long liveEstimate() {
         return -1;

@@ -105,7 +105,7 @@ public final class SoftLimitController implements DormantReclaimer.Law {
         } else {
             steering.ease(r);
             if (config.idleReclaim() && !r.reclaiming()) {
-                policy.freeShare().ifPresent(share -> footprint.apply(r, share, policy.liveEstimate()));
+                policy.freeShare().ifPresent(share -> footprint.apply(r, share, policy.liveEstimate(), policy.lastMove()));
                 policy.due(r).ifPresent(due -> idleReclaim(r, due));
             }
         }
