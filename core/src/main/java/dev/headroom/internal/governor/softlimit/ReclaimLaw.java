@@ -25,8 +25,9 @@ import java.util.OptionalDouble;
  * The footprint's cost may take what the reclaims leave of the budget and at least half of it; a
  * reclaim that overspent holds the free share where it is (the overspending is spent: loosening would
  * not get it back) and is itself held back by its pattern's back-off.
- * The collector's own share is measured since the JVM started when the law first steers, and again
- * whenever the law has held {@code fMax} for a whole window: an allocation-heavy service whose collector takes 5-7% of its
+ * The collector's own share is measured over the {@link #BASELINE_NANOS} after the first reclaim is
+ * due, before the law steers anything, and again whenever the law has held {@code fMax} for a whole
+ * window: an allocation-heavy service whose collector takes 5-7% of its
  * CPU at the JVM's own flags has spent nothing of the budget on it (the reclaim matrix's bursts on JDK
  * 17: Serial 5%, G1 7%; counting all of it kept the law at the loosest footprint there, where static
  * free ratios of 10/30 cost 1-3% CPU for a fifth less working set).
@@ -60,6 +61,16 @@ final class ReclaimLaw implements ReclaimPolicy {
     static final long REFAULT_NANOS_PER_MIB = 450_000;
     static final long BACKOFF_NANOS = 10_000_000_000L;
     static final long MAX_BACKOFF_NANOS = 600_000_000_000L;
+    /**
+     * How long the law leaves the JVM's own footprint after the first reclaim is due, measuring the
+     * collector's own share before it steers. From then, not from the JVM's start: the heap growing from
+     * its initial size takes collections a running service does not (on the matrix's burst-steady,
+     * Serial: 12% of the process's CPU until the first reclaim, about 5% after; a base of 12% let the
+     * law tighten to a 10% free share for 9% more CPU than watching alone over five minutes). Two of the
+     * matrix's burst cycles; a quiet stretch measures a base of nothing, which errs toward the JVM's own
+     * footprint, and the base is measured again after a minute there.
+     */
+    static final long BASELINE_NANOS = 20_000_000_000L;
     /** Heap-used troughs over this window stand for the live data (the heap's low after its collections). */
     static final long LIVE_WINDOW_NANOS = 30_000_000_000L;
 
@@ -83,6 +94,9 @@ final class ReclaimLaw implements ReclaimPolicy {
     private long loosestSince = Long.MIN_VALUE;
     private FreeShareStep lastMove;
     private long lastDecided = Long.MIN_VALUE;
+    /** When the first reclaim was due: the collector's own share is measured from then. */
+    private long firstDecided = Long.MIN_VALUE;
+    private boolean baselineMeasured;
     private int lastKey;
     private final Map<Integer, Pattern> patterns = new HashMap<>();
     private FollowUp following;
@@ -184,8 +198,18 @@ final class ReclaimLaw implements ReclaimPolicy {
         // The collector's extra work counts too: a tighter footprint makes every collection come sooner,
         // which no reclaim is charged for. Its CPU above the share it takes at the JVM's own footprint is
         // held within the budget, as the MPLR 2023 law holds a GC-overhead target.
-        if (lastDecided == Long.MIN_VALUE || standDown != null) {
-            return;     // nothing steered yet: f waits at its start, the JVM keeps its own flags
+        if (firstDecided == Long.MIN_VALUE || standDown != null) {
+            return;     // nothing to give back yet: the JVM keeps its own flags
+        }
+        if (!baselineMeasured) {
+            if (now - firstDecided >= BASELINE_NANOS) {
+                measureBaseline(ledger.processCpuSince(firstDecided), collectorWork(firstDecided));
+                baselineMeasured = true;
+                lastMove = new FreeShareStep(String.format(Locale.ROOT, "the law starts; the collector took %.1f%% of the "
+                        + "process's CPU over the last %d s at the JVM's own footprint, the base its extra work is measured "
+                        + "from", baselineGcShare * 100, (now - firstDecided) / 1_000_000_000L), 0, baselineGcShare);
+            }
+            return;     // f waits at its start while the base is measured
         }
         long since = now - ReclaimLedger.WINDOW_NANOS;
         long process = ledger.processCpuSince(since);
@@ -316,14 +340,8 @@ final class ReclaimLaw implements ReclaimPolicy {
                 return Optional.empty();
             }
         }
-        if (lastDecided == Long.MIN_VALUE && r.gcCpu() >= 0) {
-            // The law steers from now on: what the collector took since the JVM started is its own. Since
-            // the start, not over the law's window: the law wakes at the first collection, and a burst's
-            // collections come in clumps (the matrix's burst-steady on Serial: 180 ms of GC in the first
-            // half second, none in the second after the law woke).
-            measureBaseline(r.processCpu(), r.gcCpu());
-            lastMove = new FreeShareStep(String.format(Locale.ROOT, "the law starts; the collector took %.1f%% of the "
-                    + "process's CPU so far, the base its extra work is measured from", baselineGcShare * 100), 0, baselineGcShare);
+        if (firstDecided == Long.MIN_VALUE) {
+            firstDecided = now;
         }
         lastDecided = now;
         lastKey = key(grown);
@@ -364,8 +382,11 @@ final class ReclaimLaw implements ReclaimPolicy {
         if (!outcome.idle() || outcome.bytesReturned() <= 0) {
             return;
         }
-        // The GC rate before the reclaim (its own cost left out) is what the regrowth is measured against.
-        long before = Math.max(0, ledger.gcCpuSince(now - STEP_NANOS * 2) - actionCpu) / (STEP_SECONDS * 2);
+        // The GC rate before the reclaim (its own cost left out) is what the regrowth is measured against,
+        // over the time the books cover: a reclaim in the JVM's first seconds has less than 10 s behind it.
+        long since = now - STEP_NANOS * 2;
+        double seconds = Math.max(1, ledger.wallSince(since)) / 1e9;
+        long before = (long) (Math.max(0, ledger.gcCpuSince(since) - actionCpu) / Math.max(1.0, seconds));
         following = new FollowUp(lastKey, now, outcome.bytesReturned(), actionCpu, before,
                 last.workingSet());
     }
@@ -447,10 +468,13 @@ final class ReclaimLaw implements ReclaimPolicy {
         return standDown == null;
     }
 
-    /** Empty until the first reclaim is due: a JVM with nothing to give back keeps its own flags. */
+    /**
+     * Empty until the first reclaim is due and the collector's own share has been measured after it: a
+     * JVM with nothing to give back keeps its own flags.
+     */
     @Override
     public OptionalDouble freeShare() {
-        return lastDecided == Long.MIN_VALUE || standDown != null ? OptionalDouble.empty() : OptionalDouble.of(f);
+        return !baselineMeasured || standDown != null ? OptionalDouble.empty() : OptionalDouble.of(f);
     }
 
     @Override

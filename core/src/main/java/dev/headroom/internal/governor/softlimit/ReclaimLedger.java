@@ -111,6 +111,11 @@ final class ReclaimLedger {
         return gc;
     }
 
+    /** Wall time between the sample at or before {@code since} (else the oldest kept) and the newest. */
+    long wallSince(long since) {
+        return count == 0 ? 0 : newest(times) - times[oldestWithin(since)];
+    }
+
     /** Process CPU between the sample at or before {@code since} and the newest; 0 when unknown. */
     long processCpuSince(long since) {
         return delta(processCpu, since);

@@ -57,12 +57,15 @@ class ReclaimLawTest {
         assertTrue(judged.message().contains(String.format(java.util.Locale.ROOT, "it pays at reclaimCpuBudget >= %.1f%%", paysAt)),
                 judged.message());
         int before = rig.levers.collections;
-        int ratio = freeRatio(rig);
         cycle(rig, 0.02);
         assertEquals(before, rig.levers.collections, "the same pattern is not repeated while backed off\n"
                 + rig.events.describe());
-        // Spent is spent: the free share costs nothing here, so it is not loosened for the reclaim's
+        // Spent is spent: the free share (steered since the collector's own share was measured, 20 s
+        // after the first reclaim) costs nothing here, so it is not loosened for the reclaim's
         // overspending, and not tightened while the budget's minute holds it.
+        int ratio = freeRatio(rig);
+        assertEquals(30, ratio, "the law steers from its start\n" + rig.events.describe());
+        cycle(rig, 0.02);
         assertEquals(ratio, freeRatio(rig), "the free share holds\n" + rig.events.describe());
     }
 
@@ -84,8 +87,11 @@ class ReclaimLawTest {
     void theGcCpuCapStopsReclaimAndLoosensTheFootprint() {
         Rig rig = new Rig("G1", "idleReclaimAfter=1s,reclaimCpuBudget=50%,gcCpuCap=30%").heap(100, 50).collectsTo(40, 60);
         rig.busy(1);
-        cycle(rig, 0.5);
+        for (int i = 0; i < 4; i++) {
+            cycle(rig, 0.5);
+        }
         int tightened = freeRatio(rig);
+        assertTrue(tightened < 30, "tightened while there was budget to spare: " + tightened);
         int before = rig.levers.collections;
         for (int i = 0; i < 8; i++) {
             rig.sample(1, 0.1, 0.4);                       // the collector takes 40% of the machine
