@@ -46,8 +46,10 @@ import java.util.OptionalDouble;
  * (the regrowth) and the page faults of the bytes that came back ({@value #REFAULT_NANOS_PER_MIB} ns
  * per MiB, measured: 0.18 s for 400 MiB); it paid when that cost is within the budget's share of the
  * process's CPU (at least {@value ReclaimLedger#FLOOR_CORES} of a core) over the time the memory
- * stayed returned. One that did not pay backs its pattern off (10 s, doubling to 10 min); its cost is
- * charged to the budget. Sampler thread only.
+ * stayed returned. One that did not pay backs its pattern off (10 s, doubling to 10 min, times the
+ * ratio of its cost to its worth); its cost is charged to the budget, and a size never tried is
+ * expected to cost what the last judged one did per MiB. The regrowth of a reclaim still followed is
+ * the reclaim's, not the footprint's, before it is charged too. Sampler thread only.
  */
 final class ReclaimLaw implements ReclaimPolicy {
     static final double F_MIN = 0.10;
@@ -93,6 +95,8 @@ final class ReclaimLaw implements ReclaimPolicy {
     /** Since when {@code f} has been at {@code fMax} (MIN_VALUE: it is not). */
     private long loosestSince = Long.MIN_VALUE;
     private FreeShareStep lastMove;
+    /** What the last judged reclaim cost per MiB it returned, ns; -1 before any was judged. */
+    private double costPerMib = -1;
     private long lastDecided = Long.MIN_VALUE;
     /** When the first reclaim was due: the collector's own share is measured from then. */
     private long firstDecided = Long.MIN_VALUE;
@@ -251,7 +255,18 @@ final class ReclaimLaw implements ReclaimPolicy {
      * already charged to the budget and must not count twice.
      */
     private long collectorWork(long since) {
-        return Math.max(0, ledger.gcCpuSince(since) - ledger.chargedGcSince(since));
+        return Math.max(0, ledger.gcCpuSince(since) - ledger.chargedGcSince(since) - regrowthSoFar());
+    }
+
+    /** The regrowth GC of the reclaim being followed, not charged until it is judged. */
+    private long regrowthSoFar() {
+        return following == null || last == null ? 0 : regrowth(following, last.nowNanos());
+    }
+
+    /** The collector's CPU since the reclaim above its rate before it. */
+    private long regrowth(FollowUp u, long now) {
+        long elapsed = Math.max(0, now - u.start);
+        return Math.max(0, ledger.gcCpuSince(u.start) - u.gcRateBefore * elapsed / 1_000_000_000L);
     }
 
     private void measureBaseline(long process, long gc) {
@@ -318,8 +333,11 @@ final class ReclaimLaw implements ReclaimPolicy {
             return Optional.empty();
         }
         ReclaimLedger.Use use = ledger.use();
-        // A pattern never tried is tried once the budget has anything left: what it costs is learnt by doing.
-        long expected = p.lastCostNanos >= 0 ? p.lastCostNanos : 1;
+        // A pattern never tried is priced by what the last judged reclaim cost per MiB (a reclaim's refaults and
+        // regrowth grow with its size), or, before any was judged, tried once the budget has anything left:
+        // what it costs is learnt by doing.
+        long expected = p.lastCostNanos >= 0 ? p.lastCostNanos
+                : costPerMib >= 0 ? (long) (costPerMib * (grown / (double) Reading.MIB)) : 1;
         if (use.leftNanos() < expected) {
             return Optional.empty();
         }
@@ -348,7 +366,8 @@ final class ReclaimLaw implements ReclaimPolicy {
         return Optional.of(new Reclaim(grown, String.format(Locale.ROOT,
                 "the working set grew %s since its last low and has not climbed for %.1f s; reclaim CPU budget "
                         + "left %s of %s (expected cost %s)", Values.humanBytes(grown), (now - flatSince) / 1e9,
-                ms(use.leftNanos()), ms(use.allowanceNanos()), p.lastCostNanos >= 0 ? ms(expected) : "not known yet")));
+                ms(use.leftNanos()), ms(use.allowanceNanos()), p.lastCostNanos >= 0 ? ms(expected)
+                        : costPerMib >= 0 ? ms(expected) + " at the last reclaim's cost per MiB" : "not known yet")));
     }
 
     /** How long a collector that can shrink by itself gets to do so before Headroom collects. */
@@ -414,7 +433,7 @@ final class ReclaimLaw implements ReclaimPolicy {
         long now = r.nowNanos();
         long ws = r.workingSet();
         long held = Math.max(1, now - u.start);
-        long regrowthGc = Math.max(0, ledger.gcCpuSince(u.start) - u.gcRateBefore * held / 1_000_000_000L);
+        long regrowthGc = regrowth(u, now);
         long cameBack = Math.min(u.returned, Math.max(0, ws - u.lowWorkingSet));
         long refault = cameBack / Reading.MIB * REFAULT_NANOS_PER_MIB;
         long cost = u.actionCpu + regrowthGc + refault;
@@ -427,12 +446,16 @@ final class ReclaimLaw implements ReclaimPolicy {
         ledger.charge(now, regrowthGc + refault, regrowthGc);
         Pattern p = patterns.computeIfAbsent(u.key, k -> new Pattern());
         p.lastCostNanos = cost;
+        costPerMib = cost / Math.max(1.0, u.returned / (double) Reading.MIB);
         long backoff = 0;
         if (paid) {
             p.unpaid = 0;
         } else {
             p.unpaid++;
-            backoff = Math.min(MAX_BACKOFF_NANOS, BACKOFF_NANOS << Math.min(6, p.unpaid - 1));
+            // One that cost n times its worth waits n times as long: at that price it would need n times the
+            // memory-time to pay (the matrix's bursts: 4 to 8 times, tried every 10-40 s before).
+            long times = Math.max(1, Math.min(60, cost / Math.max(1, worth)));
+            backoff = Math.min(MAX_BACKOFF_NANOS, (BACKOFF_NANOS << Math.min(6, p.unpaid - 1)) * times);
             p.suppressedUntil = now + backoff;
         }
         if (report != null) {

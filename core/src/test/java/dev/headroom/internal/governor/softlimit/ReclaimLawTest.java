@@ -50,7 +50,9 @@ class ReclaimLawTest {
         RecordingEvents.Event judged = accounts.get(0);
         assertEquals(false, judged.get("paid"), judged.message());
         assertTrue((Long) judged.get("refaultCpuMs") > 0, judged.message());
-        assertTrue((Long) judged.get("backoffMs") >= 10_000, judged.message());
+        // It cost several times its worth: it waits that many times the first back-off.
+        long times = Math.max(1, (Long) judged.get("costCpuMs") / ((Long) judged.get("worthCpuMs") + 1));   // ms are rounded down
+        assertTrue(times > 1 && (Long) judged.get("backoffMs") >= 10_000 * times, judged.message());
         // It did not pay at 1%: the budget at which it would have is above that, and said in the message.
         double paysAt = (Double) judged.get("paysAtBudgetPercent");
         assertTrue(paysAt > 1, judged.message());
@@ -67,6 +69,33 @@ class ReclaimLawTest {
         assertEquals(30, ratio, "the law steers from its start\n" + rig.events.describe());
         cycle(rig, 0.02);
         assertEquals(ratio, freeRatio(rig), "the free share holds\n" + rig.events.describe());
+    }
+
+    @Test
+    void aSizeNeverTriedIsPricedByWhatTheLastReclaimCostPerMib() {
+        // At 5% of a tenth of a core (the floor of a nearly idle process) the minute allows 300 ms; the
+        // 540 MiB reclaim's 243 ms of refaults leave about 57 ms.
+        Rig rig = new Rig("G1", "idleReclaimAfter=1s,reclaimCpuBudget=5%").heap(100, 50).collectsTo(40, 60);
+        rig.busy(1);
+        for (int i = 0; i < 45; i++) {
+            rig.sample(1, 0.02, 0);                        // a quiet start: the books cover a whole minute
+        }
+        cycle(rig, 0.02);
+        cycle(rig, 0.02);
+        assertEquals(1, rig.events.withAction("account").size(), rig.events::describe);
+        assertTrue(rig.state.reclaimBudgetLeftNanos() > 0, "some budget left: " + rig.state.reclaimBudgetLeftNanos());
+        int before = rig.levers.collections;
+        // A burst of another size (250 MiB: another power of two) in the same nearly idle process: at the
+        // 540 MiB reclaim's price per MiB (~112 ms) it would cost more than the budget has left.
+        rig.levers.onCollect = l -> {
+            l.heapUsed = 40 * MIB;
+            l.heapCommitted = 60 * MIB;
+        };
+        rig.heap(300, 250).busy(1);
+        for (int i = 0; i < 15; i++) {
+            rig.sample(1, 0.02, 0);
+        }
+        assertEquals(before, rig.levers.collections, "not tried at a price the budget cannot pay\n" + rig.events.describe());
     }
 
     @Test
