@@ -22,11 +22,14 @@ import java.util.OptionalDouble;
  *   <li>{@code used + caused < allowed / 2}: {@code f = max(10%, f x 0.8)};</li>
  *   <li>otherwise hold.</li>
  * </ul>
- * The footprint's cost may take what the reclaims leave of the budget and at least half of it; a
+ * Loosening for the collector's work is spaced ({@link #LOOSEN_SPACING_NANOS}: its minute lags the
+ * footprint), and for {@link #TOO_TIGHT_NANOS} after it the law tightens no further than one step above
+ * the share that cost too much, so it settles near its budget instead of cycling between the
+ * extremes. The footprint's cost may take what the reclaims leave of the budget and at least half of it; a
  * reclaim that overspent holds the free share where it is (the overspending is spent: loosening would
  * not get it back) and is itself held back by its pattern's back-off.
  * The collector's own share is measured over the {@link #BASELINE_NANOS} after the first reclaim is
- * due, before the law steers anything, and again whenever the law has held {@code fMax} for a whole
+ * due, while {@code f} holds its start, and again whenever the law has held {@code fMax} for a whole
  * window: an allocation-heavy service whose collector takes 5-7% of its
  * CPU at the JVM's own flags has spent nothing of the budget on it (the reclaim matrix's bursts on JDK
  * 17: Serial 5%, G1 7%; counting all of it kept the law at the loosest footprint there, where static
@@ -64,15 +67,21 @@ final class ReclaimLaw implements ReclaimPolicy {
     static final long BACKOFF_NANOS = 10_000_000_000L;
     static final long MAX_BACKOFF_NANOS = 600_000_000_000L;
     /**
-     * How long the law leaves the JVM's own footprint after the first reclaim is due, measuring the
-     * collector's own share before it steers. From then, not from the JVM's start: the heap growing from
-     * its initial size takes collections a running service does not (on the matrix's burst-steady,
-     * Serial: 12% of the process's CPU until the first reclaim, about 5% after; a base of 12% let the
-     * law tighten to a 10% free share for 9% more CPU than watching alone over five minutes). Two of the
-     * matrix's burst cycles; a quiet stretch measures a base of nothing, which errs toward the JVM's own
-     * footprint, and the base is measured again after a minute there.
+     * How long the law holds its starting free share after the first reclaim is due, measuring the
+     * collector's share before it moves. From then, not from the JVM's start: the heap growing from its
+     * initial size takes collections a running service does not (the matrix's burst-steady on Serial:
+     * 12% of the process's CPU until the first reclaim, about 5% after; a base of 12% let the law
+     * tighten to a 10% free share for 9% more CPU than watching alone over five minutes). At the start
+     * share rather than the JVM's own (measured too: the one-minute runs then lost a third of their time
+     * to it, and the base read 3-4%, lower than over longer spells, so the law loosened from the start):
+     * what 30% costs over the JVM's own counts in the base, the price of steering from the first reclaim
+     * on. Two of the matrix's burst cycles; the base is measured again after a minute at the loosest.
      */
     static final long BASELINE_NANOS = 20_000_000_000L;
+    /** At most one loosening for the collector's extra work per this: a third of the window it is read over. */
+    static final long LOOSEN_SPACING_NANOS = 20_000_000_000L;
+    /** How long a free share that cost too much keeps the law one step above it. */
+    static final long TOO_TIGHT_NANOS = 300_000_000_000L;
     /** Heap-used troughs over this window stand for the live data (the heap's low after its collections). */
     static final long LIVE_WINDOW_NANOS = 30_000_000_000L;
 
@@ -95,6 +104,10 @@ final class ReclaimLaw implements ReclaimPolicy {
     /** Since when {@code f} has been at {@code fMax} (MIN_VALUE: it is not). */
     private long loosestSince = Long.MIN_VALUE;
     private FreeShareStep lastMove;
+    private long lastLoosened = Long.MIN_VALUE;
+    /** The tightest free share whose extra collections went over the budget lately, and until when it is kept. */
+    private double tooTight;
+    private long tooTightUntil = Long.MIN_VALUE;
     /** What the last judged reclaim cost per MiB it returned, ns; -1 before any was judged. */
     private double costPerMib = -1;
     private long lastDecided = Long.MIN_VALUE;
@@ -209,11 +222,11 @@ final class ReclaimLaw implements ReclaimPolicy {
             if (now - firstDecided >= BASELINE_NANOS) {
                 measureBaseline(ledger.processCpuSince(firstDecided), collectorWork(firstDecided));
                 baselineMeasured = true;
-                lastMove = new FreeShareStep(String.format(Locale.ROOT, "the law starts; the collector took %.1f%% of the "
-                        + "process's CPU over the last %d s at the JVM's own footprint, the base its extra work is measured "
-                        + "from", baselineGcShare * 100, (now - firstDecided) / 1_000_000_000L), 0, baselineGcShare);
+                lastMove = new FreeShareStep(String.format(Locale.ROOT, "the collector took %.1f%% of the process's CPU "
+                        + "over the %d s since the first reclaim, the base its extra work is measured from", baselineGcShare * 100,
+                        (now - firstDecided) / 1_000_000_000L), 0, baselineGcShare);
             }
-            return;     // f waits at its start while the base is measured
+            return;     // f holds at its start while the base is measured
         }
         long since = now - ReclaimLedger.WINDOW_NANOS;
         long process = ledger.processCpuSince(since);
@@ -228,12 +241,29 @@ final class ReclaimLaw implements ReclaimPolicy {
             why = String.format(Locale.ROOT, "GC took %.0f%% of the machine, at or over gcCpuCap", r.gcLoad() * 100);
         } else if (caused > Math.max(allowed - use.usedNanos(), allowed / 2)) {
             // What the footprint costs may take what the reclaims leave of the budget, and at least half
-            // of it: a reclaim that overspent is spent, and loosening would not get it back.
+            // of it: a reclaim that overspent is spent, and loosening would not get it back. One step per
+            // LOOSEN_SPACING: the minute's figure lags the footprint, and loosening on it every 5 s ran from
+            // 10% free to the JVM's own in 22 s, then back (five minutes of burst-steady on Serial).
+            if (lastLoosened != Long.MIN_VALUE && now - lastLoosened < LOOSEN_SPACING_NANOS) {
+                return;
+            }
+            lastLoosened = now;
+            tooTight = Math.max(tooTight, f);
+            tooTightUntil = now + TOO_TIGHT_NANOS;
             next = Math.min(fMax, f * LOOSEN);
             why = "the collector worked " + ms(caused) + " more than at the JVM's own footprint over the last minute, "
                     + "reclaims cost " + ms(use.usedNanos()) + ": over the budget's " + ms(allowed);
         } else if (use.usedNanos() + caused < allowed / 2) {
-            next = Math.max(F_MIN, f * TIGHTEN);
+            // Not back to a free share that cost too much in the last minutes: one step above it.
+            boolean recent = tooTightUntil != Long.MIN_VALUE && now - tooTightUntil < 0;
+            double floor = recent ? Math.min(fMax, tooTight / TIGHTEN) : F_MIN;
+            if (!recent) {
+                tooTight = 0;
+            }
+            next = Math.max(floor, Math.max(F_MIN, f * TIGHTEN));
+            if (next >= f) {
+                return;
+            }
             why = "reclaims cost " + ms(use.usedNanos()) + " and the collector's extra work " + ms(caused)
                     + " over the last minute, under half the budget's " + ms(allowed);
         } else {
@@ -497,7 +527,7 @@ final class ReclaimLaw implements ReclaimPolicy {
      */
     @Override
     public OptionalDouble freeShare() {
-        return !baselineMeasured || standDown != null ? OptionalDouble.empty() : OptionalDouble.of(f);
+        return firstDecided == Long.MIN_VALUE || standDown != null ? OptionalDouble.empty() : OptionalDouble.of(f);
     }
 
     @Override
