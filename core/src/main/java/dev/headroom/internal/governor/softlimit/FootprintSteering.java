@@ -77,6 +77,7 @@ final class FootprintSteering {
             }
             if (move != null) {
                 extra.put("collectorExtraCpuMs", move.collectorExtraNanos() / 1_000_000);
+                extra.put("heapRefaultCpuMs", move.refaultNanos() / 1_000_000);
                 extra.put("baselineGcPercent", Math.round(move.baselineGcShare() * 1000) / 10.0);
             }
             report.action(true, "set_flag", "the reclaim law steers the heap to keep at most "

@@ -24,6 +24,10 @@ final class ReclaimLedger {
     private final long[] chargeGcNanos = new long[CAPACITY];
     private int charges;
     private int nextCharge;
+    private final long[] footprintTimes = new long[CAPACITY];
+    private final long[] footprintNanos = new long[CAPACITY];
+    private int footprints;
+    private int nextFootprint;
     private long total;
 
     /** What the books say at one moment; every figure in CPU nanoseconds. */
@@ -96,6 +100,34 @@ final class ReclaimLedger {
         long cpu = processCpu[from] >= 0 && newest(processCpu) >= 0 ? newest(processCpu) - processCpu[from] : 0;
         long base = Math.max(cpu, (long) (FLOOR_CORES * wall));
         return new Use(used, (long) (share * base), total);
+    }
+
+    /**
+     * Notes what the steered footprint itself cost at {@code now} outside the collector's threads (the
+     * page faults of heap it gave back and committed again). Not a reclaim charge: the law weighs it
+     * with the collector's extra work.
+     */
+    void noteFootprint(long now, long nanos) {
+        if (nanos <= 0) {
+            return;
+        }
+        footprintTimes[nextFootprint] = now;
+        footprintNanos[nextFootprint] = nanos;
+        nextFootprint = (nextFootprint + 1) % CAPACITY;
+        footprints = Math.min(footprints + 1, CAPACITY);
+    }
+
+    /** What the footprint cost after {@code since} ({@link #noteFootprint}). */
+    long footprintSince(long since) {
+        long sum = 0;
+        for (int i = 0; i < footprints; i++) {
+            int idx = (nextFootprint + CAPACITY - 1 - i) % CAPACITY;
+            if (footprintTimes[idx] <= since) {
+                break;
+            }
+            sum += footprintNanos[idx];
+        }
+        return sum;
     }
 
     /** The collector's work among the charges booked after {@code since}. */

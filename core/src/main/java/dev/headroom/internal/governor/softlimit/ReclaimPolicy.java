@@ -64,10 +64,10 @@ interface ReclaimPolicy {
     }
 
     /**
-     * One move of the free share: why, in words, and what the collector did above its own share at the
-     * JVM's footprint over the budget's window (-1 when not weighed).
+     * One move of the free share: why, in words, and what the footprint cost over the budget's window:
+     * the collector's work above its own share, and the page faults of heap committed again.
      */
-    record FreeShareStep(String why, long collectorExtraNanos, double baselineGcShare) {
+    record FreeShareStep(String why, long collectorExtraNanos, long refaultNanos, double baselineGcShare) {
     }
 
     /** The live data estimate in bytes the footprint is steered from; -1 when unknown. */
