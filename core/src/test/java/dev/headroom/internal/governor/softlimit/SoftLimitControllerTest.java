@@ -207,7 +207,12 @@ class SoftLimitControllerTest {
         for (Rig rig : List.of(new Rig("ZGC", "idleReclaimAfter=1s", 17), new Rig("ZGC", "idleReclaimAfter=1s", 21))) {
             rig.heap(100, 50).collectsTo(40, 100);
             rig.busy(1).heap(600, 500).busy(1);
-            for (int i = 0; i < 30; i++) {
+            for (int i = 0; i < 10; i++) {
+                rig.idle(1);
+            }
+            assertTrue(rig.levers.writes.stream().noneMatch(w -> w.startsWith("SoftMaxHeapSize=")),
+                    "not while the collector's own share is measured: " + rig.levers.writes);
+            for (int i = 0; i < 20; i++) {
                 rig.idle(1);        // past the 20 s in which the law measures the collector's own share
             }
             assertTrue(rig.levers.writes.stream().anyMatch(w -> w.startsWith("SoftMaxHeapSize=")), rig.levers.writes::toString);
