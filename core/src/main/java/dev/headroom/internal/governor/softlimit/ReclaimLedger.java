@@ -87,14 +87,7 @@ final class ReclaimLedger {
             return Use.NONE;
         }
         long now = newest(times);
-        long used = 0;
-        for (int i = 0; i < charges; i++) {
-            int idx = (nextCharge + CAPACITY - 1 - i) % CAPACITY;
-            if (chargeTimes[idx] <= now - WINDOW_NANOS) {
-                break;
-            }
-            used += chargeNanos[idx];
-        }
+        long used = sumAfter(chargeTimes, chargeNanos, charges, nextCharge, now - WINDOW_NANOS);
         int from = oldestWithin(now - WINDOW_NANOS);
         long wall = now - times[from];
         long cpu = processCpu[from] >= 0 && newest(processCpu) >= 0 ? newest(processCpu) - processCpu[from] : 0;
@@ -119,28 +112,25 @@ final class ReclaimLedger {
 
     /** What the footprint cost after {@code since} ({@link #noteFootprint}). */
     long footprintSince(long since) {
-        long sum = 0;
-        for (int i = 0; i < footprints; i++) {
-            int idx = (nextFootprint + CAPACITY - 1 - i) % CAPACITY;
-            if (footprintTimes[idx] <= since) {
-                break;
-            }
-            sum += footprintNanos[idx];
-        }
-        return sum;
+        return sumAfter(footprintTimes, footprintNanos, footprints, nextFootprint, since);
     }
 
     /** The collector's work among the charges booked after {@code since}. */
     long chargedGcSince(long since) {
-        long gc = 0;
-        for (int i = 0; i < charges; i++) {
-            int idx = (nextCharge + CAPACITY - 1 - i) % CAPACITY;
-            if (chargeTimes[idx] <= since) {
+        return sumAfter(chargeTimes, chargeGcNanos, charges, nextCharge, since);
+    }
+
+    /** Sum of a ring's values booked after {@code since}, newest first ({@code n} kept, {@code next} the next slot). */
+    private static long sumAfter(long[] times, long[] values, int n, int next, long since) {
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            int idx = (next + CAPACITY - 1 - i) % CAPACITY;
+            if (times[idx] <= since) {
                 break;
             }
-            gc += chargeGcNanos[idx];
+            sum += values[idx];
         }
-        return gc;
+        return sum;
     }
 
     /** Wall time between the sample at or before {@code since} (else the oldest kept) and the newest. */
