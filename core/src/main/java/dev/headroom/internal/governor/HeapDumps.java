@@ -14,6 +14,7 @@ import dev.headroom.internal.jvm.HotSpotDiagnostics;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,9 @@ import java.util.function.Supplier;
  */
 public final class HeapDumps {
     static final long MIN_MARGIN_BYTES = 64L << 20;
+    /** Tries, 50 ms apart, to finish a published dump's clean-up and event in a heap a leak filled: 2 s in all. */
+    static final int FULL_HEAP_ATTEMPTS = 40;
+    private static final long FULL_HEAP_PAUSE_MILLIS = 50;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     /** Writes a heap dump to a file that does not exist yet. */
@@ -249,6 +253,7 @@ public final class HeapDumps {
     private void write(long workingSet, long threshold, long heapUsed, String constraint, String reason) {
         Path dir = config.heapDumpDir().orElse(Path.of("")).toAbsolutePath();
         Path tempDir = null;
+        Path temp = null;
         long before = written.get();
         try {
             if (!Files.isDirectory(dir)) {
@@ -280,7 +285,7 @@ public final class HeapDumps {
             }
             String name = "headroom-" + host + "-" + pid + "-" + STAMP.format(Instant.ofEpochMilli(ticker.currentTimeMillis()));
             tempDir = createPrivateTempDir(dir);
-            Path temp = tempDir.resolve(name + ".hprof");
+            temp = tempDir.resolve(name + ".hprof");
             long started = ticker.nanoTime();
             action.dump(temp);
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -288,26 +293,14 @@ public final class HeapDumps {
             }
             setPermissions(temp, "rw-------");
             Path target = publish(temp, dir, name);
-            long bytes = Files.size(target);
-            written.incrementAndGet();
             double seconds = (ticker.nanoTime() - started) / 1e9;
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("path", target.toString());
-            f.put("bytes", bytes);
-            f.put("seconds", Math.round(seconds * 1000) / 1000.0);
-            f.put("workingSetBytes", workingSet);
-            f.put("heapDumpAtBytes", threshold);
-            f.put("heapUsedBytes", heapUsed);
-            f.put("constraint", constraint);
-            Map<String, Object> growing = who.get();
-            if (growing != null) {
-                f.put("who", growing);
+            written.incrementAndGet();
+            // The second name goes first: from here on a heap the leak filled may refuse every
+            // allocation, and what is left must be the one file, not a hidden copy of the secrets.
+            if (removeTemporary(temp, tempDir)) {
+                tempDir = null;
             }
-            events.emit("heap_dump", f, String.format(Locale.ROOT, "heap dump written: %s (%s in %.1f s; %s)",
-                    target, Values.humanBytes(bytes), seconds, reason));
-            if (jvmDump != null) {
-                jvmDump.disarm("Headroom's own dump of this incident was written (" + target + ")");
-            }
+            reportWritten(target, seconds, workingSet, threshold, heapUsed, constraint, reason, jvmDump);
         } catch (IOException | RuntimeException e) {
             events.emit("error", errorFields("heap_dump", dir, e), "heap dump to " + dir + " failed: " + Diagnostics.describe(e));
         } catch (OutOfMemoryError e) {
@@ -320,7 +313,7 @@ public final class HeapDumps {
             }
         } finally {
             if (tempDir != null) {
-                deleteQuietly(tempDir);
+                removeTemporary(temp, tempDir);
             }
             OutOfMemoryDump jvmDump = backstop;
             if (jvmDump != null && written.get() == before) {
@@ -336,6 +329,47 @@ public final class HeapDumps {
                 diagnostics.failure("after the heap dump", e);
             }
         }
+    }
+
+    /**
+     * The {@code heap_dump} event of a published dump. A leak that outran the dump may have filled
+     * the heap by now; the thread that dies of it frees its garbage, so a few short waits usually
+     * find room for the event (and the exit, if one is coming, waits for this thread).
+     */
+    private void reportWritten(Path target, double seconds, long workingSet, long threshold, long heapUsed, String constraint,
+                               String reason, OutOfMemoryDump jvmDump) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                emitWritten(target, seconds, workingSet, threshold, heapUsed, constraint, reason);
+                if (jvmDump != null) {
+                    jvmDump.disarm("Headroom's own dump of this incident was written (" + target + ")");
+                }
+                return;
+            } catch (OutOfMemoryError e) {
+                if (attempt >= FULL_HEAP_ATTEMPTS || !pauseForRoom()) {
+                    return; // the file is published and complete; only its event is lost
+                }
+            }
+        }
+    }
+
+    private void emitWritten(Path target, double seconds, long workingSet, long threshold, long heapUsed, String constraint,
+                             String reason) throws IOException {
+        long bytes = Files.size(target);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("path", target.toString());
+        f.put("bytes", bytes);
+        f.put("seconds", Math.round(seconds * 1000) / 1000.0);
+        f.put("workingSetBytes", workingSet);
+        f.put("heapDumpAtBytes", threshold);
+        f.put("heapUsedBytes", heapUsed);
+        f.put("constraint", constraint);
+        Map<String, Object> growing = who.get();
+        if (growing != null) {
+            f.put("who", growing);
+        }
+        events.emit("heap_dump", f, String.format(Locale.ROOT, "heap dump written: %s (%s in %.1f s; %s)",
+                target, Values.humanBytes(bytes), seconds, reason));
     }
 
     private static Map<String, Object> errorFields(String where, Path dir, Exception e) {
@@ -393,6 +427,43 @@ public final class HeapDumps {
             }
         }
         throw new IOException("no free name for " + name + ".hprof in " + dir);
+    }
+
+    /**
+     * Removes the private temporary directory and the file in it (the dump's second name, or a
+     * partial dump). A full heap may refuse the few bytes a delete takes: it waits and tries again,
+     * as in {@link #reportWritten}. True when both are gone.
+     */
+    private static boolean removeTemporary(Path file, Path dir) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (file != null) {
+                    Files.deleteIfExists(file);
+                }
+                Files.deleteIfExists(dir);
+                return true;
+            } catch (DirectoryNotEmptyException e) {
+                deleteQuietly(dir); // something besides the dump: a dumper's own leftovers
+                return !Files.exists(dir);
+            } catch (IOException | RuntimeException e) {
+                return false;
+            } catch (OutOfMemoryError e) {
+                if (attempt >= FULL_HEAP_ATTEMPTS || !pauseForRoom()) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    /** A short wait for a full heap to be freed; false when interrupted (the interrupt is kept). */
+    private static boolean pauseForRoom() {
+        try {
+            Thread.sleep(FULL_HEAP_PAUSE_MILLIS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static void deleteQuietly(Path dir) {

@@ -160,6 +160,42 @@ class HeapDumpsTest {
         }
     }
 
+    /**
+     * A leak that outran the dump fills the heap just as it is published: the hidden second name is
+     * already gone, and the event comes once the dying thread has freed some room (an agent IT left
+     * {@code .headroom-dump-<n>} beside the dump when the clean-up itself ran out of heap).
+     */
+    @Test
+    void aHeapFullJustAfterPublishingLeavesOnlyTheDumpAndStillReportsIt(@TempDir Path dir) throws Exception {
+        List<List<String>> seenAtEvent = new java.util.ArrayList<>();
+        int[] refusals = {2};
+        dev.headroom.internal.events.EventSink fullHeapSink = (event, fields, message) -> {
+            if (event.equals("heap_dump")) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    seenAtEvent.add(s.map(p -> p.getFileName().toString()).sorted().toList());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                if (refusals[0]-- > 0) {
+                    throw new OutOfMemoryError("Java heap space");
+                }
+            }
+            events.emit(event, fields, message);
+        };
+        HeapDumps d = new HeapDumps(HeadroomConfig.parse("heapDumpAt=90%,heapDumpDir=" + dir), fullHeapSink, diagnostics, ticker,
+                fakeDump, store("ext4", 100L << 30), "web-1", 4242, false);
+        d.onSample(sample(950 * MIB), ticker.nanoTime());
+
+        assertEquals(3, seenAtEvent.size(), "tried again after the heap was full twice");
+        for (List<String> names : seenAtEvent) {
+            assertEquals(1, names.size(), "only the published dump, no hidden copy: " + names);
+        }
+        assertEquals(0, events.named("error").size(), "a published dump is not a failure: " + events.events);
+        HeadroomEvent e = events.named("heap_dump").get(0);
+        assertEquals(dir.resolve(seenAtEvent.get(0).get(0)).toString(), e.fields().get("path"));
+        assertEquals(1, d.written());
+    }
+
     @Test
     void aRealHotSpotDumpIsReadableOnlyByItsOwner(@TempDir Path dir) throws Exception {
         HeapDumps d = dumps("heapDumpAt=90%,heapDumpDir=" + dir, HeapDumps.DumpAction.HOTSPOT, HeapDumps.FileStores.REAL);
