@@ -27,8 +27,11 @@ import java.util.stream.Stream;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.headroom.benchmarks.agent.DeathMatrix \
  *      --agent agent/target/headroom-agent.jar --app samples/leaky-app/target/leaky-app.jar \
- *      [--rows heap-kernel,heap-oome,...] [--rates 10,50,200,500] [--repeat 3] [--limitMiB 256]
+ *      [--rows heap-kernel,heap-oome,...] [--rates 10,50,200,500] [--repeat 3] [--limitMiB 256] [--keepMisses DIR]
+ *      [--jvmArgs "-Xlog:gc:file=gc.log:uptimemillis"]
  * </pre>
+ * {@code --keepMisses} keeps the event log, output and {@code gc.log} (if any; the JVM runs in its own
+ * work directory) of every run that died unwarned, or without the exit 75 its row expects, to see why; {@code --jvmArgs} adds flags to every run.
  * The JVM that runs the driver runs the app too: start the driver with another JDK's {@code java}
  * to measure that JDK.
  */
@@ -90,6 +93,10 @@ public final class DeathMatrix {
         int repeat = Integer.parseInt(Procs.arg(args, "repeat", "3"));
         List<String> rows = List.of(Procs.arg(args, "rows", String.join(",", ROWS.keySet())).split(","));
         List<String> rates = List.of(Procs.arg(args, "rates", "10,50,200,500").split(","));
+        String keep = Procs.arg(args, "keepMisses", "");
+        keepMisses = keep.isEmpty() ? null : Path.of(keep);
+        String extra = Procs.arg(args, "jvmArgs", "").trim();
+        extraJvmArgs = extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
 
         System.out.println("JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + "; limit " + (limit >> 20) + " MiB; agent at its defaults (eventLog only; heapDumpAt/exitAt in the"
@@ -142,8 +149,34 @@ public final class DeathMatrix {
                 + (row.expected().equals("exit75") ? dumps + " of " + outcomes.size() : "-") + " |";
     }
 
+    /** Where the runs that died unwarned are kept (null: nowhere). */
+    private static Path keepMisses;
+    /** Flags added to every run's own. */
+    private static List<String> extraJvmArgs = List.of();
+
     static Outcome run(Path agent, Path app, Row row, long limit, int rate) throws Exception {
         Path work = Files.createTempDirectory("headroom-death");
+        Outcome outcome = null;
+        try {
+            outcome = runIn(work, agent, app, row, limit, rate);
+            return outcome;
+        } finally {
+            boolean missedExit = row.expected().equals("exit75") && outcome != null && !outcome.death().equals("exit 75");
+            if (keepMisses != null && outcome != null && (!outcome.warned() || missedExit)) {
+                Path kept = Files.createDirectories(keepMisses).resolve(row.name() + "-" + rate + "-" + work.getFileName());
+                Files.createDirectories(kept);
+                for (String f : List.of("events.jsonl", "stdout.txt", "stderr.txt", "gc.log")) {
+                    if (Files.exists(work.resolve(f))) {
+                        Files.copy(work.resolve(f), kept.resolve(f));
+                    }
+                }
+                System.err.println((outcome.warned() ? "run that died of " + outcome.death() + " kept in " : "unwarned run kept in ") + kept);
+            }
+            delete(work);
+        }
+    }
+
+    private static Outcome runIn(Path work, Path agent, Path app, Row row, long limit, int rate) throws Exception {
         Path events = work.resolve("events.jsonl");
         Path shm = Path.of("/dev/shm");
         try (LeakLeadTimes.ChildCgroup cgroup = LeakLeadTimes.ChildCgroup.create("headroom-death-" + ProcessHandle.current().pid(), limit)) {
@@ -152,7 +185,9 @@ public final class DeathMatrix {
             }
             List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > \"$0\" && echo $$ > \"$1\" && shift && exec \"$@\"",
                     cgroup.procs().toString(), cgroup.pidsProcs().toString()));
-            command.addAll(Procs.command(agent, row.agentOptions() + "heapDumpDir=" + work + ",eventLog=" + events, row.jvmArgs(), app,
+            List<String> jvmArgs = new ArrayList<>(row.jvmArgs());
+            jvmArgs.addAll(extraJvmArgs);
+            command.addAll(Procs.command(agent, row.agentOptions() + "heapDumpDir=" + work + ",eventLog=" + events, jvmArgs, app,
                     "--kind", row.kind(), "--rate", Integer.toString(rate), "--delay", "2", "--dir", shm.toString()));
             // -XX:+ExitOnOutOfMemoryError says why it terminates on stdout: both streams are kept.
             ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(work.resolve("stdout.txt").toFile())
@@ -169,7 +204,7 @@ public final class DeathMatrix {
                     + Files.readString(work.resolve("stdout.txt"), StandardCharsets.UTF_8);
             String death = p.exitValue() == 137 && cgroup.oomKills() > 0 ? "kernel kill"
                     : p.exitValue() == 75 ? "exit 75"
-                    : stderr.contains("OutOfMemoryError") ? "OutOfMemoryError"
+                    : stderr.contains("OutOfMemoryError") ? "OutOfMemoryError" + (row.expected().equals("exit75") ? " (exit " + p.exitValue() + ")" : "")
                     : "exit " + p.exitValue();
             List<String> lines = Files.exists(events) ? Files.readAllLines(events, StandardCharsets.UTF_8) : List.of();
             String dump = null;
@@ -195,7 +230,6 @@ public final class DeathMatrix {
                     Files.deleteIfExists(f);
                 }
             }
-            delete(work);
         }
     }
 

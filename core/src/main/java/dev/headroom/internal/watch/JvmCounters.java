@@ -38,13 +38,17 @@ final class JvmCounters {
     private final MemoryPoolMXBean classSpace;
     private final ClassLoadingMXBean classLoading;
     private long loadedClasses = -1;
-    /** The heap pool collections fill (the old generation, or the one pool): its after-GC threshold wakes the watch. */
+    /** The heap pool collections fill (the old generation, or the one pool): its threshold wakes the watch. */
     private final MemoryPoolMXBean tenured;
+    /** Whether the wake-up is the pool's usage threshold (else its collection-usage threshold). */
+    private final boolean byUsage;
     private NotificationListener listener;
-    /** The collection-usage threshold Headroom set on the tenured pool; 0 when none. */
+    /** The threshold Headroom set on the tenured pool; 0 when none. */
     private long ours;
 
     private long heapAfterGc = UNKNOWN;
+    /** The tenured pool's share of {@link #heapAfterGc}; {@link #UNKNOWN} before a collection. */
+    private long tenuredAfterGc = UNKNOWN;
     /** The young generation's eden pools, whose fill paces the collections. */
     private final Set<String> edenPools = new HashSet<>();
     /** When the newest collection seen ended, in ms since the JVM started; -1 before the first. */
@@ -90,12 +94,13 @@ final class JvmCounters {
         classSpace = klass;
         MemoryPoolMXBean largest = null;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.isCollectionUsageThresholdSupported()
+            if (pool.getType() == MemoryType.HEAP && (pool.isUsageThresholdSupported() || pool.isCollectionUsageThresholdSupported())
                     && pool.getUsage().getMax() > 0 && (largest == null || pool.getUsage().getMax() > largest.getUsage().getMax())) {
                 largest = pool;
             }
         }
         tenured = largest;
+        byUsage = largest != null && largest.isUsageThresholdSupported();
         classLoading = ManagementFactory.getClassLoadingMXBean();
         for (int i = 0; i < collectors.length; i++) {
             counts[i] = collectors[i].getCollectionCount();
@@ -168,12 +173,17 @@ final class JvmCounters {
             return;
         }
         long sum = 0;
+        long old = 0;
         for (Map.Entry<String, MemoryUsage> e : newest.getMemoryUsageAfterGc().entrySet()) {
             if (heapPools.contains(e.getKey())) {
                 sum += e.getValue().getUsed();
+                if (tenured != null && e.getKey().equals(tenured.getName())) {
+                    old = e.getValue().getUsed();
+                }
             }
         }
         heapAfterGc = sum;
+        tenuredAfterGc = old;
         // Eden fills at the allocation rate, and a young collection comes when it is full: eden as
         // full as before this collection, once per collection since the last read, over the time
         // since the newest collection that read saw, is that rate; eden's size now over it is the
@@ -214,11 +224,24 @@ final class JvmCounters {
 
     /**
      * Calls {@code wake} (on the JVM's notification thread) right after a collection that leaves the
-     * old generation at or above {@code fraction} of its max, so that a heap racing to its limit is
-     * read at the end of the collection that shows it, not up to a tick later. Re-armed by calling
-     * again with the next threshold. Returns false when the JVM offers no such threshold.
+     * heap at about {@code heapBytes} or more, so that a heap racing to its limit is read at the end
+     * of the collection that shows it, not up to a tick later. Re-armed by calling again with the
+     * next threshold. Returns false when the JVM offers no such threshold.
+     *
+     * <p>The threshold is on the old generation (what a leak fills): {@code heapBytes} less what the
+     * newest collection left outside it (survivors), and always above what the old generation holds
+     * now — a threshold set below the usage does not fire until the usage has fallen under it
+     * again, and a heap share applied to the old generation's smaller max set it there, so a
+     * 500 MiB/s leak was read once between a third of its heap and its end.
+     *
+     * <p>The pool's <em>usage</em> threshold, not its collection-usage one: HotSpot checks usage
+     * thresholds of every pool at the end of every collection, while a pool's collection usage is
+     * only updated by the collectors that manage it, and Serial's young collector does not manage
+     * the tenured generation ({@code Copy}: eden and survivor only), nor do G1's and Parallel's
+     * young ones update the old generation's (JvmCountersWakeTest). A fast heap leak is promoted by
+     * young collections up to the last one before its {@code OutOfMemoryError}.
      */
-    boolean wakeAfterGcAbove(double fraction, Runnable wake) {
+    boolean wakeAfterGcAbove(long heapBytes, Runnable wake) {
         if (tenured == null) {
             return false;
         }
@@ -226,7 +249,9 @@ final class JvmCounters {
             listener = new NotificationListener() { // not a lambda: this runs at start (see HeadroomRuntime)
                 @Override
                 public void handleNotification(Notification notification, Object handback) {
-                    if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(notification.getType())) {
+                    String type = notification.getType();
+                    if (MemoryNotificationInfo.MEMORY_THRESHOLD_EXCEEDED.equals(type)
+                            || MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(type)) {
                         wake.run();
                     }
                 }
@@ -234,13 +259,29 @@ final class JvmCounters {
             ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(listener, null, null);
         }
         // The threshold is the pool's, JVM-wide: one the application set is left alone (no wake-ups).
-        long current = tenured.getCollectionUsageThreshold();
+        long current = threshold();
         if (current != 0 && current != ours) {
             return false;
         }
-        ours = Math.max(1, (long) (tenured.getUsage().getMax() * Math.min(1, Math.max(0, fraction))));
-        tenured.setCollectionUsageThreshold(ours);
+        MemoryUsage now = tenured.getUsage();
+        long outside = heapAfterGc >= 0 && tenuredAfterGc >= 0 ? Math.max(0, heapAfterGc - tenuredAfterGc) : 0;
+        long wanted = Math.max(heapBytes - outside, (byUsage ? now.getUsed() : Math.max(0, tenuredAfterGc)) + 1);
+        ours = Math.max(1, now.getMax() > 0 ? Math.min(now.getMax(), wanted) : wanted);
+        setThreshold(ours);
         return true;
+    }
+
+    /** The wake-up's threshold as the JVM has it: the usage threshold where the pool has one. */
+    private long threshold() {
+        return byUsage ? tenured.getUsageThreshold() : tenured.getCollectionUsageThreshold();
+    }
+
+    private void setThreshold(long bytes) {
+        if (byUsage) {
+            tenured.setUsageThreshold(bytes);
+        } else {
+            tenured.setCollectionUsageThreshold(bytes);
+        }
     }
 
     /** Stops the after-GC wake-up. */
@@ -248,8 +289,8 @@ final class JvmCounters {
         if (listener != null) {
             try {
                 ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).removeNotificationListener(listener);
-                if (ours != 0 && tenured.getCollectionUsageThreshold() == ours) {
-                    tenured.setCollectionUsageThreshold(0);
+                if (ours != 0 && threshold() == ours) {
+                    setThreshold(0);
                 }
             } catch (ListenerNotFoundException | RuntimeException ignored) {
                 // already gone: nothing to undo

@@ -570,7 +570,7 @@ public final class Watch implements AutoCloseable {
         }
         if (share != wakeAt) {
             wakeAt = share;
-            wakeArmed = jvm.wakeAfterGcAbove(share, wake);
+            wakeArmed = jvm.wakeAfterGcAbove((long) (share * limit[HEAP]), wake);
         }
     }
 
