@@ -60,6 +60,11 @@ public final class OrderlyExit {
     private final AtomicBoolean fired = new AtomicBoolean();
     private volatile Runnable beforeExit = () -> { };
     private volatile Thread exitThread;
+    /** The exit thread, made at construction and started when the exit fires (null once started). */
+    private volatile Thread prepared;
+    /** What the exit thread runs, set just before it starts: {@code next}, or {@code exit(nextCode)} when null. */
+    private volatile Runnable next;
+    private volatile int nextCode;
 
     public OrderlyExit(HeadroomConfig config, EventSink events, Diagnostics diagnostics, Exiter exiter, long graceMillis,
                        HeapDumps dumps) {
@@ -69,6 +74,7 @@ public final class OrderlyExit {
         this.exiter = exiter;
         this.graceMillis = graceMillis;
         this.dumps = dumps;
+        this.prepared = newExitThread();
     }
 
     /** {@code exitAt}, as in force. */
@@ -123,12 +129,14 @@ public final class OrderlyExit {
                 .append(graceMillis / 1000).append(" s if they hang");
         events.emit("exit", f, m.toString());
         // Classes, not lambdas, from here to System.exit: nothing is spun at run time while memory runs out.
-        start(new Runnable() {
-            @Override
-            public void run() {
-                exit(code);
-            }
-        });
+        try {
+            start(null, code); // the prepared thread exits with the code: nothing allocated here
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // A heap too full even to start the exit (the thread was made at start; its runnable was not):
+            // not fired after all, so the OutOfMemoryError that ends a thread next, or the next sample, exits.
+            fired.set(false);
+            quietly("starting the exit", e);
+        }
     }
 
     /**
@@ -145,28 +153,31 @@ public final class OrderlyExit {
             return;
         }
         int code = c.exitCode();
-        Runnable exitAfterError = () -> {
-            try {
-                Map<String, Object> f = new LinkedHashMap<>();
-                f.put("exitCode", code);
-                f.put("reason", "OutOfMemoryError");
-                // The shape of the budget's binding constraint, with only the name the error gives.
-                Map<String, Object> binding = new LinkedHashMap<>();
-                binding.put("name", constraint);
-                f.put("binding", binding);
-                f.put("thread", thread);
-                f.put("error", error);
-                f.put("graceMillis", graceMillis);
-                events.emit("exit", f, "exiting with status " + code + ": OutOfMemoryError (" + error + ") ended thread "
-                        + thread + ": " + constraint + " is exhausted, past exitAt " + c.exitAt()
-                        + "; shutdown hooks run, halt after " + graceMillis / 1000 + " s if they hang");
-            } catch (RuntimeException | OutOfMemoryError e) {
-                quietly("exit event", e);
+        Runnable exitAfterError = new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    Map<String, Object> f = new LinkedHashMap<>();
+                    f.put("exitCode", code);
+                    f.put("reason", "OutOfMemoryError");
+                    // The shape of the budget's binding constraint, with only the name the error gives.
+                    Map<String, Object> binding = new LinkedHashMap<>();
+                    binding.put("name", constraint);
+                    f.put("binding", binding);
+                    f.put("thread", thread);
+                    f.put("error", error);
+                    f.put("graceMillis", graceMillis);
+                    events.emit("exit", f, "exiting with status " + code + ": OutOfMemoryError (" + error + ") ended thread "
+                            + thread + ": " + constraint + " is exhausted, past exitAt " + c.exitAt()
+                            + "; shutdown hooks run, halt after " + graceMillis / 1000 + " s if they hang");
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    quietly("exit event", e);
+                }
+                exit(code);
             }
-            exit(code);
         };
         try {
-            start(exitAfterError);
+            start(exitAfterError, code);
         } catch (RuntimeException | OutOfMemoryError e) {
             // No room for the exit thread: the sampler may still fire it at exitAt if the JVM lives on.
             fired.set(false);
@@ -174,11 +185,44 @@ public final class OrderlyExit {
         }
     }
 
-    private void start(Runnable action) {
-        Thread t = new Thread(action, "headroom-exit");
-        t.setDaemon(false);
+    /** Starts the exit thread on {@code action}, or on {@code exit(code)} when it is null. */
+    private void start(Runnable action, int code) {
+        Thread t = prepared;
+        prepared = null;
+        if (t == null) {
+            t = newExitThread();
+        }
+        next = action;
+        nextCode = code;
         exitThread = t;
-        t.start();
+        try {
+            t.start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            prepared = t; // not started: the next exit to fire may start it
+            throw e;
+        }
+    }
+
+    /**
+     * The exit thread, made before it is needed: when the exit fires, the heap may be full, and a
+     * {@code Thread} is a few hundred bytes of it (a run of the death matrix's 500 MiB/s heap leak
+     * with {@code exitAt} announced the exit, failed to make its thread, and ended with the launcher's
+     * status 1). It runs whichever exit fires first.
+     */
+    private Thread newExitThread() {
+        Thread t = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                Runnable action = next;
+                if (action != null) {
+                    action.run();
+                } else {
+                    exit(nextCode);
+                }
+            }
+        }, "headroom-exit");
+        t.setDaemon(false);
+        return t;
     }
 
     /** Runs on the exit thread as soon as the exit is decided, before the dump is awaited (attribution's JFR stream stops). */
