@@ -32,7 +32,7 @@ final class FootprintSteering {
     }
 
     /**
-     * @param share free share after a collection, 0..1
+     * @param share free share after a collection, 0..1; 1 ({@link ReclaimLaw#JVMS_OWN}) gives the JVM its own flags back
      * @param live  the live data estimate in bytes; -1 when unknown (then SoftMaxHeapSize is left alone)
      * @param move  why the share last moved, or null (its start)
      */
@@ -43,7 +43,7 @@ final class FootprintSteering {
             if (levers.collector().usesFreeRatios() && flags.ratiosWriteable()) {
                 int maxFree = (int) Math.round(share * 100);
                 maxFree = Math.max(SoftLimitSteering.FLOOR_MAX_FREE, Math.min(flags.originalMaxFree(), maxFree));
-                int minFree = Math.min(flags.originalMinFree(), maxFree / 2);
+                int minFree = share >= ReclaimLaw.JVMS_OWN ? flags.originalMinFree() : Math.min(flags.originalMinFree(), maxFree / 2);
                 if (Math.abs(maxFree - flags.maxFree()) >= 5 || (maxFree != flags.maxFree()
                         && (maxFree == SoftLimitSteering.FLOOR_MAX_FREE || maxFree == flags.originalMaxFree()))) {
                     flags.ratios(minFree, maxFree);
@@ -80,9 +80,9 @@ final class FootprintSteering {
                 extra.put("heapRefaultCpuMs", move.refaultNanos() / 1_000_000);
                 extra.put("baselineGcPercent", Math.round(move.baselineGcShare() * 1000) / 10.0);
             }
-            report.action(true, "set_flag", "the reclaim law steers the heap to keep at most "
-                    + SoftLimitEvents.pct(share) + " free after a collection" + (target >= 0 ? " (target "
-                    + Values.humanBytes(target) + ")" : "") + ": " + SoftLimitEvents.describe(changed)
+            report.action(true, "set_flag", (share >= ReclaimLaw.JVMS_OWN ? "the reclaim law gives the heap back the JVM's own flags"
+                    : "the reclaim law steers the heap to keep at most " + SoftLimitEvents.pct(share) + " free after a collection")
+                    + (target >= 0 ? " (target " + Values.humanBytes(target) + ")" : "") + ": " + SoftLimitEvents.describe(changed)
                     + (move != null ? " (" + move.why() + ")" : ""), r.moment(), extra);
         }
     }

@@ -30,8 +30,9 @@ import java.util.OptionalDouble;
  * reclaim that overspent holds the free share where it is (the overspending is spent: loosening would
  * not get it back) and is itself held back by its pattern's back-off.
  * The collector's own share is measured over the {@link #BASELINE_NANOS} after the first reclaim is
- * due, while {@code f} holds its start, and again whenever the law has held {@code fMax} for a whole
- * window: an allocation-heavy service whose collector takes 5-7% of its
+ * due, while {@code f} holds its start; then at the JVM's own flags, by a probe that gives them back
+ * for {@link #PROBE_NANOS} two minutes later and every five minutes after (the base at the start share
+ * reads high); and again whenever the law has held {@code fMax} for a whole window: an allocation-heavy service whose collector takes 5-7% of its
  * CPU at the JVM's own flags has spent nothing of the budget on it (the reclaim matrix's bursts on JDK
  * 17: Serial 5%, G1 7%; counting all of it kept the law at the loosest footprint there, where static
  * free ratios of 10/30 cost 1-3% CPU for a fifth less working set).
@@ -79,6 +80,23 @@ final class ReclaimLaw implements ReclaimPolicy {
      * on. Two of the matrix's burst cycles; the base is measured again after a minute at the loosest.
      */
     static final long BASELINE_NANOS = 20_000_000_000L;
+    /**
+     * When the base is measured again at the JVM's own footprint: first this long after the start share's,
+     * then every {@link #PROBE_EVERY_NANOS}. The base at the start share is high for a while: the heap is
+     * still settling, and the start share itself makes collections come sooner. On five minutes of the
+     * matrix's burst-steady (Serial) it read 7.6% where the plain JVM's collector takes 2.8%, so a 10% free
+     * share looked cheap and held, for 17% more CPU than plain.
+     */
+    static final long FIRST_PROBE_NANOS = 120_000_000_000L;
+    static final long PROBE_EVERY_NANOS = 300_000_000_000L;
+    /**
+     * How long a probe leaves the JVM its own flags, and the part of it the base is measured over: the
+     * first part is the heap growing back to the JVM's own footprint, which takes collections of its own.
+     */
+    static final long PROBE_NANOS = 40_000_000_000L;
+    static final long PROBE_SETTLE_NANOS = 20_000_000_000L;
+    /** The free share that gives the JVM back its own flags ({@link FootprintSteering}). */
+    static final double JVMS_OWN = 1.0;
     /** At most one loosening for the collector's extra work per this: a third of the window it is read over. */
     static final long LOOSEN_SPACING_NANOS = 20_000_000_000L;
     /** How long a free share that cost too much keeps the law one step above it. */
@@ -118,6 +136,11 @@ final class ReclaimLaw implements ReclaimPolicy {
     /** When the first reclaim was due: the collector's own share is measured from then. */
     private long firstDecided = Long.MIN_VALUE;
     private boolean baselineMeasured;
+    /** When the running probe of the JVM's own footprint began (MIN_VALUE: none), and when the next is due. */
+    private long probeFrom = Long.MIN_VALUE;
+    /** Whether the free share moves a lever here (free ratios, or SoftMaxHeapSize): else nothing to probe. */
+    private boolean steers;
+    private long nextProbe = Long.MIN_VALUE;
     private int lastKey;
     private final Map<Integer, Pattern> patterns = new HashMap<>();
     private FollowUp following;
@@ -184,6 +207,7 @@ final class ReclaimLaw implements ReclaimPolicy {
         if (flags.ratiosWriteable()) {
             fMax = Math.max(F_MIN, flags.originalMaxFree() / 100.0);
         }
+        steers = flags.ratiosWriteable() || levers.steersBySoftMax();
         f = Math.min(f, fMax);
     }
 
@@ -218,7 +242,7 @@ final class ReclaimLaw implements ReclaimPolicy {
      * of it the main thread's faults.
      */
     private void noteHeapRegrowth(long now, long committed) {
-        if (firstDecided != Long.MIN_VALUE && following == null && lastCommitted >= 0 && committed > lastCommitted) {
+        if (firstDecided != Long.MIN_VALUE && following == null && !probing() && lastCommitted >= 0 && committed > lastCommitted) {
             long back = Math.min(committed, committedHigh) - lastCommitted;
             ledger.noteFootprint(now, back / Reading.MIB * REFAULT_NANOS_PER_MIB);
         }
@@ -244,11 +268,15 @@ final class ReclaimLaw implements ReclaimPolicy {
             if (now - firstDecided >= BASELINE_NANOS) {
                 measureBaseline(ledger.processCpuSince(firstDecided), collectorWork(firstDecided));
                 baselineMeasured = true;
+                nextProbe = now + FIRST_PROBE_NANOS;
                 lastMove = new FreeShareStep(String.format(Locale.ROOT, "the collector took %.1f%% of the process's CPU "
                         + "over the %d s since the first reclaim, the base its extra work is measured from", baselineGcShare * 100,
                         (now - firstDecided) / 1_000_000_000L), 0, 0, baselineGcShare);
             }
             return;     // f holds at its start while the base is measured
+        }
+        if (probe(now)) {
+            return;     // the JVM's own flags while its own footprint is measured
         }
         long since = now - ReclaimLedger.WINDOW_NANOS;
         long process = ledger.processCpuSince(since);
@@ -302,6 +330,42 @@ final class ReclaimLaw implements ReclaimPolicy {
     @Override
     public FreeShareStep lastMove() {
         return lastMove;
+    }
+
+    /**
+     * Runs the probe of the JVM's own footprint: starts it when due, and when it has run its course
+     * measures the collector's share over its settled part as the new base. True while it runs (the
+     * free share is the JVM's own and the law does not move). A tighter footprint only adds collections,
+     * so the base is taken where Headroom does not steer at all.
+     */
+    private boolean probe(long now) {
+        if (probeFrom == Long.MIN_VALUE) {
+            if (nextProbe == Long.MIN_VALUE || now - nextProbe < 0 || !steers) {
+                return false;
+            }
+            probeFrom = now;
+            lastMove = new FreeShareStep(String.format(Locale.ROOT, "the JVM's own footprint for %d s, to measure the "
+                    + "collector's share without Headroom's steering (the base is %.1f%%)", PROBE_NANOS / 1_000_000_000L,
+                    baselineGcShare * 100), 0, 0, baselineGcShare);
+            return true;
+        }
+        if (now - probeFrom < PROBE_NANOS) {
+            return true;
+        }
+        long from = probeFrom + PROBE_SETTLE_NANOS;
+        double before = baselineGcShare;
+        measureBaseline(ledger.processCpuSince(from), collectorWork(from));
+        probeFrom = Long.MIN_VALUE;
+        nextProbe = now + PROBE_EVERY_NANOS;
+        lastMove = new FreeShareStep(String.format(Locale.ROOT, "the collector took %.1f%% of the process's CPU at the JVM's "
+                + "own footprint over the last %d s (the base was %.1f%%): back to a free share of %.0f%%", baselineGcShare * 100,
+                (now - from) / 1_000_000_000L, before * 100, f * 100), 0, 0, baselineGcShare);
+        return false;
+    }
+
+    /** Whether a probe of the JVM's own footprint is running (its regrowth is not the footprint's cost). */
+    private boolean probing() {
+        return probeFrom != Long.MIN_VALUE;
     }
 
     /**
@@ -547,7 +611,8 @@ final class ReclaimLaw implements ReclaimPolicy {
 
     /**
      * Empty until the first reclaim is due and the collector's own share has been measured after it: a
-     * JVM with nothing to give back keeps its own flags.
+     * JVM with nothing to give back keeps its own flags. The JVM's own flags ({@link #JVMS_OWN}) while a
+     * probe measures the collector's share at them.
      */
     @Override
     public OptionalDouble freeShare() {
@@ -558,6 +623,9 @@ final class ReclaimLaw implements ReclaimPolicy {
         // 26 MiB live gets a 37 MiB target, and ZGC collected through every burst while the base was
         // measured (JDK 17 burst-steady: its workers 3.8 s in a minute, the base read 24%). Free ratios
         // act only at the collector's own resizing and cost little at the start share.
+        if (probing()) {
+            return OptionalDouble.of(JVMS_OWN);
+        }
         return !baselineMeasured && levers != null && levers.steersBySoftMax() ? OptionalDouble.empty() : OptionalDouble.of(f);
     }
 

@@ -52,7 +52,8 @@ interface ReclaimPolicy {
 
     /**
      * The share of the heap that may stay free after a collection (0..1) the heap flags should be
-     * steered to while the soft limit does not press; empty leaves the flags as the JVM set them.
+     * steered to while the soft limit does not press; empty leaves the flags as they are, and 1
+     * ({@link ReclaimLaw#JVMS_OWN}) puts back the JVM's own.
      */
     default OptionalDouble freeShare() {
         return OptionalDouble.empty();

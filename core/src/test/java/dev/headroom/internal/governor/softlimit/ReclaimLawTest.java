@@ -170,6 +170,44 @@ class ReclaimLawTest {
     }
 
     @Test
+    void theBaseIsMeasuredAgainAtTheJvmsOwnFootprintAndTheLawLoosensOnIt() {
+        // For its first minute the collector takes 0.25 of a core whatever the footprint (the heap still
+        // settling): the base read then makes a 10% free share look free, and the law tightens to it. Later
+        // the collector takes 0.05 at the JVM's own flags, 0.10 at a free share of 20% or more, and 0.35
+        // below it. The probe of the JVM's own footprint measures the 0.05, and from it the law sees what
+        // the tight share costs (0.3 of a core over the 20% budget) and loosens.
+        Rig rig = new Rig("Serial", "idleReclaimAfter=1s,reclaimCpuBudget=20%,gcCpuCap=100%").heap(100, 50).collectsTo(40, 60);
+        rig.sample(1, 0.5, 0.25);
+        int tightestBeforeProbe = 100;
+        boolean probed = false;
+        int afterProbeTightest = 100;
+        StringBuilder path = new StringBuilder();
+        for (int t = 0; t < 420; t++) {
+            if (t % 10 == 0) {
+                rig.heap(600, 550);
+            }
+            int ratio = freeRatio(rig);
+            double gc = t < 60 ? 0.25 : ratio == 70 ? 0.05 : ratio < 20 ? 0.35 : 0.10;
+            rig.sample(1, 0.5, gc);
+            ratio = freeRatio(rig);
+            if (t % 10 == 0) {
+                path.append(ratio).append(' ');
+            }
+            if (ratio == 70 && t > 60 && !probed) {
+                probed = true;
+            } else if (!probed) {
+                tightestBeforeProbe = Math.min(tightestBeforeProbe, ratio);
+            } else if (t > 300) {
+                afterProbeTightest = Math.min(afterProbeTightest, ratio);
+            }
+        }
+        assertTrue(tightestBeforeProbe < 20, "tightened on the base of the first minute: " + path);
+        assertTrue(probed, "the JVM's own flags for the probe: " + path + "\n" + rig.events.describe());
+        assertTrue(rig.events.describe().contains("at the JVM's own footprint"), "the new base is reported\n" + rig.events.describe());
+        assertTrue(afterProbeTightest >= 20, "loosened on the new base and stays above what costs too much: " + path);
+    }
+
+    @Test
     void theFaultsOfHeapATightFootprintGaveBackCountAgainstTheBudget() {
         // Below a 25% free share the collector's own collections give 500 MiB of heap back between
         // bursts and each burst commits it again: 225 ms of page faults every 10 s, over the 2% budget
