@@ -341,14 +341,18 @@ public final class HeapDumps {
         for (int attempt = 1; ; attempt++) {
             try {
                 emitWritten(target, seconds, workingSet, threshold, heapUsed, constraint, reason);
-                if (jvmDump != null) {
-                    jvmDump.disarm("Headroom's own dump of this incident was written (" + target + ")");
-                }
-                return;
+                break;
             } catch (OutOfMemoryError e) {
                 if (attempt >= FULL_HEAP_ATTEMPTS || !pauseForRoom()) {
-                    return; // the file is published and complete; only its event is lost
+                    break; // the file is published and complete; only its event is lost
                 }
+            }
+        }
+        if (jvmDump != null) {
+            try {
+                jvmDump.disarm("Headroom's own dump of this incident was written (" + target + ")");
+            } catch (OutOfMemoryError e) {
+                // it stays armed: at worst a second, complete dump of the same incident
             }
         }
     }
