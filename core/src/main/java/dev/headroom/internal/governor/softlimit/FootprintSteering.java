@@ -60,10 +60,12 @@ final class FootprintSteering {
                     changed.put(HeapFlags.SOFT_MAX, target);
                 }
             }
+            // The JVM's own flags (a probe of its footprint) include its own periodic collection: none.
+            long periodic = share >= ReclaimLaw.JVMS_OWN ? flags.originalPeriodic() : G1_PERIODIC_MILLIS;
             if (levers.collector() == Collector.G1 && flags.periodicWriteable() && flags.originalPeriodic() == 0
-                    && flags.periodic() != G1_PERIODIC_MILLIS) {
-                flags.periodic(G1_PERIODIC_MILLIS);
-                changed.put(HeapFlags.G1_PERIODIC, G1_PERIODIC_MILLIS);
+                    && flags.periodic() != periodic) {
+                flags.periodic(periodic);
+                changed.put(HeapFlags.G1_PERIODIC, periodic);
             }
         } catch (IllegalArgumentException e) {
             diagnostics.failure("reclaim: setting heap flags", e);

@@ -619,13 +619,13 @@ final class ReclaimLaw implements ReclaimPolicy {
         if (firstDecided == Long.MIN_VALUE || standDown != null) {
             return OptionalDouble.empty();
         }
+        if (probing()) {
+            return OptionalDouble.of(JVMS_OWN);
+        }
         // SoftMaxHeapSize is steered from the live data, not the heap's size: at 30% a burst of 400 MiB over
         // 26 MiB live gets a 37 MiB target, and ZGC collected through every burst while the base was
         // measured (JDK 17 burst-steady: its workers 3.8 s in a minute, the base read 24%). Free ratios
         // act only at the collector's own resizing and cost little at the start share.
-        if (probing()) {
-            return OptionalDouble.of(JVMS_OWN);
-        }
         return !baselineMeasured && levers != null && levers.steersBySoftMax() ? OptionalDouble.empty() : OptionalDouble.of(f);
     }
 

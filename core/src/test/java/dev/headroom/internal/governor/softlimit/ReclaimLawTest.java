@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The reclaim control law on a fake clock with fake levers and CPU readings. */
 class ReclaimLawTest {
@@ -169,15 +171,19 @@ class ReclaimLawTest {
         assertTrue(tightestSinceLoosened >= 20, "not back below 20% free within five minutes: " + path);
     }
 
-    @Test
-    void theBaseIsMeasuredAgainAtTheJvmsOwnFootprintAndTheLawLoosensOnIt() {
+    @ParameterizedTest
+    @ValueSource(strings = {"Serial", "G1"})
+    void theBaseIsMeasuredAgainAtTheJvmsOwnFootprintAndTheLawLoosensOnIt(String collector) {
         // For its first minute the collector takes 0.25 of a core whatever the footprint (the heap still
         // settling): the base read then makes a 10% free share look free, and the law tightens to it. Later
         // the collector takes 0.05 at the JVM's own flags, 0.10 at a free share of 20% or more, and 0.35
         // below it. The probe of the JVM's own footprint measures the 0.05, and from it the law sees what
         // the tight share costs (0.3 of a core over the 20% budget) and loosens.
-        Rig rig = new Rig("Serial", "idleReclaimAfter=1s,reclaimCpuBudget=20%,gcCpuCap=100%").heap(100, 50).collectsTo(40, 60);
+        Rig rig = new Rig(collector, "idleReclaimAfter=1s,reclaimCpuBudget=20%,gcCpuCap=100%").heap(100, 50).collectsTo(40, 60);
+        rig.levers.flags.put("G1PeriodicGCInterval", "0");   // manageable on JDK 17+, off unless set
+        rig.levers.manageable.add("G1PeriodicGCInterval");
         rig.sample(1, 0.5, 0.25);
+        String periodicInProbe = null;
         int tightestBeforeProbe = 100;
         boolean probed = false;
         int afterProbeTightest = 100;
@@ -195,6 +201,7 @@ class ReclaimLawTest {
             }
             if (ratio == 70 && t > 60 && !probed) {
                 probed = true;
+                periodicInProbe = rig.levers.flags.get("G1PeriodicGCInterval");
             } else if (!probed) {
                 tightestBeforeProbe = Math.min(tightestBeforeProbe, ratio);
             } else if (t > 300) {
@@ -205,6 +212,9 @@ class ReclaimLawTest {
         assertTrue(probed, "the JVM's own flags for the probe: " + path + "\n" + rig.events.describe());
         assertTrue(rig.events.describe().contains("at the JVM's own footprint"), "the new base is reported\n" + rig.events.describe());
         assertTrue(afterProbeTightest >= 20, "loosened on the new base and stays above what costs too much: " + path);
+        if (collector.equals("G1")) {
+            assertEquals("0", periodicInProbe, "the JVM's own flags include no periodic collection");
+        }
     }
 
     @Test
