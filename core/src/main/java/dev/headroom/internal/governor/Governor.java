@@ -42,6 +42,7 @@ public final class Governor {
     /** Made when a dump or exit first needs it: a JVM without either never loads it. */
     private HeapCheck heapCheck;
     private LongSupplier fullCollection;
+    private HeapCheck.Pause heapCheckPause = HeapCheck.Pause.SLEEP;
     private volatile HeadroomConfig.Size warnAt;
     private volatile HeadroomConfig.Size criticalAt;
     private volatile GovernorState state = GovernorState.initial();
@@ -69,7 +70,13 @@ public final class Governor {
 
     /** Replaces the full collection the heap check makes (tests: no {@code System.gc()} in the test's JVM). */
     void fullCollection(LongSupplier collection) {
+        fullCollection(collection, HeapCheck.Pause.SLEEP);
+    }
+
+    /** ... and how it waits for a second look (tests: a fake clock). */
+    void fullCollection(LongSupplier collection, HeapCheck.Pause pause) {
         this.fullCollection = collection;
+        this.heapCheckPause = pause;
         this.heapCheck = null;
     }
 
@@ -172,9 +179,10 @@ public final class Governor {
         if (heapDumps != null || exit != null) {
             try {
                 if (heapCheck == null) {
-                    heapCheck = new HeapCheck(events, fullCollection != null ? fullCollection : FullCollection.SYSTEM_GC);
+                    heapCheck = new HeapCheck(events, fullCollection != null ? fullCollection : FullCollection.SYSTEM_GC,
+                            heapCheckPause);
                 }
-                budget = heapCheck.judged(sampled, heapDumps, exit);
+                budget = heapCheck.judged(sampled, heapDumps, exit, nowNanos);
             } catch (RuntimeException e) {
                 diagnostics.failure("heap check", e);
             }

@@ -65,6 +65,7 @@ public final class OrderlyExit {
     /** What the exit thread runs, set just before it starts: {@code next}, or {@code exit(nextCode)} when null. */
     private volatile Runnable next;
     private volatile int nextCode;
+    private final ExitAfterError afterError = new ExitAfterError();
 
     public OrderlyExit(HeadroomConfig config, EventSink events, Diagnostics diagnostics, Exiter exiter, long graceMillis,
                        HeapDumps dumps) {
@@ -153,35 +154,54 @@ public final class OrderlyExit {
             return;
         }
         int code = c.exitCode();
-        Runnable exitAfterError = new Runnable() {
-            @Override
-            public void run() {
-                try {
-                    Map<String, Object> f = new LinkedHashMap<>();
-                    f.put("exitCode", code);
-                    f.put("reason", "OutOfMemoryError");
-                    // The shape of the budget's binding constraint, with only the name the error gives.
-                    Map<String, Object> binding = new LinkedHashMap<>();
-                    binding.put("name", constraint);
-                    f.put("binding", binding);
-                    f.put("thread", thread);
-                    f.put("error", error);
-                    f.put("graceMillis", graceMillis);
-                    events.emit("exit", f, "exiting with status " + code + ": OutOfMemoryError (" + error + ") ended thread "
-                            + thread + ": " + constraint + " is exhausted, past exitAt " + c.exitAt()
-                            + "; shutdown hooks run, halt after " + graceMillis / 1000 + " s if they hang");
-                } catch (RuntimeException | OutOfMemoryError e) {
-                    quietly("exit event", e);
-                }
-                exit(code);
-            }
-        };
+        // Nothing allocated until the exit thread runs: the heap is full here (a run of the death matrix's
+        // 200 MiB/s heap-dump-exit row failed to make this runnable, and the launcher's status 1 won).
+        afterError.set(thread, error, constraint, code, c.exitAt());
         try {
-            start(exitAfterError, code);
+            start(afterError, code);
         } catch (RuntimeException | OutOfMemoryError e) {
             // No room for the exit thread: the sampler may still fire it at exitAt if the JVM lives on.
             fired.set(false);
             throw e;
+        }
+    }
+
+    /** The exit after an {@code OutOfMemoryError}: made at construction, filled in when the error comes. */
+    private final class ExitAfterError implements Runnable {
+        private volatile String thread;
+        private volatile String error;
+        private volatile String constraint;
+        private volatile int code;
+        private volatile HeadroomConfig.Size exitAt;
+
+        void set(String thread, String error, String constraint, int code, HeadroomConfig.Size exitAt) {
+            this.thread = thread;
+            this.error = error;
+            this.constraint = constraint;
+            this.code = code;
+            this.exitAt = exitAt;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("exitCode", code);
+                f.put("reason", "OutOfMemoryError");
+                // The shape of the budget's binding constraint, with only the name the error gives.
+                Map<String, Object> binding = new LinkedHashMap<>();
+                binding.put("name", constraint);
+                f.put("binding", binding);
+                f.put("thread", thread);
+                f.put("error", error);
+                f.put("graceMillis", graceMillis);
+                events.emit("exit", f, "exiting with status " + code + ": OutOfMemoryError (" + error + ") ended thread "
+                        + thread + ": " + constraint + " is exhausted, past exitAt " + exitAt
+                        + "; shutdown hooks run, halt after " + graceMillis / 1000 + " s if they hang");
+            } catch (RuntimeException | OutOfMemoryError e) {
+                quietly("exit event", e);
+            }
+            exit(code);
         }
     }
 

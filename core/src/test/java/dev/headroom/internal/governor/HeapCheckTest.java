@@ -40,6 +40,9 @@ class HeapCheckTest {
     /** The heap the next full collection leaves; -1: none can be made. */
     private long liveAfterCollection;
     private final AtomicInteger collections = new AtomicInteger();
+    /** What the collections after the next one leave, in turn (a second look's). */
+    private final java.util.ArrayDeque<Long> secondLooks = new java.util.ArrayDeque<>();
+    private final List<Long> pauses = new ArrayList<>();
 
     private Governor governor(String spec, Path dir) {
         HeadroomConfig config = HeadroomConfig.parse(spec + ",heapDumpDir=" + dir);
@@ -62,7 +65,14 @@ class HeapCheckTest {
         Governor g = new Governor(config, events, diagnostics, Reclaimer.NONE, dumps, exit, (p, c, b) -> { });
         g.fullCollection(() -> {
             collections.incrementAndGet();
+            Long next = secondLooks.poll();
+            if (next != null) {
+                liveAfterCollection = next;
+            }
             return liveAfterCollection;
+        }, nanos -> {
+            pauses.add(nanos);
+            ticker.advanceNanos(nanos);
         });
         return g;
     }
@@ -91,7 +101,8 @@ class HeapCheckTest {
         assertTrue(exits.isEmpty(), "and no exit");
         Constraint heap = judged.constraints().get(1);
         assertEquals(20 * MIB, heap.used(), "the budget carries the live set");
-        assertEquals(57 * MIB, heap.nextUsed(), "with the same growth ahead of it");
+        assertEquals(57 * MIB, heap.nextUsed(), "a first check: the heap's growth ahead of it");
+        assertEquals(2.0, heap.secondsToLimit().orElseThrow(), 1e-9, "the time left from there at the heap's growth");
         HeadroomEvent e = events.named("heap_check").get(0);
         assertEquals("heapDumpAt", e.fields().get("setting"));
         assertEquals(62 * MIB, e.fields().get("heapBytes"));
@@ -116,15 +127,94 @@ class HeapCheckTest {
     @Test
     void aLiveHeapIsDumpedThenExitedOnWithOneCheckPerTenthOfTheHeap(@TempDir Path dir) throws Exception {
         Governor g = governor("heapDumpAt=88%,exitAt=95%", dir);
-        liveAfterCollection = 79 * MIB;
+        // 79 MiB live, short of 88% but on course past it at the heap's 40 MiB/s: looked at again 200 ms
+        // later (a third of the 0.5 s it has left, at least 200 ms), it has grown by 8 MiB.
+        secondLooks.add(79 * MIB);
+        secondLooks.add(87 * MIB);
         g.onSample(sample("G1", 80, 92), ticker.nanoTime());
-        assertEquals(1, collections.get());
+        assertEquals(2, collections.get(), "one check, two looks");
+        assertEquals(List.of(200_000_000L), pauses);
         assertEquals(1, dumpsWritten.get(), "a live set that will reach heapDumpAt is dumped");
-        assertEquals(true, events.named("heap_check").get(0).fields().get("acted"));
-        assertTrue(events.named("heap_check").get(0).message().contains("live, acting on it"));
-        g.onSample(sample("G1", 86, 96), ticker.nanoTime());
-        assertEquals(1, collections.get(), "86 MiB is within a tenth of the heap of the 79 MiB found live: not checked again");
-        assertEquals(1, events.named("exit").size(), "exitAt acted on");
+        HeadroomEvent check = events.named("heap_check").get(0);
+        assertEquals(true, check.fields().get("acted"));
+        assertEquals(200L, check.fields().get("secondLookAfterMs"));
+        assertEquals(40.0 * MIB, (Double) check.fields().get("liveGrowthBytesPerSecond"), 1.0, check.message());
+        assertTrue(check.message().contains("87.0 MiB again 200 ms later") && check.message().contains("live, acting on it"),
+                check.message());
+        g.onSample(sample("G1", 90, 99), ticker.nanoTime());
+        assertEquals(2, collections.get(), "90 MiB is within a tenth of the heap of the 87 MiB found live: not checked again");
+        assertEquals(1, events.named("exit").size(), "exitAt acted on, projected as the check projected its live set");
+    }
+
+    /**
+     * The CI run that dumped and exited a healthy service: a check 5 s earlier had found a quarter of
+     * the heap live; the next, made while a burst climbed, found 66%, and the heap's pace (the burst's)
+     * carried that to 103%. Projected at the live set's own growth since the earlier check, it is short
+     * of heapDumpAt, and so are the readings the check covers.
+     */
+    @Test
+    void aBurstCaughtMidClimbIsProjectedAtTheLiveSetsOwnPace(@TempDir Path dir) {
+        Governor g = governor("heapDumpAt=88%,exitAt=95%", dir);
+        liveAfterCollection = 25 * MIB;
+        g.onSample(sample("Serial", 57, 94), ticker.nanoTime());
+        assertEquals(1, collections.get());
+        ticker.advanceMillis(4000);
+        liveAfterCollection = 66 * MIB;
+        g.onSample(sample("Serial", 53, 89), ticker.nanoTime());
+        assertEquals(2, collections.get());
+        HeadroomEvent second = events.named("heap_check").get(1);
+        assertEquals(false, second.fields().get("acted"), second.message());
+        assertEquals(25 * MIB, second.fields().get("previousLiveBytes"));
+        assertEquals(8.2 * MIB, (Double) second.fields().get("liveGrowthBytesPerSecond"), 1.0, second.message());
+        assertTrue(second.message().contains("the live set was 25.0 MiB 5.0 s ago") && second.message().contains(
+                "short of heapDumpAt at its own pace"), second.message());
+        // The readings it covers carry the same projection: no dump on the heap's pace either.
+        g.onSample(sample("Serial", 60, 99), ticker.nanoTime());
+        g.onSample(sample("Serial", 70, 99), ticker.nanoTime());
+        assertEquals(2, collections.get(), "covered by the check");
+        assertEquals(0, dumpsWritten.get(), "no dump");
+        assertTrue(exits.isEmpty(), "no exit");
+        assertTrue(events.named("pressure").stream().noneMatch(p -> "CRITICAL".equals(p.fields().get("level"))),
+                "no CRITICAL on a projection the live set does not bear out");
+    }
+
+    /**
+     * A first check made near the top of a burst: short of heapDumpAt, deadly at the heap's pace, so
+     * looked at again a moment later, when the burst is gone (the JDK 25 run the first check dumped
+     * and exited: 55% live, 96% at the heap's pace).
+     */
+    @Test
+    void aFirstCheckNearABurstsTopLooksAgainAndFindsItGone(@TempDir Path dir) {
+        Governor g = governor("heapDumpAt=88%,exitAt=95%", dir);
+        secondLooks.add(51 * MIB);
+        secondLooks.add(23 * MIB);
+        g.onSample(sample("Serial", 61, 99), ticker.nanoTime());
+        assertEquals(2, collections.get());
+        assertEquals(1, pauses.size());
+        assertTrue(pauses.get(0) >= HeapCheck.MIN_SECOND_LOOK_NANOS && pauses.get(0) <= HeapCheck.MAX_SECOND_LOOK_NANOS);
+        HeadroomEvent check = events.named("heap_check").get(0);
+        assertEquals(false, check.fields().get("acted"), check.message());
+        assertEquals(51 * MIB, check.fields().get("previousLiveBytes"));
+        assertEquals(23 * MIB, check.fields().get("liveBytes"));
+        assertEquals(0, dumpsWritten.get());
+        assertTrue(exits.isEmpty());
+        assertTrue(events.named("pressure").stream().noneMatch(p -> "CRITICAL".equals(p.fields().get("level"))), check.message());
+    }
+
+    /** A leak: the live set grew at the leak's pace between two checks and is acted on before it reaches the setting. */
+    @Test
+    void aLeaksLiveSetIsProjectedAtItsOwnPaceAndActedOn(@TempDir Path dir) {
+        Governor g = governor("heapDumpAt=88%", dir);
+        liveAfterCollection = 30 * MIB;
+        g.onSample(sample("Serial", 50, 95), ticker.nanoTime());
+        assertEquals(0, dumpsWritten.get(), "most of the heap garbage at the first check");
+        liveAfterCollection = 60 * MIB;
+        g.onSample(sample("Serial", 70, 99), ticker.nanoTime());
+        assertEquals(2, collections.get());
+        HeadroomEvent second = events.named("heap_check").get(1);
+        assertEquals(true, second.fields().get("acted"), second.message());
+        assertEquals(30.0 * MIB, (Double) second.fields().get("liveGrowthBytesPerSecond"), 1.0, second.message());
+        assertEquals(1, dumpsWritten.get(), "dumped at 60% live, on course for 90% a second later");
     }
 
     @Test
