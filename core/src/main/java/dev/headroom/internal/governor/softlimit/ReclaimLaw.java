@@ -44,7 +44,8 @@ import java.util.OptionalDouble;
  * grown by the least worth a reclaim since its last low, has not climbed by half of that (from its
  * lowest since) for {@code idleReclaimAfter}, the collector had {@link #selfShrinkGraceNanos} to shrink on its own, the
  * budget has room for what such a reclaim cost last time (anything left, for one never tried), its pattern (the growth's size, in
- * powers of two) is not backed off, and, after a collection that returned nothing, the heap has not kept
+ * powers of two) is not backed off, it is not priced out before it is tried ({@link #pricedOut}: its
+ * least cost above the memory-time it is worth so far), and, after a collection that returned nothing, the heap has not kept
  * filling above the live data it found with its lows never below it (a live set still rising; for a
  * minute at most). Each forced reclaim is followed until the memory comes back (or a
  * minute passes) and judged: its cost is its collections' CPU, the GC CPU above the rate before it
@@ -101,12 +102,15 @@ final class ReclaimLaw implements ReclaimPolicy {
     static final long LOOSEN_SPACING_NANOS = 20_000_000_000L;
     /** How long a free share that cost too much keeps the law one step above it. */
     static final long TOO_TIGHT_NANOS = 300_000_000_000L;
+    /** A heap filled by a burst's scale within this is in use ({@link #noteFill}). */
+    static final long FILL_WINDOW_NANOS = 3_000_000_000L;
     /** Heap-used troughs over this window stand for the live data (the heap's low after its collections). */
     static final long LIVE_WINDOW_NANOS = 30_000_000_000L;
 
     private final ReclaimLedger ledger;
     private final long settleNanos;
     private final double cap;
+    private final long refaultNanosPerMib;
     private SoftLimitEvents report;
     private Levers levers;
     /** Why the law leaves this JVM's footprint alone (measured to lose here), or null. */
@@ -152,6 +156,13 @@ final class ReclaimLaw implements ReclaimPolicy {
     private long fruitlessLive = -1;
     private long fruitlessAt;
     private Reading last;
+    /**
+     * The last time the heap filled at a burst's scale (its used bytes up by half the growth to give back
+     * within {@link #FILL_WINDOW_NANOS}): the memory a reclaim would return was in use then.
+     */
+    private long lastFilled = Long.MIN_VALUE;
+    /** The heap's used bytes at the last sample: a fill is a rise still under way, not a level it left behind. */
+    private long lastHeapUsed = Long.MAX_VALUE;
     private final long[] troughTimes = new long[64];
     private final long[] troughs = new long[64];
     private int troughCount;
@@ -162,6 +173,8 @@ final class ReclaimLaw implements ReclaimPolicy {
         int unpaid;
         long suppressedUntil = Long.MIN_VALUE;
         long lastCostNanos = -1;
+        /** Whether its waiting has been said since it was last tried: once, not at every burst. */
+        boolean pricedOutSaid;
     }
 
     /** A forced reclaim being followed until its memory comes back. */
@@ -191,9 +204,15 @@ final class ReclaimLaw implements ReclaimPolicy {
      * @param gcCpuCapPercent {@code gcCpuCap}
      */
     ReclaimLaw(double budgetPercent, Duration settle, double gcCpuCapPercent) {
+        this(budgetPercent, settle, gcCpuCapPercent, REFAULT_NANOS_PER_MIB);
+    }
+
+    /** @param refaultNanosPerMib what a MiB given back costs when it is faulted in again ({@link #REFAULT_NANOS_PER_MIB}) */
+    ReclaimLaw(double budgetPercent, Duration settle, double gcCpuCapPercent, long refaultNanosPerMib) {
         this.ledger = new ReclaimLedger(budgetPercent);
         this.settleNanos = settle.toNanos();
         this.cap = gcCpuCapPercent / 100.0;
+        this.refaultNanosPerMib = refaultNanosPerMib;
     }
 
     @Override
@@ -228,6 +247,7 @@ final class ReclaimLaw implements ReclaimPolicy {
         } else {
             flatBase = Math.min(flatBase, ws);
         }
+        noteFill(now, r);
         grownSince = r.grown() >= r.minReclaim() ? (grownSince == Long.MIN_VALUE ? now : grownSince) : Long.MIN_VALUE;
         follow(r);
         step(r);
@@ -244,7 +264,7 @@ final class ReclaimLaw implements ReclaimPolicy {
     private void noteHeapRegrowth(long now, long committed) {
         if (firstDecided != Long.MIN_VALUE && following == null && !probing() && lastCommitted >= 0 && committed > lastCommitted) {
             long back = Math.min(committed, committedHigh) - lastCommitted;
-            ledger.noteFootprint(now, back / Reading.MIB * REFAULT_NANOS_PER_MIB);
+            ledger.noteFootprint(now, refaultNanos(back));
         }
         lastCommitted = committed;
         committedHigh = Math.max(committedHigh, committed);
@@ -439,7 +459,9 @@ final class ReclaimLaw implements ReclaimPolicy {
     @Override
     public Optional<Reclaim> due(Reading r) {
         long now = r.nowNanos();
-        if (r.gcLoad() >= cap || grownSince == Long.MIN_VALUE) {
+        if (r.gcLoad() >= cap || grownSince == Long.MIN_VALUE || probing()) {
+            // Not during a probe either: it measures the JVM on its own (a forced collection in one, on G1,
+            // returned 218 MiB that came back within 2 s, for 391 ms).
             return Optional.empty();
         }
         if (now - flatSince < settleNanos || now - grownSince < selfShrinkGraceNanos()) {
@@ -459,6 +481,7 @@ final class ReclaimLaw implements ReclaimPolicy {
         if (use.leftNanos() < expected) {
             return Optional.empty();
         }
+
         if (r.findings().fruitless() > 0 && lastDecided != Long.MIN_VALUE
                 && now - lastDecided < r.findings().retrySpacingNanos()) {
             return Optional.empty();
@@ -477,15 +500,92 @@ final class ReclaimLaw implements ReclaimPolicy {
             }
         }
         if (firstDecided == Long.MIN_VALUE) {
-            firstDecided = now;
+            firstDecided = now;     // there is memory to give back: the free share is steered from here, tried or not
+        }
+        if (pricedOut(r, grown, Math.max(expected, refaultNanos(grown)))) {
+            return Optional.empty();
         }
         lastDecided = now;
         lastKey = key(grown);
+        p.pricedOutSaid = false;
         return Optional.of(new Reclaim(grown, String.format(Locale.ROOT,
                 "the working set grew %s since its last low and has not climbed for %.1f s; reclaim CPU budget "
                         + "left %s of %s (expected cost %s)", Values.humanBytes(grown), (now - flatSince) / 1e9,
                 ms(use.leftNanos()), ms(use.allowanceNanos()), p.lastCostNanos >= 0 ? ms(expected)
                         : costPerMib >= 0 ? ms(expected) + " at the last reclaim's cost per MiB" : "not known yet")));
+    }
+
+    /**
+     * Whether a reclaim of {@code grown} cannot pay yet: its least cost ({@code cost}: what such a reclaim
+     * cost before, or the page faults of its bytes coming back, whichever is more) is more than the
+     * memory-time it is worth under the budget — the budget's share of the process's CPU rate over the
+     * last minute (at least {@value ReclaimLedger#FLOOR_CORES} of a core) for as long as the memory has
+     * gone unused ({@link #idleSpellStart}). That is the break-even rule of renting against buying ("ski
+     * rental", Karlin, Manasse, Rudolph and Sleator, "Competitive snoopy caching", 1988: act once the rent paid so far equals the price,
+     * and never pay more than twice what hindsight would have): memory that a burst uses every few seconds
+     * is never worth a reclaim, memory left unused after the last burst is given back once it has stayed
+     * long enough to pay for it. Judging after the fact ({@link #judge}) backs a pattern off only once it
+     * has been paid for: on bursts a few seconds apart the first reclaims of each size cost four to nine
+     * times their worth (the reclaim matrix's five-minute panels, JDK 17, Serial and G1) and spent the
+     * minute's budget the free ratios would have used. Said once per pattern until it is tried.
+     */
+    private boolean pricedOut(Reading r, long grown, long cost) {
+        long now = r.nowNanos();
+        long spell = idleSpellStart();
+        long unused = Math.max(0, now - spell);
+        long since = now - ReclaimLedger.WINDOW_NANOS;
+        double cores = Math.max(ReclaimLedger.FLOOR_CORES,
+                ledger.processCpuSince(since) / (double) Math.max(1, ledger.wallSince(since)));
+        long worth = (long) (ledger.share() * cores * unused);
+        if (worth >= cost) {
+            return false;
+        }
+        Pattern p = patterns.computeIfAbsent(key(grown), x -> new Pattern());
+        if (report != null && !p.pricedOutSaid) {
+            p.pricedOutSaid = true;
+            long breakEven = (long) (cost / (ledger.share() * cores));
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("grownBytes", grown);
+            extra.put("unusedMs", unused / 1_000_000);
+            extra.put("expectedCostCpuMs", cost / 1_000_000);
+            extra.put("worthCpuMs", worth / 1_000_000);
+            extra.put("triedAfterMs", breakEven / 1_000_000);
+            report.action(true, "priced_out", String.format(Locale.ROOT, "a reclaim of %s waits: it would cost at least %s, "
+                            + "and the memory unused for %.1f s so far is worth %s under the budget at %.2f of a core; tried "
+                            + "once it has stayed unused %.0f s", Values.humanBytes(grown), ms(cost), unused / 1e9, ms(worth),
+                    cores, breakEven / 1e9), r.moment(), extra);
+        }
+        return true;
+    }
+
+    /**
+     * Since when the memory a reclaim would return has gone unused: the later of the working set's last
+     * climb (it was just committed) and the heap's last fill at a burst's scale ({@link #lastFilled}: a
+     * heap that a burst fills and empties every few seconds keeps its committed size, so the working set
+     * alone looks idle between bursts).
+     */
+    private long idleSpellStart() {
+        return lastFilled == Long.MIN_VALUE ? flatSince : Math.max(flatSince, lastFilled);
+    }
+
+    /**
+     * Notes a fill of the heap at a burst's scale: its used bytes up by half the growth to give back (at
+     * least half the least worth a reclaim) over its low of the last {@link #FILL_WINDOW_NANOS}, and
+     * still rising. A rise, not a level: Serial keeps a dead burst in its old generation until a full
+     * collection, and that memory is unused however full the heap reads.
+     */
+    private void noteFill(long now, Reading r) {
+        long low = lowestHeapSince(now - FILL_WINDOW_NANOS);
+        long used = r.budget().jvm().heapUsedBytes();
+        if (low != Long.MAX_VALUE && used > lastHeapUsed && used - low >= Math.max(r.grown(), r.minReclaim()) / 2) {
+            lastFilled = now;
+        }
+        lastHeapUsed = used;
+    }
+
+    /** The page faults of {@code bytes} coming back: the least a reclaim of them costs when the memory is used again. */
+    private long refaultNanos(long bytes) {
+        return bytes / Reading.MIB * refaultNanosPerMib;
     }
 
     /** How long a collector that can shrink by itself gets to do so before Headroom collects. */
@@ -553,7 +653,7 @@ final class ReclaimLaw implements ReclaimPolicy {
         long held = Math.max(1, now - u.start);
         long regrowthGc = regrowth(u, now);
         long cameBack = Math.min(u.returned, Math.max(0, ws - u.lowWorkingSet));
-        long refault = cameBack / Reading.MIB * REFAULT_NANOS_PER_MIB;
+        long refault = refaultNanos(cameBack);
         long cost = u.actionCpu + regrowthGc + refault;
         double base = Math.max(ledger.processCpuSince(u.start), ReclaimLedger.FLOOR_CORES * held);
         long worth = (long) (ledger.share() * base);
@@ -619,7 +719,10 @@ final class ReclaimLaw implements ReclaimPolicy {
         if (firstDecided == Long.MIN_VALUE || standDown != null) {
             return OptionalDouble.empty();
         }
-        if (probing()) {
+        if (probing() || f >= fMax) {
+            // A probe, or the law at its loosest (the footprint cost more than the budget bears): the JVM's
+            // own flags, its own periodic collection (none on G1) with them; 70% free with a 5 s periodic
+            // cycle cost G1 2 s more than plain over five minutes of burst-steady for 3% more working set.
             return OptionalDouble.of(JVMS_OWN);
         }
         // SoftMaxHeapSize is steered from the live data, not the heap's size: at 30% a burst of 400 MiB over

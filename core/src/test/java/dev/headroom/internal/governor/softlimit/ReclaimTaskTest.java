@@ -70,7 +70,7 @@ class ReclaimTaskTest {
 
     @Test
     void withoutASettleTimeItMeasuresAtOnce() {
-        Rig rig = new Rig("ZGC", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        Rig rig = Rig.unpriced("ZGC", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
         rig.levers.flags.put("ZUncommitDelay", "0"); // uncommits at once
         long before = rig.ticker.nanoTime();
         burstThenIdle(rig);

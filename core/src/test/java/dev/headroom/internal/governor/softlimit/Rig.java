@@ -42,14 +42,28 @@ final class Rig {
     }
 
     Rig(String collector, String config, int jdkFeature) {
-        this(collector, config, jdkFeature, Runnable::run, 0, null);
+        this(collector, config, jdkFeature, Runnable::run, 0, null, ReclaimLaw.REFAULT_NANOS_PER_MIB);
+    }
+
+    /**
+     * Memory given back comes back for free: every reclaim is worth trying before it is priced, so a
+     * controller's mechanics (levers, steering, the reclaim task) are tested apart from the law's pricing.
+     * The {@link #deferred}, {@link #settling} and {@link #withPolicy} rigs are unpriced too.
+     */
+    static Rig unpriced(String collector, String config) {
+        return unpriced(collector, config, 17);
+    }
+
+    static Rig unpriced(String collector, String config, int jdkFeature) {
+        return new Rig(collector, config, jdkFeature, Runnable::run, 0, null, 0);
     }
 
     /**
      * @param settleMillis how long a reclaim may wait for uncommit to show in RSS (0: measure at once)
      * @param idle         the idle policy; null for the production one
      */
-    private Rig(String collector, String config, int jdkFeature, Executor executor, long settleMillis, ReclaimPolicy idle) {
+    private Rig(String collector, String config, int jdkFeature, Executor executor, long settleMillis, ReclaimPolicy idle,
+                long refaultNanosPerMib) {
         this.collector = collector;
         HeadroomConfig parsed = HeadroomConfig.parse(config);
         ReclaimTask.Sleeper sleeper = millis -> {
@@ -58,25 +72,26 @@ final class Rig {
         };
         this.controller = new SoftLimitController(parsed, events, diagnostics, levers, meter, executor, jdkFeature,
                 new ReclaimTask.Timing(ticker, sleeper, settleMillis),
-                idle != null ? idle : new ReclaimLaw(parsed.reclaimCpuBudget(), parsed.idleReclaimAfter(), parsed.gcCpuCap()));
+                idle != null ? idle : new ReclaimLaw(parsed.reclaimCpuBudget(), parsed.idleReclaimAfter(), parsed.gcCpuCap(),
+                        refaultNanosPerMib));
     }
 
     /** Reclaims wait in {@link #pending} until {@link #finishReclaims()}: one that is still measuring while samples go on. */
     static Rig deferred(String collector, String config) {
         List<Runnable> queue = new ArrayList<>();
-        Rig rig = new Rig(collector, config, 17, queue::add, 0, null);
+        Rig rig = new Rig(collector, config, 17, queue::add, 0, null, 0);
         rig.pending = queue;
         return rig;
     }
 
     /** Reclaims wait up to {@code settleMillis} (plus the uncommit delay) for RSS to fall; see {@link #whileSettling}. */
     static Rig settling(String collector, String config, long settleMillis) {
-        return new Rig(collector, config, 17, Runnable::run, settleMillis, null);
+        return new Rig(collector, config, 17, Runnable::run, settleMillis, null, 0);
     }
 
     /** Idle reclaim decided by {@code idle} instead of the production policy. */
     static Rig withPolicy(String collector, String config, ReclaimPolicy idle) {
-        return new Rig(collector, config, 17, Runnable::run, 0, idle);
+        return new Rig(collector, config, 17, Runnable::run, 0, idle, 0);
     }
 
     /** Runs after each of the reclaim task's sleeps, once {@link #ticker} has moved: what the JVM does meanwhile. */

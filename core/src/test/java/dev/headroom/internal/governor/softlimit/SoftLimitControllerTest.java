@@ -17,7 +17,7 @@ class SoftLimitControllerTest {
 
     @Test
     void idleReclaimCollectsOnceAfterTheApplicationHasBeenIdleAndReportsWhatCameBack() {
-        Rig rig = new Rig("G1", "idleReclaimAfter=2s,softLimit=off,reclaimCpuBudget=100%").heap(100, 50).collectsTo(40, 60);
+        Rig rig = Rig.unpriced("G1", "idleReclaimAfter=2s,softLimit=off,reclaimCpuBudget=100%").heap(100, 50).collectsTo(40, 60);
         rig.busy(1).busy(1);
         rig.heap(600, 550).busy(1);                       // the burst
         rig.idle(1);                                      // idle 1 s: not yet
@@ -43,7 +43,7 @@ class SoftLimitControllerTest {
 
     @Test
     void theGcCpuCapHoldsReclaimBackUntilTheBurstsGcLeavesTheWindow() {
-        Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        Rig rig = Rig.unpriced("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
         rig.busy(1).heap(600, 550);
         for (int i = 0; i < 5; i++) {
             rig.sample(1, 0.05, 0.95);                    // the burst: GC takes 95% of the machine
@@ -59,7 +59,7 @@ class SoftLimitControllerTest {
     @Test
     void lightSteadyWorkBetweenBurstsDoesNotHoldReclaimBack() {
         // The service: never idle (a third of a core), but its working set stopped climbing.
-        Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        Rig rig = Rig.unpriced("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
         rig.busy(1).heap(600, 500);
         for (int i = 0; i < 4; i++) {
             rig.sample(1, 0.3, 0);
@@ -80,7 +80,7 @@ class SoftLimitControllerTest {
     @Test
     void serialNeedsFourCollectionsToShrinkWithShrinkHeapInStepsAndOneWithout() {
         for (boolean steps : new boolean[]{true, false}) {
-            Rig rig = new Rig("Serial", "idleReclaimAfter=1s").heap(100, 50);
+            Rig rig = Rig.unpriced("Serial", "idleReclaimAfter=1s").heap(100, 50);
             rig.levers.flags.put("ShrinkHeapInSteps", Boolean.toString(steps));
             // Serial's tenured generation: 0%, 10%, 40%, then 100% of the excess per full GC.
             int[] factors = {0, 10, 40, 100};
@@ -100,7 +100,7 @@ class SoftLimitControllerTest {
 
     @Test
     void theLawSteersTheFreeRatiosAndCloseOrdersThemBack() {
-        Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        Rig rig = Rig.unpriced("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
         rig.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
         assertEquals(1, rig.levers.collections);
         assertEquals(List.of("MinHeapFreeRatio=10", "MaxHeapFreeRatio=30", "MaxHeapFreeRatio=70", "MinHeapFreeRatio=40"),
@@ -122,7 +122,7 @@ class SoftLimitControllerTest {
 
     @Test
     void aClimbingWorkingSetIsNotIdleEvenWhenTheCpuReadingLagsBehind() {
-        Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        Rig rig = Rig.unpriced("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
         rig.busy(1).heap(600, 550).busy(1).idle(0.5).idle(0.25);
         rig.heap(700, 650).idle(0.25);                    // the next burst's first allocations, CPU not yet seen
         assertEquals(0, rig.levers.collections, "no reclaim at the onset of a burst\n" + rig.events.describe());
@@ -132,7 +132,7 @@ class SoftLimitControllerTest {
 
     @Test
     void anIdleCollectionThatReturnedNothingLeavesTheGrowthPendingAndRetriesSpacedOut() {
-        Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(550, 600);   // the burst is live: nothing to free
+        Rig rig = Rig.unpriced("G1", "idleReclaimAfter=1s").heap(100, 50).collectsTo(550, 600);   // the burst is live: nothing to free
         rig.busy(1).heap(600, 550).busy(1).idle(1).idle(1);
         assertEquals(1, rig.levers.collections);
         rig.idle(0.5);
@@ -163,7 +163,7 @@ class SoftLimitControllerTest {
 
     @Test
     void aJvmWithoutTheTrimCommandIsFoundOutAtTheFirstTrimAndReportedOnce() {
-        Rig rig = new Rig("G1", "idleReclaimAfter=1s,reclaimCpuBudget=100%").heap(100, 50).collectsTo(40, 60);
+        Rig rig = Rig.unpriced("G1", "idleReclaimAfter=1s,reclaimCpuBudget=100%").heap(100, 50).collectsTo(40, 60);
         rig.levers.trimMissing = true;
         rig.busy(1);
         for (int i = 0; i < 3; i++) {
@@ -179,7 +179,7 @@ class SoftLimitControllerTest {
 
     @Test
     void zgcIsSteeredBySoftMaxHeapSizeNeverBelowItsLiveData() {
-        Rig rig = new Rig("ZGC", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 100);
+        Rig rig = Rig.unpriced("ZGC", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 100);
         rig.levers.flags.put("ZUncommitDelay", "1");
         rig.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
         assertEquals(1, rig.levers.collections);
@@ -190,7 +190,7 @@ class SoftLimitControllerTest {
 
     @Test
     void generationalZgcKeepingFreedHeapForItsLongUncommitDelayIsLeftToItselfAndToldOnce() {
-        Rig rig = new Rig("ZGC", "idleReclaimAfter=1s", 25).heap(100, 50).collectsTo(40, 100);
+        Rig rig = Rig.unpriced("ZGC", "idleReclaimAfter=1s", 25).heap(100, 50).collectsTo(40, 100);
         rig.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
         assertEquals(0, rig.levers.collections, "a collection returns nothing before ZUncommitDelay (300 s)");
         assertTrue(rig.levers.writes.stream().noneMatch(w -> w.startsWith("SoftMaxHeapSize=")),
@@ -204,7 +204,7 @@ class SoftLimitControllerTest {
     void singleGenerationZgcUnderTheSameDelayIsStillSteeredBySoftMaxHeapSize() {
         // JDK 17's ZGC, and 21's without -XX:+ZGenerational: SoftMaxHeapSize keeps the heap from growing as
         // far through the next burst even while freed heap waits out ZUncommitDelay (the reclaim matrix).
-        for (Rig rig : List.of(new Rig("ZGC", "idleReclaimAfter=1s", 17), new Rig("ZGC", "idleReclaimAfter=1s", 21))) {
+        for (Rig rig : List.of(Rig.unpriced("ZGC", "idleReclaimAfter=1s", 17), Rig.unpriced("ZGC", "idleReclaimAfter=1s", 21))) {
             rig.heap(100, 50).collectsTo(40, 100);
             rig.busy(1).heap(600, 500).busy(1);
             for (int i = 0; i < 10; i++) {
@@ -219,7 +219,7 @@ class SoftLimitControllerTest {
             List<RecordingEvents.Event> unavailable = rig.events.withAction("lever_unavailable");
             assertEquals(List.of("uncommit"), unavailable.stream().map(e -> e.get("lever")).toList(), rig.events::describe);
         }
-        Rig generational = new Rig("ZGC", "idleReclaimAfter=1s", 21).heap(100, 50).collectsTo(40, 100);
+        Rig generational = Rig.unpriced("ZGC", "idleReclaimAfter=1s", 21).heap(100, 50).collectsTo(40, 100);
         generational.levers.flags.put("ZGenerational", "true");
         generational.busy(1).heap(600, 500).busy(1);
         for (int i = 0; i < 30; i++) {
@@ -231,7 +231,7 @@ class SoftLimitControllerTest {
 
     @Test
     void parallelIsOnlyCollectedWhenItResizesAfterExplicitCollections() {
-        Rig plain = new Rig("Parallel", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        Rig plain = Rig.unpriced("Parallel", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
         plain.busy(1).heap(600, 500);
         plain.nonHeap += 40 * MIB;                        // malloc grew during the burst
         plain.busy(1).idle(1).idle(1);
@@ -240,7 +240,7 @@ class SoftLimitControllerTest {
         assertTrue(plain.events.withAction("lever_unavailable").get(0).message()
                 .contains("-XX:+UseAdaptiveSizePolicyWithSystemGC"), plain.events::describe);
 
-        Rig told = new Rig("Parallel", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
+        Rig told = Rig.unpriced("Parallel", "idleReclaimAfter=1s").heap(100, 50).collectsTo(40, 60);
         told.levers.flags.put("UseAdaptiveSizePolicyWithSystemGC", "true");
         told.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
         assertEquals(1, told.levers.collections);
@@ -249,7 +249,7 @@ class SoftLimitControllerTest {
 
     @Test
     void parallelKeepingItsYoungGenerationIsReportedOnceWithTheStartupFlagThatBoundsIt() {
-        Rig rig = new Rig("Parallel", "idleReclaimAfter=1s,reclaimCpuBudget=100%").heap(100, 50).collectsTo(5, 250);   // eden stays committed
+        Rig rig = Rig.unpriced("Parallel", "idleReclaimAfter=1s,reclaimCpuBudget=100%").heap(100, 50).collectsTo(5, 250);   // eden stays committed
         rig.levers.flags.put("UseAdaptiveSizePolicyWithSystemGC", "true");
         rig.busy(1);
         for (int i = 0; i < 3; i++) {
@@ -378,7 +378,7 @@ class SoftLimitControllerTest {
 
     @Test
     void disableExplicitGcIsReportedOnceAndNoCollectionIsEverForced() {
-        Rig rig = new Rig("G1", "softLimit=500m,idleReclaimAfter=1s,trimNativeHeap=false").heap(480, 300).collectsTo(300, 320);
+        Rig rig = Rig.unpriced("G1", "softLimit=500m,idleReclaimAfter=1s,trimNativeHeap=false").heap(480, 300).collectsTo(300, 320);
         rig.levers.flags.put("DisableExplicitGC", "true");
         for (int i = 0; i < 10; i++) {
             rig.busy(1);
@@ -394,7 +394,7 @@ class SoftLimitControllerTest {
 
     @Test
     void epsilonIsReportedAndOnlyTrimsAndListenersAreUsed() {
-        Rig rig = new Rig("Epsilon", "idleReclaimAfter=1s").heap(100, 50);
+        Rig rig = Rig.unpriced("Epsilon", "idleReclaimAfter=1s").heap(100, 50);
         rig.events.listening = true;
         rig.busy(1).heap(600, 590).busy(1).idle(1).idle(1);
         assertEquals(0, rig.levers.collections);
@@ -429,7 +429,7 @@ class SoftLimitControllerTest {
 
     @Test
     void aFailingLeverIsReportedOnceAndTheNextReclaimStillRuns() {
-        Rig rig = new Rig("G1", "idleReclaimAfter=1s").heap(100, 50);
+        Rig rig = Rig.unpriced("G1", "idleReclaimAfter=1s").heap(100, 50);
         rig.levers.collectFailure = new IllegalStateException("boom");
         rig.busy(1).heap(600, 500).busy(1).idle(1).idle(1);
         rig.heap(700, 600).busy(1).idle(1).idle(1);
