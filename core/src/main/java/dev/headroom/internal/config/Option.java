@@ -50,7 +50,7 @@ public enum Option {
             Values.PERCENT_FORMS),
     IDLE_RECLAIM("idleReclaim", "Give memory back while the soft limit does not press: a control law steers the heap to the smallest footprint whose reclaim and footprint CPU stays within reclaimCpuBudget (the name is kept from the idle heuristic it replaced).",
             Values.BOOLEAN_FORMS),
-    IDLE_RECLAIM_AFTER("idleReclaimAfter", "How long the working set must have stopped climbing before the reclaim law forces a collection (2s: two samples, so a burst's first allocations are not taken for its end).",
+    IDLE_RECLAIM_AFTER("idleReclaimAfter", "How long the working set must have stopped climbing before the reclaim law forces a collection (2s: two samples, so a burst's first allocations are not taken for its end); at least: the collection also waits until the memory has gone unused long enough to pay for it.",
             Values.DURATION_FORMS),
     RECLAIM_CPU_BUDGET("reclaimCpuBudget", "Most of the process's CPU over the last minute that reclaiming and the steered footprint may cost (Headroom's collections, the GC work and page faults of memory that comes back, and the collector's extra work and page faults a tighter heap brings); at least a tenth of a core's share, so an idle JVM can still be reclaimed.",
             Values.PERCENT_FORMS),
