@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  * collection later; garbage is gone, and so is the reason to act. The live set is projected ahead at
  * its own growth since the last check when there is one ({@link #HISTORY_NANOS}): the heap's pace is
  * a burst's while one climbs. A first check projects it at the heap's pace, and when only that pace
- * makes it reach the setting, looks again a moment later ({@link #secondLookNanos}) and projects it
+ * makes it reach the setting, more than {@link #COVERED_SHARE} of the heap away, looks again a moment later ({@link #secondLookNanos}) and projects it
  * at the growth between the two looks: a burst that close to deadly is near its top and gone by then,
  * a leak has grown. The sampler thread waits for that second look. It is the full collection
  * the JVM itself makes when its old generation fills, made a little earlier, and the dump would make
@@ -138,8 +138,12 @@ final class HeapCheck {
         if (!history) {
             // A first check: a live set short of the setting that the heap's pace would take past it is
             // looked at again a moment later, and projected at the growth between the two looks.
+            // Not within a tenth of the heap of the setting: a leak would be past it during the wait, and
+            // a burst that close is itself nearly a death (the init-container sample's 10 MiB/s leak, found
+            // at 87% of the heap, then raced its OutOfMemoryError to the exit).
             long wait = secondLookNanos(heap, after);
-            if (wait > 0 && Thresholds.ratio(threshold, replace(budget, asRead(heap, after))) < 1
+            long near = (long) (COVERED_SHARE * heap.limit());
+            if (wait > 0 && Thresholds.ratio(threshold, replace(budget, asRead(heap, after + near))) < 1
                     && Thresholds.ratio(threshold, replace(budget, projected(heap, after))) >= 1) {
                 long again = secondLook(wait);
                 if (again >= 0) {
@@ -175,8 +179,8 @@ final class HeapCheck {
         if (secondLookMillis >= 0) {
             f.put("secondLookAfterMs", secondLookMillis);
         }
-        events.emit("heap_check", f, message(heap, checked, after, setting, threshold, acts, millis,
-                !history ? null : secondLookMillis >= 0
+        events.emit("heap_check", f, message(heap, checked, secondLookMillis >= 0 ? previous : after, setting, threshold, acts,
+                millis, !history ? null : secondLookMillis >= 0
                         ? String.format(Locale.ROOT, "%s again %d ms later", Values.humanBytes(after), secondLookMillis)
                         : String.format(Locale.ROOT, "the live set was %s %.1f s ago", Values.humanBytes(previous), seconds)));
         return out;
@@ -285,6 +289,7 @@ final class HeapCheck {
         return budget.withConstraints(out);
     }
 
+    /** @param live what the (first) full collection left; {@code checked} holds the figure judged */
     private static String message(Constraint heap, Constraint checked, long live, String setting, HeadroomConfig.Size threshold,
                                   boolean acts, long millis, String history) {
         String before = String.format(Locale.ROOT, "heap after GC %s (%.1f%%)", Values.humanBytes(heap.used()), 100.0 * heap.share());
@@ -294,12 +299,13 @@ final class HeapCheck {
         }
         String after = String.format(Locale.ROOT, "a full collection (%d ms) left %s (%.1f%% of the %s max heap)",
                 millis, Values.humanBytes(live), 100.0 * live / heap.limit(), Values.humanBytes(heap.limit()));
+        long found = checked.used();
         if (history != null) {
-            after += "; " + history + (checked.nextUsed() > live ? String.format(Locale.ROOT, ", %s (%.1f%%) expected at its own pace",
+            after += "; " + history + (checked.nextUsed() > found ? String.format(Locale.ROOT, ", %s (%.1f%%) expected at its own pace",
                     Values.humanBytes(checked.nextUsed()), 100.0 * checked.nextUsed() / heap.limit()) : ", not growing");
         }
         String verdict = acts ? "live, acting on it"
-                : live < heap.used() ? "garbage the young collections had promoted, not a leak; " + setting + " not acted on"
+                : found < heap.used() ? "garbage the young collections had promoted, not a leak; " + setting + " not acted on"
                 : "live, but short of " + setting + (history != null ? " at its own pace" : "") + "; not acted on";
         return "heap checked before " + setting + " " + threshold + ": " + before + "; " + after + ": " + verdict;
     }

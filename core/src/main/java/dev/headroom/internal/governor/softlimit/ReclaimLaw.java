@@ -481,7 +481,6 @@ final class ReclaimLaw implements ReclaimPolicy {
         if (use.leftNanos() < expected) {
             return Optional.empty();
         }
-
         if (r.findings().fruitless() > 0 && lastDecided != Long.MIN_VALUE
                 && now - lastDecided < r.findings().retrySpacingNanos()) {
             return Optional.empty();
@@ -520,9 +519,10 @@ final class ReclaimLaw implements ReclaimPolicy {
      * cost before, or the page faults of its bytes coming back, whichever is more) is more than the
      * memory-time it is worth under the budget — the budget's share of the process's CPU rate over the
      * last minute (at least {@value ReclaimLedger#FLOOR_CORES} of a core) for as long as the memory has
-     * gone unused ({@link #idleSpellStart}). That is the break-even rule of renting against buying ("ski
-     * rental", Karlin, Manasse, Rudolph and Sleator, "Competitive snoopy caching", 1988: act once the rent paid so far equals the price,
-     * and never pay more than twice what hindsight would have): memory that a burst uses every few seconds
+     * gone unused ({@link #idleSpellStart}). That is the break-even rule of renting against buying
+     * ("ski rental"; Karlin, Manasse, Rudolph and Sleator, "Competitive snoopy caching", 1988): act once
+     * the rent paid so far equals the price, and never pay more than twice what hindsight would have.
+     * Memory that a burst uses every few seconds
      * is never worth a reclaim, memory left unused after the last burst is given back once it has stayed
      * long enough to pay for it. Judging after the fact ({@link #judge}) backs a pattern off only once it
      * has been paid for: on bursts a few seconds apart the first reclaims of each size cost four to nine
