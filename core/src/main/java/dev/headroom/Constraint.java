@@ -48,6 +48,11 @@ public record Constraint(String name, long used, long limit, String source, bool
      * one collection cycle, and no threshold band is ever seen in between.
      */
     public static final double SOON_SECONDS = 10;
+    /**
+     * How long acting on a reading takes (a heap dump, an orderly exit): a stepped figure is projected
+     * at least this far beyond the next step, so what is decided on it is done before the step after.
+     */
+    public static final double ACTING_SECONDS = 1;
     /** ... provided it already uses at least this share: a young process filling its heap is not a leak. */
     public static final double SOON_FROM_SHARE = 0.5;
     /**

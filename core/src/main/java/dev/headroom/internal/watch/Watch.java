@@ -57,7 +57,7 @@ public final class Watch implements AutoCloseable {
      * and half a second beyond the expected step (itself measured low, from the short steps before
      * the young generation grew) was not enough.
      */
-    static final long ACTING_NANOS = 1_000_000_000L;
+    static final long ACTING_NANOS = (long) (Constraint.ACTING_SECONDS * 1e9);
     /**
      * The most the expected time to the next collection counts: further ahead than "soon", a
      * projection would act on a slow leak long before it matters.

@@ -233,6 +233,25 @@ class HeapCheckTest {
         assertEquals(1, dumpsWritten.get(), "dumped at 60% live, on course for 90% a second later");
     }
 
+    /**
+     * One collection took the heap from half to 95% and the watch had too few readings to project the
+     * next: the heap's growth is known from that step alone. The live set just short of exitAt is still
+     * projected the time acting takes at that growth, and exited on before its OutOfMemoryError (the
+     * init-container sample's 10 MiB/s leak on JDK 25: 94.1% live, 0.7 s from the max heap, no exit).
+     */
+    @Test
+    void aLiveSetJustShortOfExitAtIsProjectedTheTimeActingTakesWhenNoNextStepIsKnown(@TempDir Path dir) {
+        Governor g = governor("heapDumpAt=88%,exitAt=95%", dir);
+        liveAfterCollection = 94 * MIB;
+        Budget judged = g.onSample(sample("Serial", 95, 95), ticker.nanoTime());
+        assertEquals(1, collections.get());
+        assertTrue(pauses.isEmpty(), "within a tenth of the heap of the setting: no second look");
+        Constraint heap = judged.constraints().get(1);
+        assertEquals(134 * MIB, heap.nextUsed(), "94 MiB live, a second ahead at the heap's 40 MiB/s");
+        assertEquals(1, dumpsWritten.get());
+        assertEquals(1, events.named("exit").size(), "exitAt acted on before the heap is exhausted");
+    }
+
     @Test
     void noCheckBelowTheThresholdsForOtherConstraintsOrWithoutAGenerationalCollector(@TempDir Path dir) {
         Governor g = governor("heapDumpAt=88%,exitAt=95%", dir);

@@ -42,10 +42,29 @@ class AllocationRatesTest {
     void aSteadyAllocatorWhoseAllocationSlowsIsForgottenAfterAFewCollections() {
         AllocationRates rates = new AllocationRates();
         rates.add(40 * MIB, 200);
-        for (int i = 0; i < AllocationRates.KEPT; i++) {
+        for (int i = 0; i < 4; i++) {
             rates.add(40 * MIB, 2_000);
         }
         assertEquals(2_000_000_000L, rates.expectedStepNanos(40 * MIB), 1_000_000);
+    }
+
+    /**
+     * A leak of 10 MiB/s whose small eden is collected every 300 ms, with one moment of 140 MiB/s
+     * (Headroom's own attribution starting): an eden grown to 40 MiB at a full collection is expected
+     * to fill in seconds, at the average over the last two, not in 0.3 s at the moment's pace.
+     */
+    @Test
+    void aMomentsBurstOfAllocationDoesNotShortenTheNextStepTenfold() {
+        AllocationRates rates = new AllocationRates();
+        for (int i = 0; i < 8; i++) {
+            rates.add(3 * MIB, 300);
+        }
+        rates.add(14 * MIB, 100);
+        rates.add(3 * MIB, 300);
+        rates.add(3 * MIB, 300);
+        assertFalse(rates.latestFollowedAPause());
+        // Back to 2 s: 3 + 3 + 14 + 5 x 3 = 35 MiB over 2.2 s.
+        assertEquals(40 * 2200 / 35 * 1_000_000L, rates.expectedStepNanos(40 * MIB), 2_000_000);
     }
 
     @Test
