@@ -322,6 +322,26 @@ class ReclaimLawTest {
         assertTrue(softMax >= 300 * MIB * 100 / 90, "SoftMaxHeapSize " + softMax / MIB + " MiB leaves 10% above 300 MiB live");
     }
 
+    /**
+     * Bursts that keep 450 MiB live for two seconds every ten over 20 MiB between them: a soft maximum
+     * steered from the lows between bursts (tens of MiB) cannot be met during one, and ZGC collects back
+     * to back through it. The target holds what a burst keeps live.
+     */
+    @Test
+    void zgcsSoftMaxHoldsWhatABurstKeepsLive() {
+        Rig rig = new Rig("ZGC", "idleReclaimAfter=1s,reclaimCpuBudget=50%").heap(100, 20).collectsTo(40, 60);
+        rig.busy(1);
+        for (int i = 0; i < 6; i++) {
+            rig.heap(600, 450).busy(2);
+            for (int j = 0; j < 8; j++) {
+                rig.heap(600, 20).sample(1, 0.5, 0);
+            }
+        }
+        String softMax = rig.levers.flags.get("SoftMaxHeapSize");
+        assertTrue(softMax != null && Long.parseLong(softMax) >= 450 * MIB, "SoftMaxHeapSize " + softMax
+                + " holds the 450 MiB a burst keeps live\n" + rig.events.describe());
+    }
+
     @Test
     void standsDownOnParallelWhereNoForcedCollectionShrinksTheHeap() {
         for (Rig rig : List.of(new Rig("Parallel", "idleReclaimAfter=1s,reclaimCpuBudget=50%"))) {
