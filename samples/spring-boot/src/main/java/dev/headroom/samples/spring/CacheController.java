@@ -28,7 +28,7 @@ public class CacheController {
     private final List<byte[]> heap = new ArrayList<>();
     private final List<ByteBuffer> direct = new ArrayList<>();
 
-    public CacheController(@Value("${sample.cache.max-mb:256}") long maxMb) {
+    public CacheController(@Value("${sample.cache.max-mb:272}") long maxMb) {
         this.maxMb = maxMb;
     }
 

@@ -61,7 +61,7 @@ class SpringBootManifestReplayTest {
                     status -> status == 200);
 
             // The documented default step, 16 MiB of heap, until readiness refuses or the sample's cap
-            // (sample.cache.max-mb, 256) answers 400. Each step waits for the level the watch and the
+            // (sample.cache.max-mb, 272) answers 400. Each step waits for the level the watch and the
             // sampler (1 s, application.yaml) set from it.
             HttpResponse<String> probe = null;
             int held = 0;
