@@ -751,25 +751,24 @@ final class ReclaimLaw implements ReclaimPolicy {
             return -1;
         }
         long newest = troughTimes[(troughNext + troughs.length - 1) % troughs.length];
-        long since = newest - LIVE_WINDOW_NANOS + 1;
-        long max = -1;
-        for (int i = 0; i < troughCount; i++) {
-            if (troughTimes[i] - since >= 0) {
-                max = Math.max(max, troughs[i]);
-            }
-        }
-        return max;
+        long highest = heapLowSince(newest - LIVE_WINDOW_NANOS + 1, true);
+        return highest == Long.MIN_VALUE ? -1 : highest;
     }
 
     /** The heap's lowest reading in the seconds begun since {@code since}; MAX_VALUE when none. */
     private long lowestHeapSince(long since) {
-        long min = Long.MAX_VALUE;
+        return heapLowSince(since, false);
+    }
+
+    /** The lowest (or the highest) of the heap's per-second lows since {@code since}; MAX_VALUE (MIN_VALUE) when none. */
+    private long heapLowSince(long since, boolean highest) {
+        long pick = highest ? Long.MIN_VALUE : Long.MAX_VALUE;
         for (int i = 0; i < troughCount; i++) {
             if (troughTimes[i] - since >= 0) {
-                min = Math.min(min, troughs[i]);
+                pick = highest ? Math.max(pick, troughs[i]) : Math.min(pick, troughs[i]);
             }
         }
-        return min;
+        return pick;
     }
 
     Pattern pattern(long grown) {
