@@ -20,7 +20,9 @@ import java.util.stream.Stream;
  * kind of memory at a given rate, starting 2 s after the JVM, in a child memory cgroup with a hard
  * limit, with only {@code eventLog} set (plus {@code heapDumpAt}/{@code exitAt} as percentages in the
  * dump-and-exit rows). For each run it records how the JVM died (kernel OOM kill, Java
- * {@code OutOfMemoryError}, or Headroom's orderly exit 75), the first WARN-or-higher pressure event,
+ * {@code OutOfMemoryError}, Headroom's orderly exit 75, or its exit 75 decided on an {@code OutOfMemoryError}
+ * that ended a thread: the backstop, not the exit before the death), whether a complete heap dump was
+ * written before the death (the JVM's own at its first error is counted apart), the first WARN-or-higher pressure event,
  * the constraint that event named and the time left it gave, and the lead time from that event to
  * the death. Needs root and a writable memory cgroup; never runs a leak outside one.
  *
@@ -78,7 +80,11 @@ public final class DeathMatrix {
     private DeathMatrix() {
     }
 
-    /** One run's outcome. {@code leadMillis} is -1 when no pressure event came before the death. */
+    /**
+     * One run's outcome. {@code leadMillis} is -1 when no pressure event came before the death;
+     * {@code dump} is "before" (Headroom's, ahead of the death), "at the error" (the JVM's own at its
+     * first {@code OutOfMemoryError}) or null.
+     */
     record Outcome(String death, String level, String constraint, Double secondsLeft, long leadMillis, String dump) {
         boolean warned() {
             return leadMillis >= 0;
@@ -101,7 +107,7 @@ public final class DeathMatrix {
         System.out.println("JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + "; limit " + (limit >> 20) + " MiB; agent at its defaults (eventLog only; heapDumpAt/exitAt in the"
                 + " dump-exit rows); leak starts 2 s after the JVM; " + repeat + " runs per row\n");
-        System.out.println("| row | MiB/s | died of | warned before death | first level | constraint | time left to the binding limit in the event (s, median) | lead before death (ms, median / worst) | heap dump |");
+        System.out.println("| row | MiB/s | died of | warned before death | first level | constraint | time left to the binding limit in the event (s, median) | lead before death (ms, median / worst) | heap dump before death |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (String name : rows) {
             Row row = ROWS.get(name);
@@ -126,6 +132,7 @@ public final class DeathMatrix {
         String constraint = "-";
         int warned = 0;
         int dumps = 0;
+        int dumpsAtError = 0;
         for (Outcome o : outcomes) {
             deaths.merge(o.death(), 1, Integer::sum);
             if (o.warned()) {
@@ -137,8 +144,10 @@ public final class DeathMatrix {
                     left.add(o.secondsLeft());
                 }
             }
-            if (o.dump() != null) {
+            if ("before".equals(o.dump())) {
                 dumps++;
+            } else if (o.dump() != null) {
+                dumpsAtError++;
             }
         }
         String lead = leads.isEmpty() ? "-" : Procs.fmt(Procs.median(leads)) + " / "
@@ -146,7 +155,8 @@ public final class DeathMatrix {
         return "| " + row.name() + " | " + rate + " | " + deaths + " | " + warned + " of " + outcomes.size() + " | " + level
                 + " | " + constraint + " | " + (left.isEmpty() ? "null" : String.format(java.util.Locale.ROOT, "%.2f", Procs.median(left)))
                 + (left.size() < warned ? " (" + (warned - left.size()) + " null)" : "") + " | " + lead + " | "
-                + (row.expected().equals("exit75") ? dumps + " of " + outcomes.size() : "-") + " |";
+                + (row.expected().equals("exit75") ? dumps + " of " + outcomes.size()
+                        + (dumpsAtError > 0 ? " (+" + dumpsAtError + " the JVM's at the error)" : "") : "-") + " |";
     }
 
     /** Where the runs that died unwarned are kept (null: nowhere). */
@@ -202,16 +212,22 @@ public final class DeathMatrix {
             long deathAt = died.join();
             String stderr = Files.readString(work.resolve("stderr.txt"), StandardCharsets.UTF_8)
                     + Files.readString(work.resolve("stdout.txt"), StandardCharsets.UTF_8);
+            List<String> lines = Files.exists(events) ? Files.readAllLines(events, StandardCharsets.UTF_8) : List.of();
+            // An exit decided on the OutOfMemoryError that ended a thread is the backstop, not the
+            // orderly exit before the death the row is about: told apart.
+            boolean backstop = lines.stream().anyMatch(l -> l.contains("\"event\":\"exit\"") && l.contains("\"reason\":\"OutOfMemoryError\""));
             String death = p.exitValue() == 137 && cgroup.oomKills() > 0 ? "kernel kill"
+                    : p.exitValue() == 75 && backstop ? "exit 75 after OutOfMemoryError"
                     : p.exitValue() == 75 ? "exit 75"
                     : stderr.contains("OutOfMemoryError") ? "OutOfMemoryError" + (row.expected().equals("exit75") ? " (exit " + p.exitValue() + ")" : "")
                     : "exit " + p.exitValue();
-            List<String> lines = Files.exists(events) ? Files.readAllLines(events, StandardCharsets.UTF_8) : List.of();
             String dump = null;
             for (String line : lines) {
                 Matcher d = DUMP.matcher(line);
                 if (d.find() && Files.size(Path.of(d.group(1))) == Long.parseLong(d.group(2))) {
-                    dump = d.group(1);
+                    // The JVM's own dump at its first OutOfMemoryError is complete, but written after the
+                    // error; Headroom's, when there is one, is the one the row is about.
+                    dump = !line.contains("\"trigger\":\"OutOfMemoryError\"") ? "before" : dump == null ? "at the error" : dump;
                 }
             }
             for (String line : lines) {

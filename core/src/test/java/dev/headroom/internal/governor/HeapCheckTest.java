@@ -79,9 +79,15 @@ class HeapCheckTest {
 
     /** A budget whose heap reads {@code usedMib} after the latest collection and expects {@code nextMib} after the next. */
     private Budget sample(String collector, long usedMib, long nextMib) {
+        return sample(collector, usedMib, nextMib, 40);
+    }
+
+    /** The same, the heap growing at {@code mibPerSecond}. */
+    private Budget sample(String collector, long usedMib, long nextMib, double mibPerSecond) {
         ticker.advanceMillis(1000);
+        double growth = mibPerSecond * MIB;
         Constraint heap = new Constraint(Constraint.HEAP, usedMib * MIB, HEAP, "max heap", true,
-                OptionalDouble.of(40.0 * MIB), OptionalDouble.of((HEAP - usedMib * MIB) / (40.0 * MIB)), nextMib * MIB);
+                OptionalDouble.of(growth), OptionalDouble.of((HEAP - usedMib * MIB) / growth), nextMib * MIB);
         Constraint cgroup = new Constraint(Constraint.CGROUP, 150 * MIB, 400 * MIB, "memory.max", true,
                 OptionalDouble.empty(), OptionalDouble.empty());
         JvmSnapshot jvm = JvmSnapshot.builder().collector(collector).heapUsedBytes(usedMib * MIB).heapCommittedBytes(HEAP)
@@ -160,6 +166,25 @@ class HeapCheckTest {
         assertTrue(check.message().contains("left 62.0 MiB") && check.message().contains("75.0 MiB again 316 ms later")
                 && check.message().contains("live, acting on it"), check.message());
         assertEquals(1, dumpsWritten.get(), "dumped at 75% live, on course past 88% within a second");
+    }
+
+    /**
+     * A fast leak's second look comes before its death: at 200 MiB/s a live set of 77% has 115 ms left
+     * in this heap, and a wait held to 200 ms came after the {@code OutOfMemoryError} (the death
+     * matrix's heap-dump-exit row at 200 MiB/s, where only the JVM's own dump at the error was written).
+     */
+    @Test
+    void aFastLeaksSecondLookComesWellBeforeItsLimit(@TempDir Path dir) {
+        Governor g = governor("heapDumpAt=88%", dir);
+        secondLooks.add(77 * MIB);
+        secondLooks.add(85 * MIB);
+        g.onSample(sample("Serial", 70, 270, 200), ticker.nanoTime());
+        assertEquals(2, collections.get(), "one check, two looks");
+        assertEquals(1, pauses.size());
+        double leftNanos = 23 * MIB / (200.0 * MIB) * 1e9;
+        assertEquals(leftNanos / 3, pauses.get(0), 1_000_000, "a third of the time the live set has left");
+        assertEquals(true, events.named("heap_check").get(0).fields().get("acted"), events.named("heap_check").get(0).message());
+        assertEquals(1, dumpsWritten.get(), "dumped while the heap still had room");
     }
 
     /**
