@@ -21,7 +21,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * CPU time, whole and from the start of the work (after JVM and Headroom start-up), which tells a
  * one-time start-up cost from one that grows with the run. Then {@code THREADS name=ms ...}: the CPU of
  * the threads still alive, by name (numbers folded: {@code GC Thread#}), from {@code /proc/self/task} —
- * where the difference between a pair goes (JIT compilers, GC workers, Headroom's sampler, main).
+ * where the difference between a pair goes (JIT compilers, GC workers, Headroom's sampler, main); and
+ * {@code FAULTS name=count ...}, their minor page faults (a heap given back is faulted in again on
+ * the thread that touches it).
  * <ul>
  *   <li>{@code bursty}: three cycles of 6 s: a 400 MiB live set built in about a second, processed
  *       (read end to end, repeatedly) for one second, dropped; idle for the rest of the cycle.</li>
@@ -59,7 +61,9 @@ public final class SoftLimitWorkload {
         }
         long cpu = processCpuNanos();
         System.out.println("DONE ops=" + ops + " cpuMs=" + cpu / 1_000_000 + " workCpuMs=" + (cpu - workStart) / 1_000_000);
-        System.out.println("THREADS " + threadCpu());
+        Map<String, Long> faults = new TreeMap<>();
+        System.out.println("THREADS " + threadCpu(faults));
+        System.out.println("FAULTS " + top(faults, 100));
         System.out.flush();
     }
 
@@ -212,7 +216,11 @@ public final class SoftLimitWorkload {
     }
 
     /** CPU ms per thread name, numbers folded ({@code "GC Thread#=980 java=3610 ..."}), threads above 10 ms. */
-    private static String threadCpu() {
+    /**
+     * CPU ms per thread name; {@code faults} gets each name's minor page faults (field 10 of the
+     * task's stat): a heap given back and touched again is faulted in on the thread that touches it.
+     */
+    private static String threadCpu(Map<String, Long> faults) {
         Map<String, Long> byName = new TreeMap<>();
         try (DirectoryStream<Path> tasks =
                      Files.newDirectoryStream(Path.of("/proc/self/task"))) {
@@ -222,14 +230,20 @@ public final class SoftLimitWorkload {
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 // utime and stime, fields 14 and 15, in USER_HZ (100) ticks
                 byName.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+                faults.merge(name, Long.parseLong(f[7]), Long::sum);
             }
         } catch (IOException | RuntimeException e) {
             return "unavailable (" + e + ")";
         }
+        return top(byName, 10);
+    }
+
+    /** "name=value ..." for the names above {@code least}, spaces in names as underscores. */
+    private static String top(Map<String, Long> byName, long least) {
         StringBuilder sb = new StringBuilder();
-        byName.forEach((name, ms) -> {
-            if (ms > 10) {
-                sb.append(sb.length() == 0 ? "" : " ").append(name.replace(' ', '_')).append('=').append(ms);
+        byName.forEach((name, v) -> {
+            if (v > least) {
+                sb.append(sb.length() == 0 ? "" : " ").append(name.replace(' ', '_')).append('=').append(v);
             }
         });
         return sb.toString();

@@ -264,7 +264,10 @@ final class HeapCheck {
             // Growth known only from the last step (too few readings for the watch to project the next
             // one): still the time acting takes. The init-container sample's 10 MiB/s leak, its first check
             // made when one collection took the heap from 51% to 95%, found 94.1% live, judged that short
-            // of exitAt 95%, and died of its OutOfMemoryError 0.7 s later.
+            // of exitAt 95%, and died of its OutOfMemoryError 0.7 s later. Here, not in the watch's
+            // projection: the watch judges every reading, and a one-step slope carried a second ahead
+            // would read a start-up's first large step (a cache loaded) as a heap death; a live set a
+            // full collection just confirmed can bear it.
             ahead = (long) (g.getAsDouble() * Constraint.ACTING_SECONDS);
         }
         return withProjection(heap, live, heap.growthPerSecond(), live + ahead);
