@@ -215,10 +215,10 @@ public final class SoftLimitWorkload {
         return live;
     }
 
-    /** CPU ms per thread name, numbers folded ({@code "GC Thread#=980 java=3610 ..."}), threads above 10 ms. */
     /**
-     * CPU ms per thread name; {@code faults} gets each name's minor page faults (field 10 of the
-     * task's stat): a heap given back and touched again is faulted in on the thread that touches it.
+     * CPU ms per thread name, numbers folded ({@code "GC Thread#=980 java=3610 ..."}), threads above
+     * 10 ms; {@code faults} gets each name's minor page faults (field 10 of the task's stat): a heap
+     * given back and touched again is faulted in on the thread that touches it.
      */
     private static String threadCpu(Map<String, Long> faults) {
         Map<String, Long> byName = new TreeMap<>();
